@@ -1,0 +1,122 @@
+import { DeviceStore } from '$lib/platform/vault-db';
+import type { Entry, PainCheckIn } from '$lib/core/record/index';
+import type { LinkRequest } from '$lib/core/sharing/index';
+import { fingerprint } from '$lib/core/crypto/index';
+import {
+  completeLink,
+  RecordSession,
+  startLink,
+  type PendingLink,
+  type SyncState,
+} from './record-session';
+
+/**
+ * The app's state in runes: whether a record exists on this device, whether it is unlocked, and
+ * the open session's entries and sync status. Pages read it through `getSession()`.
+ */
+export type Phase = 'loading' | 'welcome' | 'locked' | 'open';
+
+/** The relay this app was served from (the one-process server), unless configured otherwise. */
+export function defaultRelayUrl(): string {
+  return globalThis.location ? globalThis.location.origin : 'http://127.0.0.1:8787';
+}
+
+class AppSession {
+  phase = $state<Phase>('loading');
+  session = $state.raw<RecordSession | null>(null);
+  entries = $state.raw<Entry[]>([]);
+  sync = $state.raw<SyncState>({ state: 'local' });
+  /** Shown once after a record is created; cleared when the patient confirms it is saved. */
+  recoveryCode = $state<string | null>(null);
+  private unsubscribe: (() => void) | null = null;
+
+  async init(): Promise<void> {
+    if (this.phase !== 'loading') return;
+    const store = new DeviceStore();
+    const row = await store.readVault();
+    store.close();
+    this.phase = row ? 'locked' : 'welcome';
+  }
+
+  private readonly onOnline = () => this.session?.setOnline(true);
+  private readonly onOffline = () => this.session?.setOnline(false);
+
+  private adopt(session: RecordSession): void {
+    this.unsubscribe?.();
+    this.session = session;
+    if (globalThis.window) {
+      window.addEventListener('online', this.onOnline);
+      window.addEventListener('offline', this.onOffline);
+      if (globalThis.navigator?.onLine === false) session.setOnline(false);
+    }
+    const refresh = () => {
+      this.entries = session.entries('clinical');
+      this.sync = session.syncState();
+    };
+    this.unsubscribe = session.subscribe(refresh);
+    refresh();
+    this.phase = 'open';
+  }
+
+  async create(passphrase: string): Promise<void> {
+    const { session, recoveryCode } = await RecordSession.create(passphrase, defaultRelayUrl());
+    this.recoveryCode = recoveryCode;
+    this.adopt(session);
+  }
+
+  /** `false` when the passphrase is wrong. */
+  async unlock(passphrase: string): Promise<boolean> {
+    const session = await RecordSession.unlock(passphrase);
+    if (!session) return false;
+    this.adopt(session);
+    return true;
+  }
+
+  async restore(code: string, passphrase: string, relayUrl = defaultRelayUrl()): Promise<void> {
+    this.adopt(await RecordSession.restore(code, passphrase, relayUrl));
+  }
+
+  beginLink(relayUrl = defaultRelayUrl()): PendingLink {
+    return startLink(relayUrl);
+  }
+
+  /** Polls until the owner device answered; resolves when this device has joined. */
+  async waitForLink(pending: PendingLink, passphrase: string, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const session = await completeLink(pending, passphrase);
+      if (session) return this.adopt(session);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async approveLink(request: LinkRequest): Promise<void> {
+    if (!this.session) throw new Error('Unlock the record first.');
+    await this.session.approveLink(request);
+  }
+
+  addPainCheckIn(data: PainCheckIn): void {
+    if (!this.session) throw new Error('Unlock the record first.');
+    this.session.addPainCheckIn(data);
+  }
+
+  get recordFingerprint(): string | null {
+    return this.session ? fingerprint(this.session.keyring.manifestBody.rootKey) : null;
+  }
+
+  async lock(): Promise<void> {
+    if (globalThis.window) {
+      window.removeEventListener('online', this.onOnline);
+      window.removeEventListener('offline', this.onOffline);
+    }
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.session?.close();
+    this.session = null;
+    this.entries = [];
+    this.sync = { state: 'local' };
+    this.recoveryCode = null;
+    this.phase = 'locked';
+  }
+}
+
+export const app = new AppSession();

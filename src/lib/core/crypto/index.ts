@@ -1,0 +1,31 @@
+export { randomBytes } from './random';
+export { encrypt, decrypt } from './aead';
+export {
+  deviceKeysFromSeed,
+  deriveKey,
+  rootKeysFromSeed,
+  newSeed,
+  sign,
+  verify,
+  fingerprint,
+  type KeyPairs,
+  type DeviceKeys,
+  type RootKeys,
+} from './keys';
+export { seal, openSealed } from './seal';
+export { sealEnvelope, sealEnvelopeBytes, openEnvelope } from './envelope';
+export {
+  wrapWithPassphrase,
+  unwrapWithPassphrase,
+  deriveKek,
+  DEFAULT_KDF,
+  type KdfParams,
+  type WrappedSecret,
+} from './vault';
+export {
+  makeRecoveryKit,
+  parseRecoveryCode,
+  openRecoveryBlob,
+  type RecoveryKit,
+  type KitParseError,
+} from './recovery';

@@ -1,0 +1,110 @@
+import * as Y from 'yjs';
+import type { Role } from '../sync/protocol';
+import type { EntryId } from '../ids';
+
+/**
+ * The record schema over Yjs (DESIGN §2). Each compartment's inner doc has:
+ * - `entries`: a `Y.Map` keyed by a sortable entry id; each value is one whole entry (JSON).
+ *   Edits replace the value; deletion replaces it with a tombstone, and compaction later drops the
+ *   old content. Every value names its writer, and only that writer (or an owner) may replace it.
+ * - `meta`: a `Y.Map` the owner writes: the schema version.
+ */
+export const ENTRIES = 'entries';
+export const META = 'meta';
+export const SCHEMA_VERSION = 1;
+
+export const COMPARTMENTS = ['clinical', 'messages', 'journal'] as const;
+export type Compartment = (typeof COMPARTMENTS)[number];
+
+export interface EntryAuthor {
+  /** Hex of the writing device's Ed25519 key: must equal the envelope's author. */
+  readonly deviceId: string;
+  readonly role: Role;
+  /** Display name of the person, kept only inside the encrypted record. */
+  readonly name?: string;
+  /** e.g. `primary-care`, `physiotherapy`, `hospital`, `employment`, `family`. */
+  readonly sector?: string;
+}
+
+export interface Entry<T = unknown> {
+  readonly id: EntryId;
+  readonly type: string;
+  /** When it happened (ISO 8601). */
+  readonly at: string;
+  readonly author: EntryAuthor;
+  readonly data: T;
+  /** Schema version of `data`. */
+  readonly v: number;
+  readonly deleted?: true;
+}
+
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A sortable unique id: 9 base-36 chars of milliseconds, then 10 random ones. */
+export function newEntryId(
+  nowMs: number = Date.now(),
+  random: () => number = Math.random,
+): EntryId {
+  let rand = '';
+  const bytes = new Uint8Array(10);
+  if (random === Math.random && typeof globalThis.crypto?.getRandomValues === 'function') {
+    globalThis.crypto.getRandomValues(bytes);
+  } else {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  }
+  for (const b of bytes) rand += ID_ALPHABET[b % 36];
+  return `${nowMs.toString(36).padStart(9, '0')}${rand}` as EntryId;
+}
+
+export function entriesMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(ENTRIES);
+}
+
+export function putEntry<T>(doc: Y.Doc, entry: Entry<T>): void {
+  entriesMap(doc).set(entry.id, entry);
+}
+
+/** Replaces an entry with a tombstone written by `author`. */
+export function deleteEntry(doc: Y.Doc, id: EntryId, author: EntryAuthor, nowIso: string): void {
+  const old = readEntry(entriesMap(doc).get(id));
+  if (!old) return;
+  putEntry(doc, { id, type: old.type, at: nowIso, author, data: null, v: old.v, deleted: true });
+}
+
+const ROLES: readonly Role[] = ['owner', 'delegate', 'professional', 'viewer'];
+
+/** Reads one stored value defensively: other writers' data is outside input. */
+export function readEntry(value: unknown): Entry | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const author = v['author'] as Record<string, unknown> | undefined;
+  if (
+    typeof v['id'] !== 'string' ||
+    typeof v['type'] !== 'string' ||
+    typeof v['at'] !== 'string' ||
+    Number.isNaN(Date.parse(v['at'] as string)) ||
+    typeof v['v'] !== 'number' ||
+    typeof author !== 'object' ||
+    author === null ||
+    typeof author['deviceId'] !== 'string' ||
+    !ROLES.includes(author['role'] as Role)
+  ) {
+    return null;
+  }
+  return value as Entry;
+}
+
+/** Live entries (no tombstones), newest first. */
+export function listEntries(doc: Y.Doc, type?: string): Entry[] {
+  const out: Entry[] = [];
+  entriesMap(doc).forEach((value) => {
+    const entry = readEntry(value);
+    if (entry && !entry.deleted && (type === undefined || entry.type === type)) out.push(entry);
+  });
+  return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1));
+}
+
+export function schemaVersion(doc: Y.Doc): number {
+  const v = doc.getMap<unknown>(META).get('schema');
+  return typeof v === 'number' ? v : 0;
+}

@@ -1,0 +1,5 @@
+export * from './nrs';
+export * from './startback';
+export * from './oswestry';
+export * from './ndi';
+export * from './psfs';

@@ -1,0 +1,447 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { deviceKeysFromSeed, newSeed, randomBytes, sealEnvelopeBytes } from '../crypto/index';
+import {
+  deleteEntry,
+  listEntries,
+  newEntryId,
+  putEntry,
+  validateRecordUpdate,
+  type Entry,
+} from '../record/index';
+import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
+import { MemoryKeyring } from './keyring';
+import { decodeEnvelope, encodeEnvelope, isProtocolError, toHex, type Role } from './protocol';
+
+const DOC = 'clinical';
+
+interface Device {
+  name: string;
+  keys: ReturnType<typeof deviceKeysFromSeed>;
+  role: Role;
+  inner: Y.Doc;
+  outer: Y.Doc;
+  binding: EncryptedDocBinding;
+}
+
+function makeDevice(
+  name: string,
+  keyring: MemoryKeyring,
+  role: Role = 'owner',
+  compactAfter = 300,
+): Device {
+  const keys = deviceKeysFromSeed(newSeed());
+  keyring.setRole(keys.signPublic, role);
+  const inner = new Y.Doc();
+  const outer = new Y.Doc();
+  const binding = new EncryptedDocBinding({
+    docId: DOC,
+    inner,
+    outer,
+    keyring,
+    author: { signPublic: keys.signPublic, signSecret: keys.signSecret, role },
+    validate: validateRecordUpdate,
+    batchMs: 0,
+    compactAfter,
+  });
+  return { name, keys, role, inner, outer, binding };
+}
+
+/** Syncs two outer docs both ways, as a relay would. */
+function sync(a: Y.Doc, b: Y.Doc): void {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+}
+
+function write(d: Device, text: string, at = new Date().toISOString(), id = newEntryId()): Entry {
+  const entry: Entry = {
+    id,
+    type: 'note',
+    at,
+    author: { deviceId: d.keys.deviceId, role: d.role },
+    data: { text },
+    v: 1,
+  };
+  putEntry(d.inner, entry);
+  return entry;
+}
+
+function texts(doc: Y.Doc): string[] {
+  return listEntries(doc)
+    .map((e) => (e.data as { text: string }).text)
+    .sort();
+}
+
+function setup() {
+  const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+  const a = makeDevice('a', keyring);
+  const b = makeDevice('b', keyring);
+  return { keyring, a, b };
+}
+
+function pushRaw(d: Device, bytes: Uint8Array): void {
+  d.outer.getArray<Uint8Array>(OUTER_ARRAY).push([bytes]);
+}
+
+describe('encrypted doc binding', () => {
+  it('syncs an entry between two devices through ciphertext only', () => {
+    const { a, b } = setup();
+    write(a, 'neck stiff after a long drive');
+    sync(a.outer, b.outer);
+    expect(texts(b.inner)).toEqual(['neck stiff after a long drive']);
+    const stored = Buffer.from(Y.encodeStateAsUpdate(a.outer));
+    expect(stored.includes(Buffer.from('long drive'))).toBe(false);
+    expect(b.binding.stats().rejected).toEqual([]);
+  });
+
+  it('batches local updates into one envelope', async () => {
+    const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+    const keys = deviceKeysFromSeed(newSeed());
+    keyring.setRole(keys.signPublic, 'owner');
+    const inner = new Y.Doc();
+    const outer = new Y.Doc();
+    const binding = new EncryptedDocBinding({
+      docId: DOC,
+      inner,
+      outer,
+      keyring,
+      author: { ...keys, role: 'owner' },
+      batchMs: 20,
+    });
+    for (let i = 0; i < 10; i++) {
+      putEntry(inner, {
+        id: newEntryId(),
+        type: 'note',
+        at: new Date().toISOString(),
+        author: { deviceId: keys.deviceId, role: 'owner' },
+        data: { i },
+        v: 1,
+      });
+    }
+    expect(binding.stats().unsealed).toBe(10);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(outer.getArray(OUTER_ARRAY).length).toBe(1);
+    binding.destroy();
+  });
+
+  describe('tamper', () => {
+    it('rejects flipped bits and leaves the record intact', () => {
+      const { a, b } = setup();
+      write(a, 'first');
+      sync(a.outer, b.outer);
+      const good = a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0);
+      let rejected = 0;
+      for (const i of [5, 40, good.length - 70, good.length - 3]) {
+        const bad = good.slice();
+        bad[i]! ^= 0x10;
+        pushRaw(a, bad);
+        rejected++;
+      }
+      sync(a.outer, b.outer);
+      expect(texts(b.inner)).toEqual(['first']);
+      expect(b.binding.stats().rejected).toHaveLength(rejected);
+    });
+
+    it('rejects a replayed envelope', () => {
+      const { a, b } = setup();
+      write(a, 'once');
+      const first = a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0);
+      sync(a.outer, b.outer);
+      pushRaw(a, first.slice());
+      sync(a.outer, b.outer);
+      expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual(['replay']);
+      expect(texts(b.inner)).toEqual(['once']);
+    });
+
+    it('converges when envelopes arrive reordered', () => {
+      const { a, b } = setup();
+      const e = write(a, 'v1');
+      putEntry(a.inner, { ...e, data: { text: 'v2' } });
+      write(a, 'other');
+      const items = a.outer.getArray<Uint8Array>(OUTER_ARRAY).toArray();
+      const reordered = new Y.Doc();
+      const binding = new EncryptedDocBinding({
+        docId: DOC,
+        inner: new Y.Doc(),
+        outer: reordered,
+        keyring: (b.binding as unknown as { keyring: MemoryKeyring }).keyring,
+        author: { ...b.keys, role: 'owner' },
+        validate: validateRecordUpdate,
+        batchMs: 0,
+      });
+      for (const item of [...items].reverse())
+        reordered.getArray<Uint8Array>(OUTER_ARRAY).push([item]);
+      expect(texts(binding.inner)).toEqual(texts(a.inner));
+      expect(binding.stats().rejected).toEqual([]);
+    });
+
+    it('rejects an entry written in someone else\u2019s name', () => {
+      const { keyring, a, b } = setup();
+      const mallory = makeDevice('m', keyring, 'delegate');
+      putEntry(mallory.inner, {
+        id: newEntryId(),
+        type: 'note',
+        at: new Date().toISOString(),
+        author: { deviceId: a.keys.deviceId, role: 'owner' },
+        data: { text: 'forged' },
+        v: 1,
+      });
+      sync(mallory.outer, b.outer);
+      expect(texts(b.inner)).toEqual([]);
+      expect(b.binding.stats().rejected[0]?.reason).toBe('forbidden-change');
+    });
+
+    it("rejects a non-owner replacing or deleting another writer's entry", () => {
+      const { keyring, a, b } = setup();
+      const e = write(a, 'patient wrote this');
+      sync(a.outer, b.outer);
+      const attacks: Array<(r: Device) => void> = [
+        (r) =>
+          putEntry(r.inner, {
+            ...e,
+            author: { deviceId: r.keys.deviceId, role: 'delegate' },
+            data: { text: 'overwritten' },
+          }),
+        (r) => deleteEntry(r.inner, e.id, { deviceId: r.keys.deviceId, role: 'delegate' }, e.at),
+        (r) => r.inner.getMap('entries').delete(e.id),
+      ];
+      for (const attack of attacks) {
+        const relative = makeDevice('r', keyring, 'delegate');
+        sync(a.outer, relative.outer);
+        attack(relative);
+        sync(relative.outer, b.outer);
+      }
+      expect(texts(b.inner)).toEqual(['patient wrote this']);
+      expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual([
+        'forbidden-change',
+        'forbidden-change',
+        'forbidden-change',
+      ]);
+    });
+
+    it('rejects envelopes of a device without a write grant, and snapshots by non-owners', () => {
+      const { keyring, a, b } = setup();
+      const viewer = makeDevice('v', keyring, 'delegate');
+      keyring.setRole(viewer.keys.signPublic, 'viewer');
+      write(viewer, 'viewer writes');
+      const delegate = makeDevice('d', keyring, 'delegate');
+      write(delegate, 'fine');
+      delegate.binding.compact(); // refused locally: not an owner
+      const env = decodeEnvelope(delegate.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0));
+      if (isProtocolError(env)) throw new Error(env.message);
+      const fakeSnapshot = sealEnvelopeBytes(
+        {
+          kind: 'snapshot',
+          docId: DOC,
+          epoch: 0,
+          author: delegate.keys.signPublic,
+          seq: 9,
+          covers: new Map(),
+        },
+        keyring.key(DOC, 0)!,
+        Y.encodeStateAsUpdate(delegate.inner),
+        delegate.keys.signSecret,
+      );
+      pushRaw(delegate, fakeSnapshot);
+      sync(viewer.outer, b.outer);
+      sync(delegate.outer, b.outer);
+      expect(texts(b.inner)).toEqual(['fine']);
+      expect(
+        b.binding
+          .stats()
+          .rejected.map((r) => r.reason)
+          .sort(),
+      ).toEqual(['not-a-writer', 'snapshot-not-owner']);
+      void a;
+    });
+
+    it('defers an envelope of an unknown newer epoch and rejects one of a forgotten older epoch', () => {
+      const { keyring, a, b } = setup();
+      const newKey = randomBytes(32);
+      const future = sealEnvelopeBytes(
+        {
+          kind: 'update',
+          docId: DOC,
+          epoch: 1,
+          author: a.keys.signPublic,
+          seq: 50,
+          covers: new Map(),
+        },
+        newKey,
+        (() => {
+          const d = new Y.Doc();
+          putEntry(d, {
+            id: newEntryId(),
+            type: 'note',
+            at: new Date().toISOString(),
+            author: { deviceId: a.keys.deviceId, role: 'owner' },
+            data: { text: 'epoch one' },
+            v: 1,
+          });
+          return Y.encodeStateAsUpdate(d);
+        })(),
+        a.keys.signSecret,
+      );
+      pushRaw(a, future);
+      sync(a.outer, b.outer);
+      expect(b.binding.stats().deferred).toBe(1);
+      expect(texts(b.inner)).toEqual([]);
+      keyring.setKey(DOC, 1, newKey);
+      b.binding.retryDeferred();
+      expect(texts(b.inner)).toEqual(['epoch one']);
+      // An envelope that claims epoch 1 but was sealed with the epoch-0 key fails to open.
+      const wrong = decodeEnvelope(future);
+      if (isProtocolError(wrong)) throw new Error(wrong.message);
+      const lying = sealEnvelopeBytes(
+        { ...wrong, seq: 51 },
+        keyring.key(DOC, 0)!,
+        new Uint8Array([0, 0]),
+        a.keys.signSecret,
+      );
+      const relabelled = decodeEnvelope(lying);
+      if (isProtocolError(relabelled)) throw new Error(relabelled.message);
+      pushRaw(a, encodeEnvelope({ ...relabelled, epoch: 1 }));
+      sync(a.outer, b.outer);
+      expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual([
+        'bad-signature-or-ciphertext',
+      ]);
+    });
+  });
+
+  describe('compaction', () => {
+    it('replaces covered envelopes with one snapshot; a new device loads from it', () => {
+      const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+      const a = makeDevice('a', keyring, 'owner', 20);
+      const b = makeDevice('b', keyring, 'delegate');
+      for (let i = 0; i < 15; i++) write(a, `a${i}`);
+      for (let i = 0; i < 10; i++) write(b, `b${i}`);
+      sync(a.outer, b.outer);
+      write(a, 'trigger');
+      const arr = a.outer.getArray<Uint8Array>(OUTER_ARRAY);
+      expect(arr.length).toBe(1);
+      const snap = decodeEnvelope(arr.get(0));
+      if (isProtocolError(snap)) throw new Error(snap.message);
+      expect(snap.kind).toBe('snapshot');
+      expect(snap.covers.get(toHex(b.keys.signPublic))).toBe(10);
+      sync(a.outer, b.outer);
+      const c = makeDevice('c', keyring, 'owner');
+      sync(a.outer, c.outer);
+      expect(texts(c.inner)).toEqual(texts(a.inner));
+      expect(texts(c.inner)).toHaveLength(26);
+      // Inner state is never removed because outer items vanish.
+      expect(texts(b.inner)).toEqual(texts(a.inner));
+      // b keeps counting its seq past what the snapshot covers.
+      write(b, 'after');
+      sync(b.outer, c.outer);
+      expect(c.binding.stats().rejected).toEqual([]);
+      expect(texts(c.inner)).toContain('after');
+    });
+  });
+});
+
+/** Deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('convergence (property)', () => {
+  it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
+    'three devices with random edits, disconnects and compactions converge (seed %i)',
+    (seed) => {
+      const rand = prng(seed);
+      const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+      const devices = [
+        makeDevice('phone', keyring, 'owner', 12),
+        makeDevice('laptop', keyring, 'owner', 12),
+        makeDevice('relative', keyring, 'delegate'),
+      ];
+      const relay = new Y.Doc();
+      const online = devices.map(() => rand() < 0.5);
+      const mine = new Map<Device, Entry[]>(devices.map((d) => [d, []]));
+      for (let step = 0; step < 120; step++) {
+        const d = devices[Math.floor(rand() * devices.length)]!;
+        const i = devices.indexOf(d);
+        const r = rand();
+        if (r < 0.45) {
+          const own = mine.get(d)!;
+          if (own.length > 0 && rand() < 0.3) {
+            const e = own[Math.floor(rand() * own.length)]!;
+            putEntry(d.inner, { ...e, data: { text: `${e.id}-edit-${step}` } });
+          } else if (own.length > 0 && rand() < 0.15) {
+            const e = own.splice(Math.floor(rand() * own.length), 1)[0]!;
+            deleteEntry(d.inner, e.id, e.author, new Date().toISOString());
+          } else {
+            own.push(write(d, `${d.name}-${step}`, new Date(1e12 + step).toISOString()));
+          }
+        } else if (r < 0.8) {
+          if (online[i]) sync(d.outer, relay);
+        } else if (r < 0.95) {
+          online[i] = !online[i];
+        } else if (d.role === 'owner') {
+          d.binding.compact();
+        }
+      }
+      for (let round = 0; round < 2; round++) for (const d of devices) sync(d.outer, relay);
+      const expected = JSON.stringify(listEntries(devices[0]!.inner));
+      for (const d of devices) {
+        expect(JSON.stringify(listEntries(d.inner))).toBe(expected);
+        expect(d.binding.stats().rejected).toEqual([]);
+        expect(d.binding.stats().gaps.size).toBe(0);
+      }
+      const fresh = makeDevice('fresh', keyring, 'owner');
+      sync(relay, fresh.outer);
+      expect(JSON.stringify(listEntries(fresh.inner))).toBe(expected);
+    },
+  );
+});
+
+describe('checkpoints', () => {
+  it('reopen from a checkpoint verifies only envelopes that came after it', () => {
+    const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+    const a = makeDevice('a', keyring);
+    for (let i = 0; i < 5; i++) write(a, `e${i}`);
+    const checkpoint = a.binding.checkpoint();
+    write(a, 'after checkpoint');
+    const reopened = new EncryptedDocBinding({
+      docId: DOC,
+      inner: new Y.Doc(),
+      outer: a.outer,
+      keyring,
+      author: { ...a.keys, role: 'owner' },
+      validate: validateRecordUpdate,
+      batchMs: 0,
+      checkpoint,
+    });
+    expect(texts(reopened.inner)).toEqual(texts(a.inner));
+    expect(reopened.stats().applied).toBe(1);
+    expect(reopened.stats().rejected).toEqual([]);
+    // A replayed copy of a checkpointed envelope is still caught.
+    pushRaw(a, a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0).slice());
+    expect(reopened.stats().rejected.map((r) => r.reason)).toEqual(['replay']);
+    // The device continues its own seq after the checkpoint.
+    reopened.destroy();
+  });
+
+  it('ignores a damaged checkpoint and verifies everything', () => {
+    const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+    const a = makeDevice('a', keyring);
+    write(a, 'x');
+    const b = new EncryptedDocBinding({
+      docId: DOC,
+      inner: new Y.Doc(),
+      outer: a.outer,
+      keyring,
+      author: { ...a.keys, role: 'owner' },
+      batchMs: 0,
+      checkpoint: new Uint8Array([1, 200, 3]),
+    });
+    expect(texts(b.inner)).toEqual(['x']);
+    expect(b.stats().applied).toBe(1);
+  });
+});

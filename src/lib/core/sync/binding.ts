@@ -1,0 +1,478 @@
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { openEnvelope, sealEnvelope } from '../crypto/index';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  isProtocolError,
+  toHex,
+  type Envelope,
+  type Role,
+} from './protocol';
+
+/**
+ * The encrypted-document binding (DESIGN §3): one compartment's plaintext *inner* `Y.Doc`, which
+ * lives only in memory, bound to its *outer* `Y.Doc`, which holds a `Y.Array` of signed, encrypted
+ * envelopes and is all that is ever stored or sent.
+ *
+ * - Inner → outer: local inner updates are batched (`batchMs`) into one `update` envelope with the
+ *   next per-author `seq`, sealed under the current epoch key and appended to the outer array.
+ * - Outer → inner: every envelope that appears (from storage or the relay) is verified before it is
+ *   applied: well-formed, this document, a key for its epoch, an author who may write, a valid
+ *   signature and ciphertext, a `seq` not seen before, and the record's write rules (`validate`).
+ *   Anything that fails is counted, reported and never applied.
+ * - Compaction: past `compactAfter` envelopes, an owner device writes one `snapshot` envelope with
+ *   `covers` and deletes what it covers in the same outer transaction.
+ *
+ * Inner state is never removed because outer items vanish: deletion in the outer doc is storage
+ * housekeeping, not a change to the record.
+ */
+
+export const OUTER_ARRAY = 'envelopes';
+
+/** What the binding needs to know about keys and grants; the sharing layer implements it. */
+export interface Keyring {
+  /** The epoch to write under, with its key; `null` if this device holds no key yet. */
+  current(docId: string): { epoch: number; key: Uint8Array } | null;
+  /** The key of an epoch, if this device holds it. */
+  key(docId: string, epoch: number): Uint8Array | null;
+  /** The role with which an author may write this compartment now; `null` if it may not. */
+  writerRole(docId: string, author: Uint8Array): Role | null;
+}
+
+export interface LocalAuthor {
+  readonly signPublic: Uint8Array;
+  readonly signSecret: Uint8Array;
+  readonly role: Role;
+}
+
+/**
+ * A validator's answer when an update builds on state this device does not have yet (it arrived
+ * before an envelope it depends on): the envelope waits and is checked again later.
+ */
+export const MISSING_STATE = 'missing-state';
+
+/**
+ * Checks a decrypted inner update against the record's write rules before it is applied: `null`
+ * when allowed, {@link MISSING_STATE} when it cannot be judged yet, otherwise why it is refused.
+ */
+export type UpdateValidator = (
+  update: Uint8Array,
+  inner: Y.Doc,
+  author: { hex: string; role: Role },
+) => string | null;
+
+export type RejectReason =
+  | 'malformed'
+  | 'wrong-document'
+  | 'unknown-epoch'
+  | 'not-a-writer'
+  | 'bad-signature-or-ciphertext'
+  | 'replay'
+  | 'forbidden-change'
+  | 'snapshot-not-owner';
+
+export interface Rejection {
+  readonly reason: RejectReason;
+  readonly author: string | null;
+  readonly seq: number | null;
+  readonly detail?: string;
+}
+
+export interface BindingStats {
+  /** Envelopes applied to the inner doc. */
+  readonly applied: number;
+  /** Envelopes refused, by reason; refused envelopes are never applied. */
+  readonly rejected: readonly Rejection[];
+  /** Envelopes held back until a key for their epoch arrives. */
+  readonly deferred: number;
+  /** Local changes not yet sealed into an envelope. */
+  readonly unsealed: number;
+  /** Envelopes currently in the outer array. */
+  readonly envelopes: number;
+  /** Per author, seqs missing below the highest seen and not covered by a snapshot. */
+  readonly gaps: ReadonlyMap<string, number>;
+}
+
+export interface BindingOptions {
+  readonly docId: string;
+  readonly inner: Y.Doc;
+  readonly outer: Y.Doc;
+  readonly keyring: Keyring;
+  readonly author: LocalAuthor;
+  readonly validate?: UpdateValidator;
+  /** Batch window for local updates, ms (default 250). 0 seals each update at once. */
+  readonly batchMs?: number;
+  /** Owner devices compact past this many envelopes (default 300). */
+  readonly compactAfter?: number;
+  /** Called after anything in {@link BindingStats} changes. */
+  readonly onChange?: (stats: BindingStats) => void;
+  /**
+   * A checkpoint this device made earlier ({@link EncryptedDocBinding.checkpoint}): the inner
+   * state and the envelopes it includes, which then need no second verification on open.
+   */
+  readonly checkpoint?: Uint8Array;
+}
+
+interface AuthorState {
+  /** Seqs applied from this author. */
+  readonly applied: Set<number>;
+  /** Highest seq included in a snapshot we applied. */
+  covered: number;
+  max: number;
+}
+
+export class EncryptedDocBinding {
+  readonly docId: string;
+  readonly inner: Y.Doc;
+  readonly outer: Y.Doc;
+  private readonly array: Y.Array<Uint8Array>;
+  private readonly keyring: Keyring;
+  private readonly author: LocalAuthor;
+  private readonly authorHex: string;
+  private readonly validate: UpdateValidator | undefined;
+  private readonly batchMs: number;
+  private readonly compactAfter: number;
+  private readonly onChange: ((stats: BindingStats) => void) | undefined;
+
+  private readonly authors = new Map<string, AuthorState>();
+  /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
+  private readonly verdicts = new WeakMap<Uint8Array, 'applied' | 'rejected' | 'deferred'>();
+  private deferredItems: Uint8Array[] = [];
+  /** Envelopes that build on state not here yet; retried after each envelope applied. */
+  private waiting: Uint8Array[] = [];
+  private rejected: Rejection[] = [];
+  private applied = 0;
+  private queue: Uint8Array[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private mySeq = 0;
+  private destroyed = false;
+  /** `author:seq` of envelopes inside the checkpoint, not yet met in the outer array. */
+  private readonly checkpointed = new Set<string>();
+
+  private readonly onInnerUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === this) return;
+    this.queue.push(update);
+    if (this.batchMs === 0) this.flush();
+    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.batchMs);
+    this.changed();
+  };
+
+  private readonly onOuterChange = (event: Y.YArrayEvent<Uint8Array>) => {
+    if (event.transaction.origin === this) return;
+    const added: Uint8Array[] = [];
+    for (const delta of event.changes.delta) {
+      if (delta.insert) for (const item of delta.insert as Uint8Array[]) added.push(item);
+    }
+    this.ingest(added);
+  };
+
+  constructor(opts: BindingOptions) {
+    this.docId = opts.docId;
+    this.inner = opts.inner;
+    this.outer = opts.outer;
+    this.array = opts.outer.getArray<Uint8Array>(OUTER_ARRAY);
+    this.keyring = opts.keyring;
+    this.author = opts.author;
+    this.authorHex = toHex(opts.author.signPublic);
+    this.validate = opts.validate;
+    this.batchMs = opts.batchMs ?? 250;
+    this.compactAfter = opts.compactAfter ?? 300;
+    this.onChange = opts.onChange;
+    if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
+    this.ingest(this.array.toArray());
+    this.array.observe(this.onOuterChange);
+    this.inner.on('update', this.onInnerUpdate);
+  }
+
+  /** Seals queued local changes into one envelope now. */
+  flush(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.queue.length === 0 || this.destroyed) return;
+    const current = this.keyring.current(this.docId);
+    if (!current) return; // keep the changes until a key arrives
+    const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
+    this.queue = [];
+    const env = this.seal('update', current, update, new Map());
+    this.outer.transact(() => this.array.push([env]), this);
+    this.changed();
+    if (this.author.role === 'owner' && this.array.length > this.compactAfter) this.compact();
+  }
+
+  /**
+   * Writes a snapshot of the inner doc that covers every envelope applied so far, and deletes the
+   * covered envelopes, in one outer transaction. Owner devices only (the relay enforces it too).
+   */
+  compact(): boolean {
+    if (this.author.role !== 'owner' || this.destroyed) return false;
+    this.flush();
+    const current = this.keyring.current(this.docId);
+    if (!current) return false;
+    const covers = new Map<string, number>();
+    for (const [hex, state] of this.authors) {
+      const contiguous = this.contiguousUpTo(state);
+      if (contiguous > 0) covers.set(hex, contiguous);
+    }
+    const snapshot = this.seal('snapshot', current, Y.encodeStateAsUpdate(this.inner), covers);
+    const items = this.array.toArray();
+    const doomed: number[] = [];
+    items.forEach((item, index) => {
+      const verdict = this.verdicts.get(item);
+      if (verdict === 'deferred') return;
+      if (verdict === 'rejected') return void doomed.push(index);
+      const env = decodeEnvelope(item);
+      if (isProtocolError(env)) return void doomed.push(index);
+      const covered = covers.get(toHex(env.author));
+      if (covered !== undefined && env.seq <= covered) doomed.push(index);
+    });
+    this.outer.transact(() => {
+      for (let i = doomed.length - 1; i >= 0; i--) this.array.delete(doomed[i]!, 1);
+      this.array.push([snapshot]);
+    }, this);
+    this.changed();
+    return true;
+  }
+
+  /** Re-examines deferred envelopes, e.g. after the keyring learned a new epoch key. */
+  retryDeferred(): void {
+    const items = this.deferredItems;
+    this.deferredItems = [];
+    for (const item of items) this.verdicts.delete(item);
+    this.ingest(items);
+  }
+
+  stats(): BindingStats {
+    const gaps = new Map<string, number>();
+    for (const [hex, state] of this.authors) {
+      let missing = 0;
+      for (let s = state.covered + 1; s <= state.max; s++) if (!state.applied.has(s)) missing++;
+      if (missing > 0) gaps.set(hex, missing);
+    }
+    return {
+      applied: this.applied,
+      rejected: this.rejected,
+      deferred: this.deferredItems.length + this.waiting.length,
+      unsealed: this.queue.length,
+      envelopes: this.array.length,
+      gaps,
+    };
+  }
+
+  /**
+   * The inner state and the per-author seqs it includes, for the device to keep (encrypted under
+   * a key of its own) so that the next open verifies only envelopes that arrived since.
+   */
+  checkpoint(): Uint8Array {
+    this.flush();
+    const e = encoding.createEncoder();
+    encoding.writeUint8(e, 1);
+    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.inner));
+    encoding.writeVarUint(e, this.authors.size);
+    for (const [hex, state] of this.authors) {
+      encoding.writeVarString(e, hex);
+      encoding.writeVarUint(e, state.covered);
+      const seqs = [...state.applied].sort((a, b) => a - b);
+      encoding.writeVarUint(e, seqs.length);
+      let previous = 0;
+      for (const seq of seqs) {
+        encoding.writeVarUint(e, seq - previous);
+        previous = seq;
+      }
+    }
+    return encoding.toUint8Array(e);
+  }
+
+  private restoreCheckpoint(bytes: Uint8Array): void {
+    try {
+      const d = decoding.createDecoder(bytes);
+      if (decoding.readUint8(d) !== 1) return;
+      const state = decoding.readVarUint8Array(d);
+      const authors = new Map<string, AuthorState>();
+      const keys: string[] = [];
+      for (let i = decoding.readVarUint(d); i > 0; i--) {
+        const hex = decoding.readVarString(d);
+        const covered = decoding.readVarUint(d);
+        const applied = new Set<number>();
+        let seq = 0;
+        for (let j = decoding.readVarUint(d); j > 0; j--) {
+          seq += decoding.readVarUint(d);
+          applied.add(seq);
+          keys.push(`${hex}:${seq}`);
+        }
+        authors.set(hex, { applied, covered, max: Math.max(covered, seq) });
+      }
+      Y.applyUpdate(this.inner, state, this);
+      for (const [hex, a] of authors) {
+        this.authors.set(hex, a);
+        if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, a.max);
+      }
+      for (const key of keys) this.checkpointed.add(key);
+    } catch {
+      // A damaged checkpoint is ignored: everything is verified from the envelopes instead.
+    }
+  }
+
+  destroy(): void {
+    this.flush();
+    this.destroyed = true;
+    this.array.unobserve(this.onOuterChange);
+    this.inner.off('update', this.onInnerUpdate);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private seal(
+    kind: 'update' | 'snapshot',
+    current: { epoch: number; key: Uint8Array },
+    plaintext: Uint8Array,
+    covers: Map<string, number>,
+  ): Uint8Array {
+    const seq = ++this.mySeq;
+    const env = sealEnvelope(
+      {
+        kind,
+        docId: this.docId,
+        epoch: current.epoch,
+        author: this.author.signPublic,
+        seq,
+        covers,
+      },
+      current.key,
+      plaintext,
+      this.author.signSecret,
+    );
+    const bytes = encodeEnvelope(env);
+    this.verdicts.set(bytes, 'applied');
+    const state = this.stateOf(this.authorHex);
+    state.applied.add(seq);
+    state.max = Math.max(state.max, seq);
+    if (kind === 'snapshot') this.coverAll(covers);
+    return bytes;
+  }
+
+  private stateOf(hex: string): AuthorState {
+    let state = this.authors.get(hex);
+    if (!state) {
+      state = { applied: new Set(), covered: 0, max: 0 };
+      this.authors.set(hex, state);
+    }
+    return state;
+  }
+
+  private contiguousUpTo(state: AuthorState): number {
+    let s = state.covered;
+    while (state.applied.has(s + 1)) s++;
+    return s;
+  }
+
+  private coverAll(covers: ReadonlyMap<string, number>): void {
+    for (const [hex, seq] of covers) {
+      const state = this.stateOf(hex);
+      state.covered = Math.max(state.covered, seq);
+      state.max = Math.max(state.max, seq);
+      if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, seq);
+    }
+  }
+
+  private ingest(items: Uint8Array[]): void {
+    // Snapshots first: they carry the bulk of the state, and updates they cover then apply as
+    // no-ops instead of being parked as pending structs.
+    const envelopes: Array<{ item: Uint8Array; env: Envelope }> = [];
+    for (const item of items) {
+      if (this.verdicts.has(item)) continue;
+      const env = decodeEnvelope(item);
+      if (isProtocolError(env)) {
+        this.reject(item, { reason: 'malformed', author: null, seq: null, detail: env.message });
+        continue;
+      }
+      envelopes.push({ item, env });
+    }
+    envelopes.sort((a, b) => (a.env.kind === b.env.kind ? 0 : a.env.kind === 'snapshot' ? -1 : 1));
+    let progress = false;
+    for (const { item, env } of envelopes) progress = this.receive(item, env) || progress;
+    while (progress && this.waiting.length > 0) {
+      const waiting = this.waiting;
+      this.waiting = [];
+      progress = false;
+      for (const item of waiting) {
+        this.verdicts.delete(item);
+        const env = decodeEnvelope(item);
+        if (!isProtocolError(env)) progress = this.receive(item, env) || progress;
+      }
+    }
+    if (items.length > 0) this.changed();
+  }
+
+  /** Verifies and applies one envelope; `true` when it changed the inner doc. */
+  private receive(item: Uint8Array, env: Envelope): boolean {
+    const hex = toHex(env.author);
+    const base = { author: hex, seq: env.seq };
+    if (env.docId !== this.docId) return this.reject(item, { ...base, reason: 'wrong-document' });
+    if (this.checkpointed.delete(`${hex}:${env.seq}`)) {
+      this.verdicts.set(item, 'applied'); // verified before, when the checkpoint was made
+      return false;
+    }
+    const role = this.keyring.writerRole(this.docId, env.author);
+    if (role === null) return this.reject(item, { ...base, reason: 'not-a-writer' });
+    if (env.kind === 'snapshot' && role !== 'owner') {
+      return this.reject(item, { ...base, reason: 'snapshot-not-owner' });
+    }
+    const key = this.keyring.key(this.docId, env.epoch);
+    if (!key) {
+      const current = this.keyring.current(this.docId);
+      if (current && env.epoch < current.epoch) {
+        return this.reject(item, { ...base, reason: 'unknown-epoch' });
+      }
+      this.verdicts.set(item, 'deferred');
+      this.deferredItems.push(item);
+      return false;
+    }
+    const state = this.stateOf(hex);
+    if (env.kind === 'update' && env.seq <= state.covered) {
+      // Already inside a snapshot we applied (e.g. two owner devices compacted at once):
+      // applying it again would change nothing.
+      this.verdicts.set(item, 'applied');
+      return false;
+    }
+    if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
+    const plaintext = openEnvelope(env, key);
+    if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
+    if (env.kind === 'update' && this.validate) {
+      const problem = this.validate(plaintext, this.inner, { hex, role });
+      if (problem === MISSING_STATE) {
+        this.verdicts.set(item, 'deferred');
+        this.waiting.push(item);
+        return false;
+      }
+      if (problem) {
+        return this.reject(item, { ...base, reason: 'forbidden-change', detail: problem });
+      }
+    }
+    try {
+      Y.applyUpdate(this.inner, plaintext, this);
+    } catch {
+      return this.reject(item, { ...base, reason: 'malformed', detail: 'Not a Yjs update.' });
+    }
+    this.verdicts.set(item, 'applied');
+    this.applied++;
+    state.applied.add(env.seq);
+    state.max = Math.max(state.max, env.seq);
+    if (env.kind === 'snapshot') this.coverAll(env.covers);
+    if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
+    return true;
+  }
+
+  private reject(item: Uint8Array, rejection: Rejection): false {
+    this.verdicts.set(item, 'rejected');
+    this.rejected = [...this.rejected, rejection];
+    return false;
+  }
+
+  private changed(): void {
+    this.onChange?.(this.stats());
+  }
+}

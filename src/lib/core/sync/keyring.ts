@@ -1,0 +1,40 @@
+import { toHex, type Role } from './protocol';
+import type { Keyring } from './binding';
+
+/**
+ * A keyring held in memory: epoch keys per document and the writers' roles. The sharing layer
+ * fills one from the verified manifest; tests fill one by hand.
+ */
+export class MemoryKeyring implements Keyring {
+  private readonly keys = new Map<string, Map<number, Uint8Array>>();
+  private readonly writers = new Map<string, Role>();
+
+  setKey(docId: string, epoch: number, key: Uint8Array): this {
+    const epochs = this.keys.get(docId) ?? new Map<number, Uint8Array>();
+    epochs.set(epoch, key);
+    this.keys.set(docId, epochs);
+    return this;
+  }
+
+  setRole(author: Uint8Array, role: Role | null): this {
+    if (role === null) this.writers.delete(toHex(author));
+    else this.writers.set(toHex(author), role);
+    return this;
+  }
+
+  current(docId: string): { epoch: number; key: Uint8Array } | null {
+    const epochs = this.keys.get(docId);
+    if (!epochs || epochs.size === 0) return null;
+    const epoch = Math.max(...epochs.keys());
+    return { epoch, key: epochs.get(epoch)! };
+  }
+
+  key(docId: string, epoch: number): Uint8Array | null {
+    return this.keys.get(docId)?.get(epoch) ?? null;
+  }
+
+  writerRole(_docId: string, author: Uint8Array): Role | null {
+    const role = this.writers.get(toHex(author));
+    return role === undefined || role === 'viewer' ? null : role;
+  }
+}

@@ -1,0 +1,171 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { describe, expect, it } from 'vitest';
+import {
+  authTokenSigningBytes,
+  base32,
+  decodeAuthToken,
+  decodeEnvelope,
+  decodeManifest,
+  documentName,
+  encodeAuthToken,
+  encodeManifest,
+  fromBase32,
+  granteeFor,
+  isProtocolError,
+  manifestSigningBytes,
+  parseDocumentName,
+  recordIdForRootKey,
+  verifyAuthToken,
+  verifyManifest,
+  type AuthClaims,
+  type ManifestBody,
+} from './protocol';
+
+const device = ed25519.keygen();
+const root = ed25519.keygen();
+const recordId = recordIdForRootKey(root.publicKey);
+const now = 1_800_000_000_000;
+
+function token(claims: Partial<AuthClaims> = {}, secret = device.secretKey): string {
+  const c: AuthClaims = {
+    recordId,
+    docId: 'clinical',
+    deviceKey: device.publicKey,
+    iat: now,
+    exp: now + 60_000,
+    nonce: new Uint8Array(16).fill(7),
+    ...claims,
+  };
+  return encodeAuthToken({ ...c, signature: ed25519.sign(authTokenSigningBytes(c), secret) });
+}
+
+function manifest(overrides: Partial<ManifestBody> = {}, secret = root.secretKey) {
+  const body: ManifestBody = {
+    recordId,
+    version: 1,
+    rootKey: root.publicKey,
+    rootBoxKey: new Uint8Array(32).fill(1),
+    issuedAt: now,
+    compartments: [{ name: 'clinical', docId: 'clinical', epoch: 0 }],
+    grantees: [
+      {
+        deviceKey: device.publicKey,
+        boxKey: new Uint8Array(32).fill(2),
+        role: 'owner',
+        compartments: ['clinical'],
+        since: now,
+        notAfter: null,
+      },
+    ],
+    lockboxes: [],
+    signer: root.publicKey,
+    ...overrides,
+  };
+  return { ...body, signature: ed25519.sign(manifestSigningBytes(body), secret) };
+}
+
+describe('names and ids', () => {
+  it('parses document names and rejects unsafe ones', () => {
+    expect(parseDocumentName(documentName(recordId, 'clinical'))).toEqual({
+      recordId,
+      docId: 'clinical',
+    });
+    for (const bad of ['', 'a', 'a:b:c', 'A:b', '../x:y', 'x:y z', `${recordId}:`]) {
+      expect(isProtocolError(parseDocumentName(bad)), bad).toBe(true);
+    }
+  });
+
+  it('round-trips base32', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
+      expect(fromBase32(base32(bytes))).toEqual(bytes);
+    }
+    expect(fromBase32('0')).toBeNull();
+  });
+});
+
+describe('auth tokens', () => {
+  const name = documentName(recordId, 'clinical');
+  it('accepts a fresh signed token for its document', () => {
+    const t = decodeAuthToken(token());
+    if (isProtocolError(t)) throw new Error(t.message);
+    expect(verifyAuthToken(t, name, now)).toBeNull();
+  });
+
+  it.each([
+    ['expired', { exp: now - 120_000, iat: now - 150_000 }],
+    ['lifetime-too-long', { exp: now + 10 * 60_000 }],
+    ['not-yet-valid', { iat: now + 5 * 60_000, exp: now + 6 * 60_000 }],
+    ['wrong-document', { docId: 'messages' }],
+  ] as const)('refuses a token that is %s', (code, claims) => {
+    const t = decodeAuthToken(token(claims));
+    if (isProtocolError(t)) throw new Error(t.message);
+    expect(verifyAuthToken(t, name, now)?.error).toBe(code);
+  });
+
+  it('refuses a token signed by another key', () => {
+    const t = decodeAuthToken(token({}, ed25519.keygen().secretKey));
+    if (isProtocolError(t)) throw new Error(t.message);
+    expect(verifyAuthToken(t, name, now)?.error).toBe('bad-signature');
+  });
+
+  it('never throws on garbage', () => {
+    for (const bad of ['', '!!!', 'AAAA', 'x'.repeat(2000), token().slice(0, 40)]) {
+      expect(isProtocolError(decodeAuthToken(bad))).toBe(true);
+    }
+  });
+});
+
+describe('manifests', () => {
+  it('round-trips and verifies', () => {
+    const m = decodeManifest(encodeManifest(manifest()));
+    if (isProtocolError(m)) throw new Error(m.message);
+    expect(verifyManifest(m)).toBeNull();
+    expect(granteeFor(m, device.publicKey, 'clinical', now)?.role).toBe('owner');
+    expect(granteeFor(m, device.publicKey, 'journal', now)).toBeNull();
+  });
+
+  it('refuses a forged signature and a root key of another record', () => {
+    const forged = manifest({}, ed25519.keygen().secretKey);
+    expect(verifyManifest(forged)?.error).toBe('bad-signature');
+    const other = ed25519.keygen();
+    const squatted = manifest(
+      { rootKey: other.publicKey, signer: other.publicKey },
+      other.secretKey,
+    );
+    expect(verifyManifest(squatted)?.error).toBe('wrong-record');
+  });
+
+  it('ends a grant at notAfter', () => {
+    const m = manifest({
+      grantees: [
+        {
+          deviceKey: device.publicKey,
+          boxKey: new Uint8Array(32),
+          role: 'viewer',
+          compartments: ['clinical'],
+          since: now,
+          notAfter: now + 1000,
+        },
+      ],
+    });
+    expect(granteeFor(m, device.publicKey, 'clinical', now + 999)?.role).toBe('viewer');
+    expect(granteeFor(m, device.publicKey, 'clinical', now + 1000)).toBeNull();
+  });
+
+  it('rejects truncations and random bytes without throwing', () => {
+    const bytes = encodeManifest(manifest());
+    for (let i = 0; i < bytes.length; i += 7) {
+      expect(isProtocolError(decodeManifest(bytes.subarray(0, i)))).toBe(true);
+    }
+    let seed = 1;
+    for (let n = 0; n < 500; n++) {
+      const junk = Uint8Array.from({ length: (n % 90) + 1 }, () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed & 255;
+      });
+      expect(() => decodeManifest(junk)).not.toThrow();
+      expect(() => decodeEnvelope(junk)).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,672 @@
+/**
+ * The wire protocol shared by the app and the relay (`sync-server/` imports this file and nothing
+ * else of the app). It defines three signed binary formats, all encoded with lib0 and versioned by
+ * a leading format byte:
+ *
+ * - **Envelope**: one encrypted Yjs update or snapshot of a compartment. The relay stores and
+ *   forwards envelopes as items of the outer document's `Y.Array`; it can check who wrote one, but
+ *   cannot read it.
+ * - **Auth token**: a short-lived claim `{recordId, docId, deviceKey, exp, nonce}` signed by the
+ *   device key, used to open a relay connection or to prove ownership to the HTTP API.
+ * - **Manifest**: the record's signed list of compartments, grantees and sealed epoch keys. It
+ *   holds no names; the relay uses it for authorization, clients for key distribution.
+ *
+ * Every decoder validates fully (lengths, ranges, no trailing bytes) and returns a
+ * {@link ProtocolError} instead of throwing, so outside input can never crash a caller.
+ *
+ * This file is self-contained on purpose: it imports only lib0 and @noble packages.
+ */
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+
+/** The protocol generation. Bump on any incompatible change of the formats below. */
+export const PROTOCOL_VERSION = 1;
+
+export const ENVELOPE_FORMAT = 1;
+export const AUTH_TOKEN_FORMAT = 1;
+export const MANIFEST_FORMAT = 1;
+
+/** Domain strings separate the signatures of the three formats from each other. */
+const DOMAIN_ENVELOPE = utf8ToBytes('backpack/envelope/1\0');
+const DOMAIN_AUTH = utf8ToBytes('backpack/auth/1\0');
+const DOMAIN_MANIFEST = utf8ToBytes('backpack/manifest/1\0');
+
+export const KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+export const NONCE_BYTES = 24;
+export const TOKEN_NONCE_BYTES = 16;
+/** Auth tokens may live at most this long (DESIGN §4: exp ≤ 5 min). */
+export const MAX_TOKEN_LIFETIME_MS = 5 * 60 * 1000;
+/** Tolerated clock skew between a device and the relay. */
+export const CLOCK_SKEW_MS = 60 * 1000;
+/** Upper bound of one envelope's ciphertext (a snapshot of a large record fits comfortably). */
+export const MAX_CIPHERTEXT_BYTES = 16 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Literal error codes; callers switch on `error`, people read `message`. */
+export type ProtocolErrorCode =
+  | 'malformed'
+  | 'unsupported-version'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'lifetime-too-long'
+  | 'wrong-document'
+  | 'bad-name'
+  | 'wrong-record';
+
+export interface ProtocolError {
+  readonly error: ProtocolErrorCode;
+  readonly message: string;
+}
+
+export function protocolError(error: ProtocolErrorCode, message: string): ProtocolError {
+  return { error, message };
+}
+
+export function isProtocolError(x: unknown): x is ProtocolError {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as { error?: unknown }).error === 'string' &&
+    typeof (x as { message?: unknown }).message === 'string' &&
+    !(x instanceof Uint8Array)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/** Record and document ids: lowercase base32 / short words; safe in paths and document names. */
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export function isValidId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** The relay's document name of a compartment: `${recordId}:${docId}`. */
+export function documentName(recordId: string, docId: string): string {
+  return `${recordId}:${docId}`;
+}
+
+export function parseDocumentName(
+  name: string,
+): { recordId: string; docId: string } | ProtocolError {
+  const parts = name.split(':');
+  if (parts.length !== 2) return protocolError('bad-name', 'A document name is "record:doc".');
+  const [recordId, docId] = parts as [string, string];
+  if (!isValidId(recordId) || !isValidId(docId)) {
+    return protocolError(
+      'bad-name',
+      'The record or document id has characters that are not allowed.',
+    );
+  }
+  return { recordId, docId };
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** RFC 4648 base32, lowercase, without padding. */
+export function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** Inverse of {@link base32}; `null` for characters outside the alphabet or stray bits. */
+export function fromBase32(text: string): Uint8Array | null {
+  const out: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const ch of text) {
+    const index = BASE32.indexOf(ch);
+    if (index < 0) return null;
+    value = ((value << 5) | index) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) return null;
+  return Uint8Array.from(out);
+}
+
+/**
+ * A record's id is derived from its root public key, so nobody can claim a record id with a root
+ * key of their own: the relay checks the binding on the first manifest, clients on every one.
+ */
+export function recordIdForRootKey(rootKey: Uint8Array): string {
+  return base32(sha256(rootKey).subarray(0, 16));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes helpers
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64Url(text: string): Uint8Array | ProtocolError {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return protocolError('malformed', 'Not base64url text.');
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const padded = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
+  try {
+    const bin = atob(padded);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return protocolError('malformed', 'Not base64url text.');
+  }
+}
+
+/** Reads a fixed-length byte field; throws inside `decodeWith`, which turns it into an error. */
+function readFixed(d: decoding.Decoder, length: number, what: string): Uint8Array {
+  const bytes = decoding.readVarUint8Array(d);
+  if (bytes.length !== length) throw new DecodeFailure(`${what} must be ${length} bytes.`);
+  return bytes.slice();
+}
+
+function readId(d: decoding.Decoder, what: string): string {
+  const id = decoding.readVarString(d);
+  if (!isValidId(id)) throw new DecodeFailure(`${what} is not a valid id.`);
+  return id;
+}
+
+class DecodeFailure extends Error {}
+
+function decodeWith<T>(
+  bytes: Uint8Array,
+  format: number,
+  what: string,
+  read: (d: decoding.Decoder) => T,
+): T | ProtocolError {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    return protocolError('malformed', `The ${what} is empty.`);
+  }
+  const d = decoding.createDecoder(bytes);
+  try {
+    const version = decoding.readUint8(d);
+    if (version !== format) {
+      return protocolError(
+        'unsupported-version',
+        `This ${what} uses format ${version}; this app understands format ${format}.`,
+      );
+    }
+    const value = read(d);
+    if (decoding.hasContent(d)) throw new DecodeFailure(`The ${what} has trailing bytes.`);
+    return value;
+  } catch (e) {
+    const detail = e instanceof DecodeFailure ? e.message : 'It is truncated or corrupt.';
+    return protocolError('malformed', `The ${what} cannot be read: ${detail}`);
+  }
+}
+
+function verifySignature(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  try {
+    return ed25519.verify(signature, message, publicKey);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelopes
+
+export type EnvelopeKind = 'update' | 'snapshot';
+const ENVELOPE_KINDS: readonly EnvelopeKind[] = ['update', 'snapshot'];
+
+/** A snapshot's `covers`: for each author (hex of the public key), the highest seq it includes. */
+export type Covers = ReadonlyMap<string, number>;
+
+export interface EnvelopeHeader {
+  readonly kind: EnvelopeKind;
+  readonly docId: string;
+  readonly epoch: number;
+  /** Ed25519 public key of the writing device. */
+  readonly author: Uint8Array;
+  /** Per author and document, +1 for each envelope (snapshots included). */
+  readonly seq: number;
+  /** Empty for updates. */
+  readonly covers: Covers;
+}
+
+export interface Envelope extends EnvelopeHeader {
+  readonly nonce: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+function writeHeader(e: encoding.Encoder, h: EnvelopeHeader): void {
+  encoding.writeUint8(e, ENVELOPE_FORMAT);
+  encoding.writeUint8(e, ENVELOPE_KINDS.indexOf(h.kind));
+  encoding.writeVarString(e, h.docId);
+  encoding.writeVarUint(e, h.epoch);
+  encoding.writeVarUint8Array(e, h.author);
+  encoding.writeVarUint(e, h.seq);
+  const covers = [...h.covers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  encoding.writeVarUint(e, covers.length);
+  for (const [author, seq] of covers) {
+    encoding.writeVarString(e, author);
+    encoding.writeVarUint(e, seq);
+  }
+}
+
+/**
+ * The additional authenticated data of an envelope's ciphertext: its encoded header, so that a
+ * ciphertext cannot be moved to another document, epoch, author, position or kind.
+ */
+export function envelopeAad(h: EnvelopeHeader): Uint8Array {
+  const e = encoding.createEncoder();
+  writeHeader(e, h);
+  return encoding.toUint8Array(e);
+}
+
+/** What the author signs: a domain string, the header, the nonce and the ciphertext. */
+export function envelopeSigningBytes(
+  h: EnvelopeHeader,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array {
+  return concat(DOMAIN_ENVELOPE, envelopeAad(h), nonce, ciphertext);
+}
+
+export function encodeEnvelope(env: Envelope): Uint8Array {
+  const e = encoding.createEncoder();
+  writeHeader(e, env);
+  encoding.writeVarUint8Array(e, env.nonce);
+  encoding.writeVarUint8Array(e, env.ciphertext);
+  encoding.writeVarUint8Array(e, env.signature);
+  return encoding.toUint8Array(e);
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope | ProtocolError {
+  return decodeWith(bytes, ENVELOPE_FORMAT, 'envelope', (d) => {
+    const kind = ENVELOPE_KINDS[decoding.readUint8(d)];
+    if (!kind) throw new DecodeFailure('Unknown kind.');
+    const docId = readId(d, 'The document id');
+    const epoch = decoding.readVarUint(d);
+    const author = readFixed(d, KEY_BYTES, 'The author key');
+    const seq = decoding.readVarUint(d);
+    if (seq < 1) throw new DecodeFailure('seq starts at 1.');
+    const coverCount = decoding.readVarUint(d);
+    if (kind === 'update' && coverCount !== 0) throw new DecodeFailure('Updates cover nothing.');
+    const covers = new Map<string, number>();
+    let previous = '';
+    for (let i = 0; i < coverCount; i++) {
+      const who = decoding.readVarString(d);
+      if (!/^[0-9a-f]{64}$/.test(who) || who <= previous) {
+        throw new DecodeFailure('covers must list distinct author keys in order.');
+      }
+      previous = who;
+      covers.set(who, decoding.readVarUint(d));
+    }
+    const nonce = readFixed(d, NONCE_BYTES, 'The nonce');
+    const ciphertext = decoding.readVarUint8Array(d).slice();
+    if (ciphertext.length > MAX_CIPHERTEXT_BYTES) throw new DecodeFailure('Too large.');
+    const signature = readFixed(d, SIGNATURE_BYTES, 'The signature');
+    return { kind, docId, epoch, author, seq, covers, nonce, ciphertext, signature };
+  });
+}
+
+export function verifyEnvelopeSignature(env: Envelope): boolean {
+  return verifySignature(
+    env.signature,
+    envelopeSigningBytes(env, env.nonce, env.ciphertext),
+    env.author,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth tokens
+
+export interface AuthClaims {
+  readonly recordId: string;
+  readonly docId: string;
+  /** Ed25519 public key of the device that signs the token. */
+  readonly deviceKey: Uint8Array;
+  /** Expiry, Unix milliseconds. */
+  readonly exp: number;
+  /** Issue time, Unix milliseconds. */
+  readonly iat: number;
+  readonly nonce: Uint8Array;
+}
+
+export interface AuthToken extends AuthClaims {
+  readonly signature: Uint8Array;
+}
+
+function writeClaims(e: encoding.Encoder, c: AuthClaims): void {
+  encoding.writeUint8(e, AUTH_TOKEN_FORMAT);
+  encoding.writeVarString(e, c.recordId);
+  encoding.writeVarString(e, c.docId);
+  encoding.writeVarUint8Array(e, c.deviceKey);
+  encoding.writeVarUint(e, c.iat);
+  encoding.writeVarUint(e, c.exp);
+  encoding.writeVarUint8Array(e, c.nonce);
+}
+
+export function authTokenSigningBytes(c: AuthClaims): Uint8Array {
+  const e = encoding.createEncoder();
+  writeClaims(e, c);
+  return concat(DOMAIN_AUTH, encoding.toUint8Array(e));
+}
+
+/** Encodes a signed token as base64url text (fit for a header or the Hocuspocus token). */
+export function encodeAuthToken(t: AuthToken): string {
+  const e = encoding.createEncoder();
+  writeClaims(e, t);
+  encoding.writeVarUint8Array(e, t.signature);
+  return toBase64Url(encoding.toUint8Array(e));
+}
+
+export function decodeAuthToken(token: string): AuthToken | ProtocolError {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 1024) {
+    return protocolError('malformed', 'The token is missing or too long.');
+  }
+  const bytes = fromBase64Url(token);
+  if (isProtocolError(bytes)) return bytes;
+  return decodeWith(bytes, AUTH_TOKEN_FORMAT, 'token', (d) => {
+    const recordId = readId(d, 'The record id');
+    const docId = readId(d, 'The document id');
+    const deviceKey = readFixed(d, KEY_BYTES, 'The device key');
+    const iat = decoding.readVarUint(d);
+    const exp = decoding.readVarUint(d);
+    const nonce = readFixed(d, TOKEN_NONCE_BYTES, 'The nonce');
+    const signature = readFixed(d, SIGNATURE_BYTES, 'The signature');
+    return { recordId, docId, deviceKey, iat, exp, nonce, signature };
+  });
+}
+
+/**
+ * Checks a token for a document name at time `nowMs`: the names match, it is valid now, it lives
+ * at most {@link MAX_TOKEN_LIFETIME_MS}, and the device key signed it. Whether that device may
+ * open the document is the manifest's question ({@link granteeFor}).
+ */
+export function verifyAuthToken(
+  t: AuthToken,
+  docName: string,
+  nowMs: number,
+): ProtocolError | null {
+  const name = parseDocumentName(docName);
+  if (isProtocolError(name)) return name;
+  if (name.recordId !== t.recordId || name.docId !== t.docId) {
+    return protocolError('wrong-document', 'The token was made for another document.');
+  }
+  if (t.exp - t.iat > MAX_TOKEN_LIFETIME_MS) {
+    return protocolError('lifetime-too-long', 'The token lives longer than five minutes.');
+  }
+  if (t.iat > nowMs + CLOCK_SKEW_MS) {
+    return protocolError('not-yet-valid', 'The token is from the future; check the clock.');
+  }
+  if (t.exp <= nowMs - CLOCK_SKEW_MS) return protocolError('expired', 'The token has expired.');
+  if (!verifySignature(t.signature, authTokenSigningBytes(t), t.deviceKey)) {
+    return protocolError('bad-signature', 'The token signature is not valid.');
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifests
+
+export type Role = 'owner' | 'delegate' | 'professional' | 'viewer';
+export const ROLES: readonly Role[] = ['owner', 'delegate', 'professional', 'viewer'];
+
+/** Roles whose envelopes other clients accept. Professionals write notes and messages. */
+export function roleMayWrite(role: Role): boolean {
+  return role !== 'viewer';
+}
+
+export interface ManifestCompartment {
+  /** What the compartment holds, e.g. `clinical`, `messages`, `journal`. */
+  readonly name: string;
+  readonly docId: string;
+  /** The current epoch; envelopes under older epochs are no longer accepted. */
+  readonly epoch: number;
+}
+
+export interface ManifestGrantee {
+  /** Ed25519 public key of the grantee's device (signs envelopes and tokens). */
+  readonly deviceKey: Uint8Array;
+  /** X25519 public key of the device, to which epoch keys are sealed. */
+  readonly boxKey: Uint8Array;
+  readonly role: Role;
+  /** docIds this grantee may open. */
+  readonly compartments: readonly string[];
+  /** When the grant was made, Unix ms. */
+  readonly since: number;
+  /** When the grant ends, Unix ms; `null` for no end. */
+  readonly notAfter: number | null;
+}
+
+export interface Lockbox {
+  /** The X25519 key the epoch key is sealed to (a grantee's boxKey, or the root's). */
+  readonly recipient: Uint8Array;
+  readonly docId: string;
+  readonly epoch: number;
+  readonly sealed: Uint8Array;
+}
+
+export interface ManifestBody {
+  readonly recordId: string;
+  /** Strictly increasing; the relay refuses a manifest that is not newer than the one it holds. */
+  readonly version: number;
+  /** Ed25519 record root public key. `recordId === recordIdForRootKey(rootKey)`. */
+  readonly rootKey: Uint8Array;
+  /** X25519 key held by whoever holds the root secret: epoch keys are sealed to it for recovery. */
+  readonly rootBoxKey: Uint8Array;
+  readonly issuedAt: number;
+  readonly compartments: readonly ManifestCompartment[];
+  readonly grantees: readonly ManifestGrantee[];
+  readonly lockboxes: readonly Lockbox[];
+  /** The key that signs: the root key (or, later, a delegate's certified key). */
+  readonly signer: Uint8Array;
+}
+
+export interface SignedManifest extends ManifestBody {
+  readonly signature: Uint8Array;
+}
+
+function writeManifestBody(e: encoding.Encoder, m: ManifestBody): void {
+  encoding.writeUint8(e, MANIFEST_FORMAT);
+  encoding.writeVarString(e, m.recordId);
+  encoding.writeVarUint(e, m.version);
+  encoding.writeVarUint8Array(e, m.rootKey);
+  encoding.writeVarUint8Array(e, m.rootBoxKey);
+  encoding.writeVarUint(e, m.issuedAt);
+  encoding.writeVarUint(e, m.compartments.length);
+  for (const c of m.compartments) {
+    encoding.writeVarString(e, c.name);
+    encoding.writeVarString(e, c.docId);
+    encoding.writeVarUint(e, c.epoch);
+  }
+  encoding.writeVarUint(e, m.grantees.length);
+  for (const g of m.grantees) {
+    encoding.writeVarUint8Array(e, g.deviceKey);
+    encoding.writeVarUint8Array(e, g.boxKey);
+    encoding.writeUint8(e, ROLES.indexOf(g.role));
+    encoding.writeVarUint(e, g.compartments.length);
+    for (const docId of g.compartments) encoding.writeVarString(e, docId);
+    encoding.writeVarUint(e, g.since);
+    encoding.writeVarUint(e, g.notAfter ?? 0);
+  }
+  encoding.writeVarUint(e, m.lockboxes.length);
+  for (const l of m.lockboxes) {
+    encoding.writeVarUint8Array(e, l.recipient);
+    encoding.writeVarString(e, l.docId);
+    encoding.writeVarUint(e, l.epoch);
+    encoding.writeVarUint8Array(e, l.sealed);
+  }
+  encoding.writeVarUint8Array(e, m.signer);
+}
+
+export function manifestSigningBytes(m: ManifestBody): Uint8Array {
+  const e = encoding.createEncoder();
+  writeManifestBody(e, m);
+  return concat(DOMAIN_MANIFEST, encoding.toUint8Array(e));
+}
+
+export function encodeManifest(m: SignedManifest): Uint8Array {
+  const e = encoding.createEncoder();
+  writeManifestBody(e, m);
+  encoding.writeVarUint8Array(e, m.signature);
+  return encoding.toUint8Array(e);
+}
+
+export function decodeManifest(bytes: Uint8Array): SignedManifest | ProtocolError {
+  if (bytes.length > MAX_MANIFEST_BYTES) return protocolError('malformed', 'Manifest too large.');
+  return decodeWith(bytes, MANIFEST_FORMAT, 'manifest', (d) => {
+    const recordId = readId(d, 'The record id');
+    const version = decoding.readVarUint(d);
+    const rootKey = readFixed(d, KEY_BYTES, 'The root key');
+    const rootBoxKey = readFixed(d, KEY_BYTES, 'The root box key');
+    const issuedAt = decoding.readVarUint(d);
+    const compartments: ManifestCompartment[] = [];
+    const docIds = new Set<string>();
+    for (let i = decoding.readVarUint(d); i > 0; i--) {
+      const name = decoding.readVarString(d);
+      if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) throw new DecodeFailure('Bad compartment name.');
+      const docId = readId(d, 'A compartment id');
+      if (docIds.has(docId)) throw new DecodeFailure('A compartment is listed twice.');
+      docIds.add(docId);
+      compartments.push({ name, docId, epoch: decoding.readVarUint(d) });
+    }
+    const grantees: ManifestGrantee[] = [];
+    const seen = new Set<string>();
+    for (let i = decoding.readVarUint(d); i > 0; i--) {
+      const deviceKey = readFixed(d, KEY_BYTES, 'A device key');
+      const hex = toHex(deviceKey);
+      if (seen.has(hex)) throw new DecodeFailure('A device is listed twice.');
+      seen.add(hex);
+      const boxKey = readFixed(d, KEY_BYTES, 'A box key');
+      const role = ROLES[decoding.readUint8(d)];
+      if (!role) throw new DecodeFailure('Unknown role.');
+      const granted: string[] = [];
+      for (let j = decoding.readVarUint(d); j > 0; j--) {
+        const docId = readId(d, 'A granted compartment');
+        if (!docIds.has(docId)) throw new DecodeFailure('A grant names an unknown compartment.');
+        granted.push(docId);
+      }
+      const since = decoding.readVarUint(d);
+      const notAfterRaw = decoding.readVarUint(d);
+      grantees.push({
+        deviceKey,
+        boxKey,
+        role,
+        compartments: granted,
+        since,
+        notAfter: notAfterRaw === 0 ? null : notAfterRaw,
+      });
+    }
+    const lockboxes: Lockbox[] = [];
+    for (let i = decoding.readVarUint(d); i > 0; i--) {
+      const recipient = readFixed(d, KEY_BYTES, 'A lockbox recipient');
+      const docId = readId(d, 'A lockbox compartment');
+      if (!docIds.has(docId)) throw new DecodeFailure('A lockbox names an unknown compartment.');
+      const epoch = decoding.readVarUint(d);
+      const sealed = decoding.readVarUint8Array(d).slice();
+      if (sealed.length > 256) throw new DecodeFailure('A lockbox is too large.');
+      lockboxes.push({ recipient, docId, epoch, sealed });
+    }
+    const signer = readFixed(d, KEY_BYTES, 'The signer key');
+    const signature = readFixed(d, SIGNATURE_BYTES, 'The signature');
+    return {
+      recordId,
+      version,
+      rootKey,
+      rootBoxKey,
+      issuedAt,
+      compartments,
+      grantees,
+      lockboxes,
+      signer,
+      signature,
+    };
+  });
+}
+
+/**
+ * Checks that the manifest is bound to its record id and signed by the root key. (Delegate
+ * signers with a root-signed certificate come with sharing; until then only the root signs.)
+ */
+export function verifyManifest(m: SignedManifest): ProtocolError | null {
+  if (recordIdForRootKey(m.rootKey) !== m.recordId) {
+    return protocolError('wrong-record', 'The manifest root key does not belong to this record.');
+  }
+  if (!bytesEqual(m.signer, m.rootKey)) {
+    return protocolError('bad-signature', 'The manifest must be signed by the record root key.');
+  }
+  if (!verifySignature(m.signature, manifestSigningBytes(m), m.signer)) {
+    return protocolError('bad-signature', 'The manifest signature is not valid.');
+  }
+  return null;
+}
+
+/** The grant a device holds for a compartment at `nowMs`, or `null` if it holds none. */
+export function granteeFor(
+  m: ManifestBody,
+  deviceKey: Uint8Array,
+  docId: string,
+  nowMs: number,
+): ManifestGrantee | null {
+  for (const g of m.grantees) {
+    if (!bytesEqual(g.deviceKey, deviceKey)) continue;
+    if (!g.compartments.includes(docId)) return null;
+    if (g.notAfter !== null && g.notAfter <= nowMs) return null;
+    return g;
+  }
+  return null;
+}
+
+/** The compartment entry of a docId, if the manifest lists it. */
+export function compartmentFor(m: ManifestBody, docId: string): ManifestCompartment | null {
+  return m.compartments.find((c) => c.docId === docId) ?? null;
+}

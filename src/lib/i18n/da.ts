@@ -1,0 +1,86 @@
+import type { PartialCatalogue } from './types';
+
+const da: PartialCatalogue = {
+  app: {
+    tagline: 'Din journal for ryg- og nakkesmerter',
+    skip: 'Gå til indhold',
+    language: 'Sprog',
+    nav: 'Hovedmenu',
+  },
+  nav: {
+    record: 'Journal',
+    checkin: 'Tjek ind',
+    measure: 'Mål',
+    share: 'Del',
+    messages: 'Beskeder',
+  },
+  pwa: {
+    offlineReady: 'Backpack virker nu offline.',
+    updateReady: 'En ny version af Backpack er klar.',
+    reload: 'Genindlæs',
+    dismiss: 'Luk',
+  },
+  sync: {
+    local: 'Kun på denne enhed',
+    offline: 'Offline — {n} ændring(er) venter',
+    offlineNone: 'Offline',
+    pending: 'Synkroniserer {n} ændring(er)…',
+    pendingNone: 'Forbinder…',
+    synced: 'Synkroniseret',
+    problem: 'Synkroniseringsproblem: {detail}',
+  },
+  common: {
+    loading: 'Indlæser…',
+    working: 'Arbejder…',
+    continue: 'Fortsæt',
+    back: 'Tilbage',
+    cancel: 'Annuller',
+    unexpected: 'Noget gik galt. Intet blev ændret; prøv igen.',
+    comingSoon: 'Kommer snart',
+  },
+  nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'værst tænkelige smerte' },
+  checkin: {
+    title: 'Tjek ind',
+    intro: 'Hvor ondt har du lige nu? Vælg et tal for hvert område, der gør ondt.',
+    region: { back: 'Lændesmerter', leg: 'Bensmerter', neck: 'Nakkesmerter' },
+    note: 'Noget at tilføje? (valgfrit)',
+    save: 'Gem',
+    saved: 'Gemt.',
+    needOne: 'Vælg et tal for mindst ét område.',
+    toRecord: 'Se din journal',
+    another: 'Tilføj endnu en',
+  },
+  timeline: {
+    label: 'Dine registreringer, nyeste først',
+    empty: 'Intet endnu. Dine registreringer og noter vises her.',
+    checkin: 'Smerte',
+    byThisDevice: 'dig, på denne enhed',
+  },
+  unlock: {
+    title: 'Lås din journal op',
+    explain: 'Din journal er gemt krypteret på denne enhed.',
+    submit: 'Lås op',
+    wrong: 'Den adgangssætning åbner ikke journalen på denne enhed.',
+  },
+  welcome: {
+    title: 'Velkommen til Backpack',
+    lead: 'Backpack gemmer historien om dine ryg- eller nakkesmerter, så du ikke skal fortælle den forfra ved hvert besøg.',
+    point1: 'Din journal er krypteret på din enhed. Relæet ser kun krypteret data.',
+    point2: 'Du bestemmer, hvem der ser hvad, og hvor længe.',
+    point3: 'Den virker offline.',
+    create: 'Opret en ny journal',
+    link: 'Forbind denne enhed med min journal',
+    restore: 'Gendan fra et gendannelsessæt',
+  },
+  record: { title: 'Din journal', checkIn: 'Tjek ind nu', lock: 'Lås' },
+  passphrase: {
+    label: 'Adgangssætning',
+    repeat: 'Gentag adgangssætningen',
+    show: 'Vis adgangssætning',
+  },
+  measure: { title: 'Mål' },
+  share: { title: 'Del' },
+  messages: { title: 'Beskeder' },
+};
+
+export default da;

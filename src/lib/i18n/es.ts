@@ -1,0 +1,86 @@
+import type { PartialCatalogue } from './types';
+
+const es: PartialCatalogue = {
+  app: {
+    tagline: 'Tu historial de dolor de espalda y cuello',
+    skip: 'Saltar al contenido',
+    language: 'Idioma',
+    nav: 'Principal',
+  },
+  nav: {
+    record: 'Historial',
+    checkin: 'Registro',
+    measure: 'Medir',
+    share: 'Compartir',
+    messages: 'Mensajes',
+  },
+  pwa: {
+    offlineReady: 'Backpack ya funciona sin conexión.',
+    updateReady: 'Hay una nueva versión de Backpack.',
+    reload: 'Recargar',
+    dismiss: 'Cerrar',
+  },
+  sync: {
+    local: 'Solo en este dispositivo',
+    offline: 'Sin conexión — {n} cambio(s) en espera',
+    offlineNone: 'Sin conexión',
+    pending: 'Sincronizando {n} cambio(s)…',
+    pendingNone: 'Conectando…',
+    synced: 'Sincronizado',
+    problem: 'Problema de sincronización: {detail}',
+  },
+  common: {
+    loading: 'Cargando…',
+    working: 'Procesando…',
+    continue: 'Continuar',
+    back: 'Atrás',
+    cancel: 'Cancelar',
+    unexpected: 'Algo salió mal. No se cambió nada; inténtalo de nuevo.',
+    comingSoon: 'Próximamente',
+  },
+  nrs: { point: '{n} — {label}', low: 'sin dolor', high: 'el peor dolor imaginable' },
+  checkin: {
+    title: 'Registro',
+    intro: '¿Cuánto dolor tienes ahora? Elige un número para cada zona que te duela.',
+    region: { back: 'Dolor lumbar', leg: 'Dolor de pierna', neck: 'Dolor de cuello' },
+    note: '¿Algo que añadir? (opcional)',
+    save: 'Guardar',
+    saved: 'Guardado.',
+    needOne: 'Elige un número para al menos una zona.',
+    toRecord: 'Ver tu historial',
+    another: 'Añadir otro',
+  },
+  timeline: {
+    label: 'Tus registros, los más recientes primero',
+    empty: 'Aún no hay nada. Tus registros y notas aparecerán aquí.',
+    checkin: 'Dolor',
+    byThisDevice: 'tú, en este dispositivo',
+  },
+  unlock: {
+    title: 'Desbloquea tu historial',
+    explain: 'Tu historial está guardado cifrado en este dispositivo.',
+    submit: 'Desbloquear',
+    wrong: 'Esa frase de contraseña no abre el historial en este dispositivo.',
+  },
+  welcome: {
+    title: 'Te damos la bienvenida a Backpack',
+    lead: 'Backpack guarda la historia de tu dolor de espalda o cuello, para que no tengas que contarla de nuevo en cada visita.',
+    point1: 'Tu historial está cifrado en tu dispositivo. El relé solo ve datos cifrados.',
+    point2: 'Tú decides quién ve qué y durante cuánto tiempo.',
+    point3: 'Funciona sin conexión.',
+    create: 'Crear un historial nuevo',
+    link: 'Vincular este dispositivo a mi historial',
+    restore: 'Restaurar con un kit de recuperación',
+  },
+  record: { title: 'Tu historial', checkIn: 'Registrar ahora', lock: 'Bloquear' },
+  passphrase: {
+    label: 'Frase de contraseña',
+    repeat: 'Repite la frase de contraseña',
+    show: 'Mostrar la frase de contraseña',
+  },
+  measure: { title: 'Medir' },
+  share: { title: 'Compartir' },
+  messages: { title: 'Mensajes' },
+};
+
+export default es;

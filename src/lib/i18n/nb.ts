@@ -1,0 +1,82 @@
+import type { PartialCatalogue } from './types';
+
+const nb: PartialCatalogue = {
+  app: {
+    tagline: 'Din journal for rygg- og nakkesmerter',
+    skip: 'Gå til innholdet',
+    language: 'Språk',
+    nav: 'Hovedmeny',
+  },
+  nav: {
+    record: 'Journal',
+    checkin: 'Sjekk inn',
+    measure: 'Mål',
+    share: 'Del',
+    messages: 'Meldinger',
+  },
+  pwa: {
+    offlineReady: 'Backpack virker nå uten nett.',
+    updateReady: 'En ny versjon av Backpack er klar.',
+    reload: 'Last inn på nytt',
+    dismiss: 'Lukk',
+  },
+  sync: {
+    local: 'Bare på denne enheten',
+    offline: 'Frakoblet — {n} endring(er) venter',
+    offlineNone: 'Frakoblet',
+    pending: 'Synkroniserer {n} endring(er)…',
+    pendingNone: 'Kobler til…',
+    synced: 'Synkronisert',
+    problem: 'Synkroniseringsproblem: {detail}',
+  },
+  common: {
+    loading: 'Laster…',
+    working: 'Arbeider…',
+    continue: 'Fortsett',
+    back: 'Tilbake',
+    cancel: 'Avbryt',
+    unexpected: 'Noe gikk galt. Ingenting ble endret; prøv igjen.',
+    comingSoon: 'Kommer snart',
+  },
+  nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'verst tenkelige smerte' },
+  checkin: {
+    title: 'Sjekk inn',
+    intro: 'Hvor vondt har du akkurat nå? Velg et tall for hvert område som gjør vondt.',
+    region: { back: 'Korsryggsmerter', leg: 'Bensmerter', neck: 'Nakkesmerter' },
+    note: 'Noe å legge til? (valgfritt)',
+    save: 'Lagre',
+    saved: 'Lagret.',
+    needOne: 'Velg et tall for minst ett område.',
+    toRecord: 'Se journalen din',
+    another: 'Legg til en til',
+  },
+  timeline: {
+    label: 'Registreringene dine, nyeste først',
+    empty: 'Ingenting ennå. Registreringer og notater vises her.',
+    checkin: 'Smerte',
+    byThisDevice: 'deg, på denne enheten',
+  },
+  unlock: {
+    title: 'Lås opp journalen din',
+    explain: 'Journalen din er lagret kryptert på denne enheten.',
+    submit: 'Lås opp',
+    wrong: 'Den passordfrasen åpner ikke journalen på denne enheten.',
+  },
+  welcome: {
+    title: 'Velkommen til Backpack',
+    lead: 'Backpack tar vare på historien om rygg- eller nakkesmertene dine, så du slipper å fortelle den på nytt ved hvert besøk.',
+    point1: 'Journalen din er kryptert på enheten din. Reléet ser bare krypterte data.',
+    point2: 'Du bestemmer hvem som ser hva, og hvor lenge.',
+    point3: 'Den virker uten nett.',
+    create: 'Start en ny journal',
+    link: 'Koble denne enheten til journalen min',
+    restore: 'Gjenopprett fra et gjenopprettingssett',
+  },
+  record: { title: 'Journalen din', checkIn: 'Sjekk inn nå', lock: 'Lås' },
+  passphrase: { label: 'Passordfrase', repeat: 'Gjenta passordfrasen', show: 'Vis passordfrasen' },
+  measure: { title: 'Mål' },
+  share: { title: 'Del' },
+  messages: { title: 'Meldinger' },
+};
+
+export default nb;

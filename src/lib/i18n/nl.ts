@@ -1,0 +1,86 @@
+import type { PartialCatalogue } from './types';
+
+const nl: PartialCatalogue = {
+  app: {
+    tagline: 'Jouw dossier voor rug- en nekpijn',
+    skip: 'Naar de inhoud',
+    language: 'Taal',
+    nav: 'Hoofdmenu',
+  },
+  nav: {
+    record: 'Dossier',
+    checkin: 'Inchecken',
+    measure: 'Meten',
+    share: 'Delen',
+    messages: 'Berichten',
+  },
+  pwa: {
+    offlineReady: 'Backpack werkt nu offline.',
+    updateReady: 'Er is een nieuwe versie van Backpack.',
+    reload: 'Herladen',
+    dismiss: 'Sluiten',
+  },
+  sync: {
+    local: 'Alleen op dit apparaat',
+    offline: 'Offline — {n} wijziging(en) wachten',
+    offlineNone: 'Offline',
+    pending: '{n} wijziging(en) synchroniseren…',
+    pendingNone: 'Verbinden…',
+    synced: 'Gesynchroniseerd',
+    problem: 'Synchronisatieprobleem: {detail}',
+  },
+  common: {
+    loading: 'Laden…',
+    working: 'Bezig…',
+    continue: 'Verder',
+    back: 'Terug',
+    cancel: 'Annuleren',
+    unexpected: 'Er ging iets mis. Er is niets veranderd; probeer het opnieuw.',
+    comingSoon: 'Binnenkort',
+  },
+  nrs: { point: '{n} — {label}', low: 'geen pijn', high: 'ergst denkbare pijn' },
+  checkin: {
+    title: 'Inchecken',
+    intro: 'Hoeveel pijn heb je nu? Kies een getal voor elk gebied dat pijn doet.',
+    region: { back: 'Lage rugpijn', leg: 'Beenpijn', neck: 'Nekpijn' },
+    note: 'Nog iets toe te voegen? (optioneel)',
+    save: 'Opslaan',
+    saved: 'Opgeslagen.',
+    needOne: 'Kies een getal voor ten minste één gebied.',
+    toRecord: 'Naar je dossier',
+    another: 'Nog een toevoegen',
+  },
+  timeline: {
+    label: 'Je registraties, nieuwste eerst',
+    empty: 'Nog niets. Je registraties en notities verschijnen hier.',
+    checkin: 'Pijn',
+    byThisDevice: 'jij, op dit apparaat',
+  },
+  unlock: {
+    title: 'Ontgrendel je dossier',
+    explain: 'Je dossier staat versleuteld op dit apparaat.',
+    submit: 'Ontgrendelen',
+    wrong: 'Met dit wachtwoord opent het dossier op dit apparaat niet.',
+  },
+  welcome: {
+    title: 'Welkom bij Backpack',
+    lead: 'Backpack bewaart het verhaal van je rug- of nekpijn, zodat je het niet bij elk bezoek opnieuw hoeft te vertellen.',
+    point1: 'Je dossier is versleuteld op je apparaat. De relay ziet alleen versleutelde gegevens.',
+    point2: 'Jij kiest wie wat ziet, en hoe lang.',
+    point3: 'Het werkt offline.',
+    create: 'Nieuw dossier beginnen',
+    link: 'Dit apparaat aan mijn dossier koppelen',
+    restore: 'Herstellen met een herstelkit',
+  },
+  record: { title: 'Jouw dossier', checkIn: 'Nu inchecken', lock: 'Vergrendelen' },
+  passphrase: {
+    label: 'Wachtwoordzin',
+    repeat: 'Herhaal de wachtwoordzin',
+    show: 'Wachtwoordzin tonen',
+  },
+  measure: { title: 'Meten' },
+  share: { title: 'Delen' },
+  messages: { title: 'Berichten' },
+};
+
+export default nl;

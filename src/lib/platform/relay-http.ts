@@ -1,0 +1,135 @@
+import {
+  authTokenSigningBytes,
+  encodeAuthToken,
+  encodeManifest,
+  documentName,
+  type SignedManifest,
+} from '$lib/core/sync/protocol';
+import { randomBytes, sign } from '$lib/core/crypto/index';
+
+/**
+ * The relay's HTTP API: manifests, recovery blobs and link mailboxes. Every body is ciphertext
+ * or signed public-key material; no health data passes here in plaintext.
+ */
+
+export class RelayError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+export interface Signer {
+  readonly signPublic: Uint8Array;
+  readonly signSecret: Uint8Array;
+}
+
+/** A token `{recordId, docId, deviceKey, exp, nonce}` signed by the device key (≤ 5 min). */
+export function makeToken(
+  signer: Signer,
+  recordId: string,
+  docId: string,
+  nowMs: number = Date.now(),
+  lifetimeMs = 4 * 60 * 1000,
+): string {
+  const claims = {
+    recordId,
+    docId,
+    deviceKey: signer.signPublic,
+    iat: nowMs,
+    exp: nowMs + lifetimeMs,
+    nonce: randomBytes(16),
+  };
+  return encodeAuthToken({
+    ...claims,
+    signature: sign(authTokenSigningBytes(claims), signer.signSecret),
+  });
+}
+
+export function httpBase(relayUrl: string): string {
+  return relayUrl.replace(/\/+$/, '');
+}
+
+export function socketUrl(relayUrl: string): string {
+  const u = new URL(httpBase(relayUrl));
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/sync`;
+  return u.toString();
+}
+
+async function request(
+  relayUrl: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<Uint8Array | null> {
+  let res: Response;
+  try {
+    res = await fetch(`${httpBase(relayUrl)}${path}`, init);
+  } catch {
+    throw new RelayError('offline', 'The relay cannot be reached. Check the connection.', 0);
+  }
+  if (res.status === 404) return null;
+  if (!res.ok) {
+    let code = 'error';
+    let message = `The relay answered ${res.status}.`;
+    try {
+      const body = (await res.json()) as { error?: unknown; message?: unknown };
+      if (typeof body.error === 'string') code = body.error;
+      if (typeof body.message === 'string') message = body.message;
+    } catch {
+      // not JSON: keep the generic message
+    }
+    throw new RelayError(code, message, res.status);
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const binary = (body: Uint8Array, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'PUT',
+  body: body as BodyInit,
+  headers: { 'content-type': 'application/octet-stream', ...headers },
+});
+
+export async function getManifest(relayUrl: string, recordId: string): Promise<Uint8Array | null> {
+  return request(relayUrl, `/api/records/${recordId}/manifest`);
+}
+
+export async function putManifest(relayUrl: string, m: SignedManifest): Promise<void> {
+  await request(relayUrl, `/api/records/${m.recordId}/manifest`, binary(encodeManifest(m)));
+}
+
+export async function getRecoveryBlob(
+  relayUrl: string,
+  recordId: string,
+): Promise<Uint8Array | null> {
+  return request(relayUrl, `/api/records/${recordId}/recovery`);
+}
+
+export async function putRecoveryBlob(
+  relayUrl: string,
+  recordId: string,
+  blob: Uint8Array,
+  owner: Signer,
+): Promise<void> {
+  const proof = makeToken(owner, recordId, 'recovery');
+  await request(
+    relayUrl,
+    `/api/records/${recordId}/recovery`,
+    binary(blob, { 'x-backpack-proof': proof }),
+  );
+}
+
+/** One-time mailbox used to link a device: the new device waits, the old one drops a sealed box. */
+export async function putMailbox(relayUrl: string, id: string, sealed: Uint8Array): Promise<void> {
+  await request(relayUrl, `/api/mailbox/${id}`, binary(sealed));
+}
+
+export async function takeMailbox(relayUrl: string, id: string): Promise<Uint8Array | null> {
+  return request(relayUrl, `/api/mailbox/${id}`, { method: 'POST' });
+}
+
+export { documentName };

@@ -1,0 +1,116 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import type * as Y from 'yjs';
+import { documentName } from '$lib/core/sync/protocol';
+import { makeToken, socketUrl, type Signer } from './relay-http';
+
+/**
+ * The relay connection: one multiplexed WebSocket with one Hocuspocus provider per compartment.
+ * Tokens are signed by the device key and made fresh for every (re)connect. The socket retries
+ * with exponential backoff and jitter. Awareness is off: presence would leak who is online.
+ */
+
+export type ConnectionState = 'connecting' | 'online' | 'offline' | 'denied';
+
+export interface DocSyncState {
+  readonly docId: string;
+  readonly synced: boolean;
+  /** Local changes the relay has not acknowledged yet. */
+  readonly unsynced: number;
+  readonly denied: string | null;
+}
+
+export interface RelayConnectionOptions {
+  readonly relayUrl: string;
+  readonly recordId: string;
+  readonly signer: Signer;
+  readonly docs: ReadonlyArray<{ docId: string; doc: Y.Doc }>;
+  readonly onChange: (state: ConnectionState, docs: DocSyncState[]) => void;
+  /** For Node tests: a WebSocket implementation. */
+  readonly WebSocketPolyfill?: unknown;
+}
+
+export class RelayConnection {
+  private readonly socket: HocuspocusProviderWebsocket;
+  private readonly providers: HocuspocusProvider[] = [];
+  private readonly states = new Map<string, DocSyncState>();
+  private state: ConnectionState = 'connecting';
+
+  constructor(private readonly opts: RelayConnectionOptions) {
+    this.socket = new HocuspocusProviderWebsocket({
+      url: socketUrl(opts.relayUrl),
+      delay: 500,
+      factor: 2,
+      maxDelay: 30_000,
+      jitter: true,
+      minDelay: 250,
+      messageReconnectTimeout: 60_000,
+      ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
+    });
+    this.socket.on('status', ({ status }: { status: string }) => {
+      this.state =
+        status === 'connected' ? 'online' : status === 'connecting' ? 'connecting' : 'offline';
+      this.emit();
+    });
+    for (const { docId, doc } of opts.docs) {
+      this.states.set(docId, { docId, synced: false, unsynced: 0, denied: null });
+      const provider = new HocuspocusProvider({
+        name: documentName(opts.recordId, docId),
+        document: doc,
+        websocketProvider: this.socket,
+        awareness: null,
+        // A sync request keeps an idle connection alive without presence messages.
+        forceSyncInterval: 20_000,
+        token: () => makeToken(opts.signer, opts.recordId, docId),
+        onSynced: ({ state }) => this.set(docId, { synced: state }),
+        onUnsyncedChanges: ({ number }) => this.set(docId, { unsynced: number }),
+        onAuthenticationFailed: ({ reason }) => {
+          this.set(docId, { denied: reason || 'denied' });
+          this.state = 'denied';
+          this.emit();
+        },
+        onAuthenticated: () => this.set(docId, { denied: null }),
+      });
+      provider.attach();
+      this.providers.push(provider);
+    }
+  }
+
+  private set(docId: string, change: Partial<DocSyncState>): void {
+    const prev = this.states.get(docId);
+    if (!prev) return;
+    this.states.set(docId, { ...prev, ...change });
+    this.emit();
+  }
+
+  private emit(): void {
+    this.opts.onChange(this.state, [...this.states.values()]);
+  }
+
+  /** Resolves when every compartment is synced with no unacknowledged changes. */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const start = Date.now();
+    while (Date.now() - start < timeoutMs) {
+      const all = [...this.states.values()];
+      if (all.every((s) => s.synced && s.unsynced === 0)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('The relay did not acknowledge the changes in time.');
+  }
+
+  /** Drops the connection (the browser says it is offline); changes wait locally. */
+  pause(): void {
+    this.socket.disconnect();
+    this.state = 'offline';
+    this.emit();
+  }
+
+  /** Reconnects after {@link pause}. */
+  resume(): void {
+    void this.socket.connect();
+  }
+
+  destroy(): void {
+    for (const p of this.providers) p.destroy();
+    this.socket.destroy();
+  }
+}

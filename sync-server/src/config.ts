@@ -1,0 +1,180 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Relay settings from command-line flags (`--port 9000`) and the environment (`PORT=9000`);
+ * flags win over the environment, which wins over the defaults. Every value is validated here,
+ * so a wrong setting stops the relay at start with a message that says what to fix.
+ */
+export interface RelayConfig {
+  /** Interface to listen on. Loopback by default: put TLS and the public address on a proxy. */
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Where the SQLite database lives. */
+  readonly dataDir: string;
+  /** The built PWA to serve on the same port (must hold `200.html`), or `null` for relay only. */
+  readonly staticDir: string | null;
+  /** Largest WebSocket message, bytes (larger ones close the socket with 1009). */
+  readonly maxMessageBytes: number;
+  /** Largest HTTP request body, bytes. */
+  readonly maxBodyBytes: number;
+  /** Open WebSockets per client address. */
+  readonly maxConnectionsPerIp: number;
+  /** Sustained messages per second one WebSocket may send; bursts of ten times that pass. */
+  readonly maxMessagesPerSecond: number;
+  /** Documents one WebSocket may open (a professional's app multiplexes many records). */
+  readonly maxDocumentsPerSocket: number;
+  /** Drop `info` logs (warnings and errors are still written). */
+  readonly quiet: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Key = Exclude<keyof RelayConfig, 'quiet'>;
+
+interface Setting {
+  readonly key: Key;
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+}
+
+const SETTINGS: readonly Setting[] = [
+  { key: 'host', flag: '--host', env: 'HOST', help: 'interface to listen on (127.0.0.1)' },
+  { key: 'port', flag: '--port', env: 'PORT', help: 'port (8787; 0 = any free port)' },
+  { key: 'dataDir', flag: '--data', env: 'DATA_DIR', help: 'data directory (./data)' },
+  { key: 'staticDir', flag: '--static', env: 'STATIC_DIR', help: 'built app to serve (none)' },
+  {
+    key: 'maxMessageBytes',
+    flag: '--max-message-bytes',
+    env: 'MAX_MESSAGE_BYTES',
+    help: 'largest WebSocket message (33554432)',
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: '--max-body-bytes',
+    env: 'MAX_BODY_BYTES',
+    help: 'largest HTTP body (1048576)',
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: '--max-connections-per-ip',
+    env: 'MAX_CONNECTIONS_PER_IP',
+    help: 'WebSockets per address (256)',
+  },
+  {
+    key: 'maxMessagesPerSecond',
+    flag: '--max-messages-per-second',
+    env: 'MAX_MESSAGES_PER_SECOND',
+    help: 'sustained messages per socket and second (500)',
+  },
+  {
+    key: 'maxDocumentsPerSocket',
+    flag: '--max-documents-per-socket',
+    env: 'MAX_DOCUMENTS_PER_SOCKET',
+    help: 'documents per socket (2000)',
+  },
+];
+
+export const USAGE = [
+  'Usage: backpack-relay [options]   (each option can also be set by its environment variable)',
+  ...SETTINGS.map((s) => `  ${`${s.flag} <value>`.padEnd(34)}${s.env.padEnd(26)}${s.help}`),
+  `  ${'--quiet'.padEnd(34)}${'RELAY_QUIET=1'.padEnd(26)}only warnings and errors`,
+  `  ${'--help'.padEnd(34)}${''.padEnd(26)}this text`,
+].join('\n');
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${raw}".`);
+  }
+  return n;
+}
+
+const HOST_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9-]{1,63})*|[0-9a-fA-F:.]+)$/;
+
+/** `--help` was asked for: callers print {@link USAGE}. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): RelayConfig {
+  const raw: Partial<Record<Key, { value: string; from: string }>> = {};
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') raw[s.key] = { value: v, from: s.env };
+  }
+  let quiet = env['RELAY_QUIET'] === '1' || env['RELAY_QUIET'] === 'true';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--quiet') {
+      quiet = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const setting = SETTINGS.find((s) => s.flag === flag);
+    if (!setting) {
+      throw new ConfigError(`Unknown option "${flag}". Run with --help to see the options.`);
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
+      throw new ConfigError(`${flag} needs a value.`);
+    }
+    raw[setting.key] = { value, from: flag };
+  }
+
+  const host = raw.host?.value ?? '127.0.0.1';
+  if (!HOST_PATTERN.test(host) || host.length > 253) {
+    throw new ConfigError(`${raw.host?.from ?? 'HOST'} "${host}" is not a host name or address.`);
+  }
+
+  const num = (key: Key, name: string, fallback: number, min: number, max: number) =>
+    integer(raw[key]?.from ?? name, raw[key]?.value ?? String(fallback), min, max);
+
+  let staticDir: string | null = null;
+  if (raw.staticDir) {
+    staticDir = resolve(raw.staticDir.value);
+    if (!existsSync(staticDir) || !statSync(staticDir).isDirectory()) {
+      throw new ConfigError(
+        `${raw.staticDir.from}: "${staticDir}" is not a directory. Build the app first (npm run build).`,
+      );
+    }
+    if (!existsSync(join(staticDir, '200.html'))) {
+      throw new ConfigError(
+        `${raw.staticDir.from}: "${staticDir}" has no 200.html; is it the app's build directory?`,
+      );
+    }
+  }
+
+  const dataDir = resolve(raw.dataDir?.value ?? './data');
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    throw new ConfigError(`${raw.dataDir?.from ?? 'DATA_DIR'}: "${dataDir}" is not a directory.`);
+  }
+
+  return {
+    host,
+    port: num('port', 'PORT', 8787, 0, 65535),
+    dataDir,
+    staticDir,
+    maxMessageBytes: num('maxMessageBytes', 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 4096, 1024 ** 3),
+    maxBodyBytes: num('maxBodyBytes', 'MAX_BODY_BYTES', 1024 * 1024, 4096, 64 * 1024 ** 2),
+    maxConnectionsPerIp: num('maxConnectionsPerIp', 'MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
+    maxMessagesPerSecond: num('maxMessagesPerSecond', 'MAX_MESSAGES_PER_SECOND', 500, 1, 1_000_000),
+    maxDocumentsPerSocket: num(
+      'maxDocumentsPerSocket',
+      'MAX_DOCUMENTS_PER_SOCKET',
+      2000,
+      1,
+      100_000,
+    ),
+    quiet,
+  };
+}

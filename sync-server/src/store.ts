@@ -1,0 +1,239 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+
+/**
+ * The relay's embedded store: one SQLite database in the data directory, in WAL mode with
+ * `synchronous = FULL`, so a write is on disk when the call returns. It holds only what the relay
+ * may see: outer documents (Yjs updates whose items are encrypted envelopes), signed manifests,
+ * recovery blobs and link mailboxes; all of it ciphertext or public-key material.
+ *
+ * A document is an append-only log of Yjs updates. The log is folded into one update from time
+ * to time ({@link Store.compactDocument}); the outer documents hold opaque envelopes in a
+ * `Y.Array`, so merging them reveals nothing.
+ *
+ * The database is opened in exclusive locking mode: a second relay on the same data directory
+ * (which would keep its own in-memory documents and split the clients) is refused at start.
+ */
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export interface StoredBytes {
+  readonly version: number;
+  readonly data: Uint8Array;
+}
+
+export interface CompactionResult {
+  readonly rowsBefore: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const toBytes = (buffer: Buffer): Uint8Array =>
+  new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+
+export class Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+  private closed = false;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, 'relay.sqlite');
+    try {
+      this.db = new Database(path);
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new StoreError(
+          `${path} was written by a newer relay (schema ${version}); upgrade this relay.`,
+        );
+      }
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS updates (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, data BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS updates_doc ON updates (doc, id);
+        CREATE TABLE IF NOT EXISTS manifests (
+          record TEXT PRIMARY KEY, version INTEGER NOT NULL, data BLOB NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS recovery (
+          record TEXT PRIMARY KEY, data BLOB NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS mailboxes (
+          id TEXT PRIMARY KEY, data BLOB NOT NULL, expires INTEGER NOT NULL);
+        PRAGMA user_version = ${SCHEMA_VERSION};
+      `);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      const code = (e as { code?: unknown }).code;
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+        throw new StoreError(`${path} is in use by another relay. Stop it or use another --data.`);
+      }
+      throw new StoreError(
+        `Cannot open ${path}: ${e instanceof Error ? e.message : 'unknown error'}`,
+      );
+    }
+    const db = this.db;
+    this.stmts = {
+      append: db.prepare('INSERT INTO updates (doc, data) VALUES (?, ?)'),
+      load: db.prepare('SELECT id, data FROM updates WHERE doc = ? ORDER BY id'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM updates WHERE doc = ?'),
+      deleteUpTo: db.prepare('DELETE FROM updates WHERE doc = ? AND id <= ?'),
+      totals: db.prepare(
+        'SELECT COUNT(*) AS n, COUNT(DISTINCT doc) AS docs, COALESCE(SUM(LENGTH(data)), 0) AS bytes FROM updates',
+      ),
+      getManifest: db.prepare('SELECT version, data FROM manifests WHERE record = ?'),
+      putManifest: db.prepare(
+        `INSERT INTO manifests (record, version, data, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(record) DO UPDATE SET version = excluded.version, data = excluded.data, at = excluded.at
+         WHERE excluded.version > manifests.version`,
+      ),
+      getRecovery: db.prepare('SELECT data FROM recovery WHERE record = ?'),
+      putRecovery: db.prepare(
+        `INSERT INTO recovery (record, data, at) VALUES (?, ?, ?)
+         ON CONFLICT(record) DO UPDATE SET data = excluded.data, at = excluded.at`,
+      ),
+      putMailbox: db.prepare(
+        'INSERT OR IGNORE INTO mailboxes (id, data, expires) VALUES (?, ?, ?)',
+      ),
+      takeMailbox: db.prepare('DELETE FROM mailboxes WHERE id = ? AND expires > ? RETURNING data'),
+      expireMailboxes: db.prepare('DELETE FROM mailboxes WHERE expires <= ?'),
+      countMailboxes: db.prepare('SELECT COUNT(*) AS n FROM mailboxes'),
+    };
+  }
+
+  private open(): void {
+    if (this.closed) throw new StoreError('The store is closed.');
+  }
+
+  // --- documents ---------------------------------------------------------------------------
+
+  /** Appends one update to a document's log. Durable (fsynced) when this returns. */
+  appendUpdate(doc: string, update: Uint8Array): void {
+    this.open();
+    this.stmts.append.run(doc, toBuffer(update));
+  }
+
+  /** The document's log merged into one update, or `null` when nothing is stored. */
+  loadDocument(doc: string): Uint8Array | null {
+    this.open();
+    const rows = this.stmts.load.all(doc) as Array<{ id: number; data: Buffer }>;
+    if (rows.length === 0) return null;
+    if (rows.length === 1) return toBytes(rows[0]!.data);
+    return Y.mergeUpdates(rows.map((r) => toBytes(r.data)));
+  }
+
+  updateCount(doc: string): number {
+    this.open();
+    return (this.stmts.count.get(doc) as { n: number }).n;
+  }
+
+  /**
+   * Folds a document's log into one update, in one transaction. The state is rebuilt from the
+   * stored rows alone (not from the live document, which may hold an update whose row is being
+   * written), in a garbage-collecting `Y.Doc`: envelopes that an owner deleted (compaction,
+   * revoked epochs) leave the disk here. Returns `null` when there was nothing to fold.
+   */
+  compactDocument(doc: string): CompactionResult | null {
+    this.open();
+    return this.db.transaction((): CompactionResult | null => {
+      const rows = this.stmts.load.all(doc) as Array<{ id: number; data: Buffer }>;
+      if (rows.length < 2) return null;
+      const ydoc = new Y.Doc({ gc: true });
+      let state: Uint8Array;
+      try {
+        Y.applyUpdate(ydoc, Y.mergeUpdates(rows.map((r) => toBytes(r.data))));
+        state = Y.encodeStateAsUpdate(ydoc);
+      } finally {
+        ydoc.destroy();
+      }
+      this.stmts.deleteUpTo.run(doc, rows[rows.length - 1]!.id);
+      this.stmts.append.run(doc, toBuffer(state));
+      return {
+        rowsBefore: rows.length,
+        bytesBefore: rows.reduce((n, r) => n + r.data.length, 0),
+        bytesAfter: state.length,
+      };
+    })();
+  }
+
+  totals(): { updates: number; docs: number; bytes: number } {
+    this.open();
+    const r = this.stmts.totals.get() as { n: number; docs: number; bytes: number };
+    return { updates: r.n, docs: r.docs, bytes: r.bytes };
+  }
+
+  // --- manifests -----------------------------------------------------------------------------
+
+  getManifest(record: string): StoredBytes | null {
+    this.open();
+    const r = this.stmts.getManifest.get(record) as { version: number; data: Buffer } | undefined;
+    return r ? { version: r.version, data: toBytes(r.data) } : null;
+  }
+
+  /** Stores a manifest if it is newer than the stored one; `false` when it is not. */
+  putManifest(record: string, version: number, data: Uint8Array, now = Date.now()): boolean {
+    this.open();
+    return this.stmts.putManifest.run(record, version, toBuffer(data), now).changes === 1;
+  }
+
+  // --- recovery blobs ------------------------------------------------------------------------
+
+  getRecovery(record: string): Uint8Array | null {
+    this.open();
+    const r = this.stmts.getRecovery.get(record) as { data: Buffer } | undefined;
+    return r ? toBytes(r.data) : null;
+  }
+
+  putRecovery(record: string, data: Uint8Array, now = Date.now()): void {
+    this.open();
+    this.stmts.putRecovery.run(record, toBuffer(data), now);
+  }
+
+  // --- link mailboxes ------------------------------------------------------------------------
+
+  /** Stores a sealed box in an empty mailbox; `false` if the mailbox already holds one. */
+  putMailbox(id: string, data: Uint8Array, expires: number, now = Date.now()): boolean {
+    this.open();
+    this.stmts.expireMailboxes.run(now);
+    return this.stmts.putMailbox.run(id, toBuffer(data), expires).changes === 1;
+  }
+
+  /** Returns and removes a mailbox's box (once), or `null` when empty or expired. */
+  takeMailbox(id: string, now = Date.now()): Uint8Array | null {
+    this.open();
+    this.stmts.expireMailboxes.run(now);
+    const r = this.stmts.takeMailbox.get(id, now) as { data: Buffer } | undefined;
+    return r ? toBytes(r.data) : null;
+  }
+
+  mailboxCount(): number {
+    this.open();
+    return (this.stmts.countMailboxes.get() as { n: number }).n;
+  }
+
+  // --- lifecycle -----------------------------------------------------------------------------
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Checkpoints the WAL into the database file and closes it. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { parseConfig } from '../../sync-server/src/config';
+import { createLogger } from '../../sync-server/src/log';
+import { startServer, type RunningServer } from '../../sync-server/src/server';
+
+/** Starts a real relay in this process on a free loopback port with a fresh data directory. */
+export async function startTestRelay(): Promise<{
+  relay: RunningServer;
+  dataDir: string;
+  logs: string[];
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backpack-relay-'));
+  const logs: string[] = [];
+  const config = parseConfig(['--port', '0', '--data', dataDir], {});
+  const relay = await startServer(
+    config,
+    createLogger((line) => logs.push(line)),
+  );
+  return { relay, dataDir, logs };
+}
+
+/** Every file of a directory, concatenated (the SQLite database, its WAL and shm). */
+export function readAllFiles(dir: string): Buffer {
+  return Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+}
+
+/** A WebSocket class that records every frame sent and received. */
+export function recordingWebSocket(frames: Buffer[]): typeof WebSocket {
+  const Recording = class RecordingWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols);
+      this.on('message', (data: Buffer) => frames.push(Buffer.from(data)));
+    }
+    override send(data: unknown, ...rest: unknown[]): void {
+      if (data instanceof Uint8Array) frames.push(Buffer.from(data));
+      (super.send as (...args: unknown[]) => void)(data, ...rest);
+    }
+  };
+  return Recording as unknown as typeof WebSocket;
+}
+
+/** Walks every IndexedDB database and object store (fake-indexeddb) and collects the values. */
+export async function dumpIndexedDb(): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const visit = (v: unknown): void => {
+    if (v instanceof Uint8Array) parts.push(Buffer.from(v));
+    else if (v instanceof ArrayBuffer) parts.push(Buffer.from(new Uint8Array(v)));
+    else if (typeof v === 'string') parts.push(Buffer.from(v));
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open(info.name!);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    for (const storeName of Array.from(db.objectStoreNames)) {
+      const values = await new Promise<unknown[]>((resolve, reject) => {
+        const req = db.transaction(storeName).objectStore(storeName).getAll();
+        req.onsuccess = () => resolve(req.result as unknown[]);
+        req.onerror = () => reject(req.error);
+      });
+      visit(values);
+    }
+    db.close();
+  }
+  return Buffer.concat(parts);
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('Timed out waiting.');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
