@@ -27,7 +27,8 @@ export function ensureBuild({ force = false } = {}) {
     return;
   }
   process.stderr.write('Building the Backpack app (about 20 s)…\n');
-  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  // Build output goes to stderr, so that scripts whose stdout is data (bench) stay parseable.
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (r.status !== 0) {
     process.stderr.write('The build failed; see the messages above.\n');
     process.exit(r.status ?? 1);

@@ -27,9 +27,20 @@ export function readAllFiles(dir: string): Buffer {
   return Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
 }
 
+/**
+ * The `ws` WebSocket for Node, made to behave like a browser's: closing a socket that is still
+ * connecting reports an error event instead of throwing it at the process.
+ */
+export class NodeWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols);
+    this.on('error', () => {});
+  }
+}
+
 /** A WebSocket class that records every frame sent and received. */
 export function recordingWebSocket(frames: Buffer[]): typeof WebSocket {
-  const Recording = class RecordingWebSocket extends WebSocket {
+  const Recording = class RecordingWebSocket extends NodeWebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols);
       this.on('message', (data: Buffer) => frames.push(Buffer.from(data)));

@@ -262,11 +262,12 @@ export class RecordSession {
         keyring,
         author: { signPublic: device.signPublic, signSecret: device.signSecret, role },
         validate: validateRecordUpdate,
-        batchMs: opts.batchMs ?? 250,
+        batchMs: opts.batchMs ?? 50,
         onChange: (s) => {
           session.stats.set(c.docId, s);
           session.notify();
         },
+        onUnknownAuthor: () => session.refreshSoon(),
       });
       if (role === 'owner') migrate(inner);
       inner.on('update', () => session.notify());
@@ -353,9 +354,13 @@ export class RecordSession {
 
   /** The device lost its network: stop trying until it is back. */
   setOnline(online: boolean): void {
+    if (online === this.networkUp) return;
+    this.networkUp = online;
     if (online) this.connection?.resume();
     else this.connection?.pause();
   }
+
+  private networkUp = true;
 
   /** Uploads what was made while offline: the first manifest and the recovery blob. */
   async publish(): Promise<void> {
@@ -375,6 +380,16 @@ export class RecordSession {
       this.publishError = e instanceof RelayError && e.code !== 'offline' ? e.message : null;
     }
     this.notify();
+  }
+
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Coalesces manifest refreshes asked for by envelopes from devices not yet known. */
+  refreshSoon(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = null;
+      void this.refreshManifest();
+    }, 50);
   }
 
   /** Fetches the newest manifest, verifies it and applies new grants and keys. */
@@ -507,6 +522,7 @@ export class RecordSession {
     this.flush();
     await this.saveCheckpoints();
     if (this.manifestTimer) clearInterval(this.manifestTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.connection?.destroy();
     for (const c of this.compartments.values()) {
       c.binding.destroy();

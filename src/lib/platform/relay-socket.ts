@@ -94,7 +94,11 @@ export class RelayConnection {
       if (all.every((s) => s.synced && s.unsynced === 0)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error('The relay did not acknowledge the changes in time.');
+    throw new Error(
+      `The relay did not acknowledge the changes in time (${this.state}; ${[...this.states.values()]
+        .map((s) => `${s.synced ? 'synced' : 'unsynced'}/${s.unsynced}`)
+        .join(', ')}).`,
+    );
   }
 
   /** Drops the connection (the browser says it is offline); changes wait locally. */
@@ -106,7 +110,18 @@ export class RelayConnection {
 
   /** Reconnects after {@link pause}. */
   resume(): void {
-    void this.socket.connect();
+    // A socket that is still closing reports "connected" and would ignore connect(): wait for
+    // the close to finish first.
+    if (this.socket.status === 'connected') {
+      const onStatus = ({ status }: { status: string }) => {
+        if (status !== 'disconnected') return;
+        this.socket.off('status', onStatus);
+        void this.socket.connect();
+      };
+      this.socket.on('status', onStatus);
+    } else {
+      void this.socket.connect();
+    }
   }
 
   destroy(): void {

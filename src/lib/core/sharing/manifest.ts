@@ -196,6 +196,10 @@ export class ManifestKeyring implements Keyring {
     return this.keys.get(docId)?.get(epoch) ?? null;
   }
 
+  knows(author: Uint8Array): boolean {
+    return this.manifest.grantees.some((g) => bytesEqual(g.deviceKey, author));
+  }
+
   writerRole(docId: string, author: Uint8Array): Role | null {
     const g = granteeFor(this.manifest, author, docId, this.now());
     return g && roleMayWrite(g.role) ? g.role : null;

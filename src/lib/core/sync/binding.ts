@@ -39,6 +39,12 @@ export interface Keyring {
   key(docId: string, epoch: number): Uint8Array | null;
   /** The role with which an author may write this compartment now; `null` if it may not. */
   writerRole(docId: string, author: Uint8Array): Role | null;
+  /**
+   * Whether the manifest names this device at all. An envelope from a device it does not name
+   * may come from a device added by a manifest this one has not seen yet: it is held back, not
+   * refused, and {@link BindingOptions.onUnknownAuthor} asks for a fresher manifest.
+   */
+  knows?(author: Uint8Array): boolean;
 }
 
 export interface LocalAuthor {
@@ -108,6 +114,8 @@ export interface BindingOptions {
   readonly compactAfter?: number;
   /** Called after anything in {@link BindingStats} changes. */
   readonly onChange?: (stats: BindingStats) => void;
+  /** Called when an envelope's author is not in the manifest (see {@link Keyring.knows}). */
+  readonly onUnknownAuthor?: () => void;
   /**
    * A checkpoint this device made earlier ({@link EncryptedDocBinding.checkpoint}): the inner
    * state and the envelopes it includes, which then need no second verification on open.
@@ -135,6 +143,7 @@ export class EncryptedDocBinding {
   private readonly batchMs: number;
   private readonly compactAfter: number;
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
+  private readonly onUnknownAuthor: (() => void) | undefined;
 
   private readonly authors = new Map<string, AuthorState>();
   /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
@@ -180,6 +189,7 @@ export class EncryptedDocBinding {
     this.batchMs = opts.batchMs ?? 250;
     this.compactAfter = opts.compactAfter ?? 300;
     this.onChange = opts.onChange;
+    this.onUnknownAuthor = opts.onUnknownAuthor;
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
@@ -417,6 +427,12 @@ export class EncryptedDocBinding {
       return false;
     }
     const role = this.keyring.writerRole(this.docId, env.author);
+    if (role === null && this.keyring.knows && !this.keyring.knows(env.author)) {
+      this.verdicts.set(item, 'deferred');
+      this.deferredItems.push(item);
+      this.onUnknownAuthor?.();
+      return false;
+    }
     if (role === null) return this.reject(item, { ...base, reason: 'not-a-writer' });
     if (env.kind === 'snapshot' && role !== 'owner') {
       return this.reject(item, { ...base, reason: 'snapshot-not-owner' });
