@@ -210,9 +210,9 @@ export function createRelay(opts: RelayOptions): {
       if (state) Y.applyUpdate(document, state);
       return document;
     },
-    async onStoreDocument({ documentName, document }) {
+    async onStoreDocument({ documentName }) {
       if (store.updateCount(documentName) > 50) {
-        store.compactDocument(documentName, Y.encodeStateAsUpdate(document));
+        store.compactDocument(documentName);
       }
     },
   });

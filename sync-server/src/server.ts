@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import * as Y from 'yjs';
 import {
   decodeAuthToken,
   decodeManifest,
@@ -330,9 +329,9 @@ export async function startServer(config: RelayConfig, log?: Logger): Promise<Ru
         });
         hocuspocus.closeConnections();
         // Fold every loaded document's log before the store closes.
-        for (const [name, doc] of hocuspocus.documents) {
+        for (const name of hocuspocus.documents.keys()) {
           try {
-            store.compactDocument(name, Y.encodeStateAsUpdate(doc));
+            store.compactDocument(name);
           } catch {
             // the per-update log is already durable
           }
