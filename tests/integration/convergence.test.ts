@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
 import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
+import { prng } from '../../src/lib/core/prng';
 
 /**
  * Property test through the real relay: three devices of one patient make random check-ins,
@@ -10,16 +11,6 @@ import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
  */
 const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
 const PASS = 'a passphrase for the property test';
-
-function prng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 beforeAll(async () => {

@@ -3,18 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from './wasm';
 import { dimensionlessJerk, ldlj, sparc } from './smoothness';
+import { prng } from '../prng';
 
 const bytes = readFileSync(fileURLToPath(new URL('./generated/kernels.wasm', import.meta.url)));
-
-function prng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('WASM kernels equal the TypeScript reference to 1e-9', () => {
   it('on the research test vectors and on random speed profiles', async () => {

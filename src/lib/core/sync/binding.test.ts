@@ -12,6 +12,7 @@ import {
 import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
 import { MemoryKeyring } from './keyring';
 import { decodeEnvelope, encodeEnvelope, isProtocolError, toHex, type Role } from './protocol';
+import { prng } from '../prng';
 
 const DOC = 'clinical';
 
@@ -338,17 +339,6 @@ describe('encrypted doc binding', () => {
     });
   });
 });
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('convergence (property)', () => {
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))(
