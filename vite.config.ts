@@ -42,6 +42,14 @@ export default defineConfig({
       },
     }),
   ],
+  // `npm run dev`: the relay runs on 8787 (scripts/dev.mjs); the app talks to its own origin.
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8787',
+      '/healthz': 'http://127.0.0.1:8787',
+      '/sync': { target: 'ws://127.0.0.1:8787', ws: true },
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'sync-server/src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     environment: 'node',

@@ -84,7 +84,9 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
  * other argument are dropped, because they could carry a payload.
  */
 export function captureConsole(log: Logger): () => void {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  const methods = { log: 'info', info: 'info', warn: 'warn', error: 'error' } as const;
+  const target = console as unknown as Record<keyof typeof methods, (...args: unknown[]) => void>;
+  const saved = { ...target };
   const route =
     (level: 'info' | 'warn' | 'error') =>
     (...args: unknown[]): void => {
@@ -102,9 +104,12 @@ export function captureConsole(log: Logger): () => void {
       );
       log[level](text || 'library message', { event: 'library', reason: detail?.reason });
     };
-  console.log = route('info');
-  console.info = route('info');
-  console.warn = route('warn');
-  console.error = route('error');
-  return () => Object.assign(console, saved);
+  for (const [name, level] of Object.entries(methods)) {
+    target[name as keyof typeof methods] = route(level);
+  }
+  return () => {
+    for (const name of Object.keys(methods) as Array<keyof typeof methods>) {
+      target[name] = saved[name];
+    }
+  };
 }

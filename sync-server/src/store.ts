@@ -49,7 +49,8 @@ export class Store {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'relay.sqlite');
     try {
-      this.db = new Database(path);
+      // No other process should ever hold the database: fail fast instead of waiting.
+      this.db = new Database(path, { timeout: 250 });
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');

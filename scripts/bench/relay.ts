@@ -1,0 +1,226 @@
+// The relay's own cost: an envelope pushed by client A, seen by client B, through the Backpack
+// relay (token auth, per-update policy, fsynced SQLite before the ack) against plain Hocuspocus
+// with no auth and no persistence. Each server runs in its own process, both in the same run,
+// measured in alternating blocks; the clients and the payloads are the same. Prints one JSON line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import {
+  envelope,
+  keyPair,
+  newRecord,
+  signedManifest,
+  token,
+  type KeyPair,
+} from '../../sync-server/src/testing';
+
+const ROOT = join(import.meta.dirname, '../..');
+const N = Number(process.env.BENCH_RELAY_ROUNDS ?? 500);
+const BLOCK = 50;
+const WARMUP = 30;
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: +q(0.5).toFixed(3), p95: +q(0.95).toFixed(3), n: s.length };
+}
+
+/** Starts a child process and resolves with the first match of `pattern` in its output. */
+function start(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const on = (c: Buffer) => {
+      text += c.toString();
+      const m = pattern.exec(text);
+      if (m) resolve({ child, url: m[1]! });
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${text.slice(-400)}`)));
+  });
+}
+
+const PLAIN_HOCUSPOCUS = `
+import { createServer } from 'node:http';
+import { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer } from 'ws';
+const hocuspocus = new Hocuspocus({ quiet: true });
+const server = createServer();
+const wss = new WebSocketServer({ noServer: true });
+server.on('upgrade', (req, socket, head) =>
+  wss.handleUpgrade(req, socket, head, (ws) => hocuspocus.handleConnection(ws, req)));
+server.listen(0, '127.0.0.1', () => console.log('listening http://127.0.0.1:' + server.address().port));
+`;
+
+interface Client {
+  doc: Y.Doc;
+  arr: Y.Array<Uint8Array>;
+  provider: HocuspocusProvider;
+  socket: HocuspocusProviderWebsocket;
+}
+
+function client(url: string, name: string, tokenFn: () => string): Client {
+  const doc = new Y.Doc();
+  const socket = new HocuspocusProviderWebsocket({
+    url: url.replace(/^http/, 'ws') + '/sync',
+    WebSocketPolyfill: WebSocket,
+  });
+  const provider = new HocuspocusProvider({
+    name,
+    document: doc,
+    websocketProvider: socket,
+    awareness: null,
+    token: tokenFn,
+  });
+  provider.attach();
+  return { doc, arr: doc.getArray<Uint8Array>('envelopes'), provider, socket };
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const t = Date.now();
+  while (!check()) {
+    if (Date.now() - t > timeoutMs) throw new Error('bench timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface Pair {
+  a: Client;
+  b: Client;
+  author: KeyPair;
+  docId: string;
+  seq: number;
+}
+
+/** One round: A pushes an envelope; the time until B has it, and until A has the ack. */
+async function round(p: Pair): Promise<{ seen: number; ack: number }> {
+  const env = envelope(p.author, p.docId, ++p.seq);
+  const before = p.b.arr.length;
+  let seenAt = 0;
+  let ackAt = 0;
+  const acked = new Promise<void>((resolve) => {
+    const h = ({ number }: { number: number }) => {
+      if (number === 0) {
+        ackAt = performance.now();
+        p.a.provider.off('unsyncedChanges', h);
+        resolve();
+      }
+    };
+    p.a.provider.on('unsyncedChanges', h);
+  });
+  const seen = new Promise<void>((resolve) => {
+    const h = () => {
+      if (p.b.arr.length > before) {
+        seenAt = performance.now();
+        p.b.arr.unobserve(h);
+        resolve();
+      }
+    };
+    p.b.arr.observe(h);
+  });
+  const t0 = performance.now();
+  p.a.arr.push([env]);
+  await Promise.all([seen, acked]);
+  return { seen: seenAt - t0, ack: ackAt - t0 };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'backpack-bench-relay-'));
+const relay = await start(
+  ['--import', 'tsx', 'sync-server/src/main.ts', '--port', '0', '--data', dataDir, '--quiet'],
+  /Backpack is running at (http:\/\/\S+)/,
+);
+const plain = await start(
+  ['--input-type=module', '-e', PLAIN_HOCUSPOCUS],
+  /listening (http:\/\/\S+)/,
+);
+
+try {
+  const rec = newRecord();
+  const devA = keyPair();
+  const devB = keyPair();
+  const docId = 'clinical';
+  const manifest = signedManifest(rec, 1, [
+    { key: devA, role: 'owner', docs: [docId] },
+    { key: devB, role: 'owner', docs: [docId] },
+  ]).bytes;
+  const put = await fetch(`${relay.url}/api/records/${rec.recordId}/manifest`, {
+    method: 'PUT',
+    body: Buffer.from(manifest),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  if (put.status !== 200) throw new Error(`manifest refused: ${await put.text()}`);
+
+  const name = `${rec.recordId}:${docId}`;
+  const ours: Pair = {
+    a: client(relay.url, name, () => token(devA, rec.recordId, docId)),
+    b: client(relay.url, name, () => token(devB, rec.recordId, docId)),
+    author: devA,
+    docId,
+    seq: 0,
+  };
+  const base: Pair = {
+    a: client(plain.url, 'bench', () => 'none'),
+    b: client(plain.url, 'bench', () => 'none'),
+    author: devA,
+    docId,
+    seq: 0,
+  };
+  const pairs = [ours, base];
+  await until(() =>
+    pairs.every(
+      (p) => p.a.provider.isSynced && p.b.provider.isSynced && p.a.provider.unsyncedChanges === 0,
+    ),
+  );
+  for (const p of pairs) for (let i = 0; i < WARMUP; i++) await round(p);
+
+  const results = {
+    ours: { seen: [] as number[], ack: [] as number[] },
+    base: { seen: [] as number[], ack: [] as number[] },
+  };
+  for (let done = 0; done < N; done += BLOCK) {
+    for (const [key, p] of [
+      ['ours', ours],
+      ['base', base],
+    ] as const) {
+      for (let i = 0; i < BLOCK && done + i < N; i++) {
+        const r = await round(p);
+        results[key].seen.push(r.seen);
+        results[key].ack.push(r.ack);
+      }
+    }
+  }
+  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+  const metric = (m: string) => Number(new RegExp(`^${m} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  for (const p of pairs)
+    for (const c of [p.a, p.b]) {
+      c.provider.destroy();
+      c.socket.destroy();
+    }
+  const rt = stats(results.ours.seen);
+  const bl = stats(results.base.seen);
+  const ack = stats(results.ours.ack);
+  const blAck = stats(results.base.ack);
+  console.log(
+    JSON.stringify({
+      roundTripMs: rt,
+      baseline: { name: 'plain Hocuspocus: no auth, no policy, no persistence', ...bl },
+      ratio: { p50: +(rt.p50 / bl.p50).toFixed(2), p95: +(rt.p95 / bl.p95).toFixed(2) },
+      ackMs: ack,
+      baselineAckMs: blAck,
+      envelopeBytes: envelope(devA, docId, 1).length,
+      relay: {
+        updatesStored: metric('backpack_updates_stored_total'),
+        rssBytes: metric('process_resident_memory_bytes'),
+      },
+    }),
+  );
+} finally {
+  relay.child.kill('SIGTERM');
+  plain.child.kill('SIGTERM');
+}
+process.exit(0);

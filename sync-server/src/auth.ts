@@ -1,0 +1,311 @@
+import {
+  decodeAuthToken,
+  decodeManifest,
+  granteeFor,
+  isProtocolError,
+  parseDocumentName,
+  recordIdForRootKey,
+  roleMayWrite,
+  toHex,
+  verifyAuthToken,
+  verifyManifest,
+  type AuthToken,
+  type Role,
+  type SignedManifest,
+} from '../../src/lib/core/sync/protocol';
+import type { Store } from './store';
+
+/**
+ * Who may open which document, and who may write what. The relay asks an {@link Authorizer};
+ * the real one ({@link ManifestAuthorizer}) reads the signed grant manifests of the records,
+ * tests can plug in {@link TestAuthorizer}.
+ */
+
+export type { Role };
+
+/** What an accepted connection may do; kept in the Hocuspocus connection context. */
+export interface Grant {
+  readonly recordId: string;
+  readonly docId: string;
+  readonly deviceKey: Uint8Array;
+  readonly role: Role;
+  /** Viewers read only: the relay refuses their writes. */
+  readonly readOnly: boolean;
+  /** When the grant ends (Unix ms), or `null`. The relay closes the connection then. */
+  readonly notAfter: number | null;
+}
+
+/** A refusal with a literal code (sent to the client as the reason) and a readable message. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Authorizer {
+  /** Checks a connection's token for a document; throws {@link AuthError} to refuse. */
+  authenticate(token: string, documentName: string): Promise<Grant>;
+  /**
+   * The grant as it stands now (after a manifest change, or at `notAfter`); `null` when it
+   * vanished, expired or changed role, so the connection must close.
+   */
+  recheck(grant: Grant): Grant | null;
+  /** Whether `author` may write compartment `docId` of `recordId` now (for envelopes it signed). */
+  isWriter(recordId: string, docId: string, author: Uint8Array): boolean;
+}
+
+/** Remembers token nonces until they expire, so a captured token cannot be used twice. */
+export class NonceCache {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly max = 200_000) {}
+
+  /** `true` the first time a nonce is seen (and remembers it until `expires`). */
+  use(nonce: Uint8Array, expires: number, now: number): boolean {
+    const key = toHex(nonce);
+    const known = this.seen.get(key);
+    if (known !== undefined && known > now) return false;
+    if (this.seen.size >= this.max) {
+      for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
+      if (this.seen.size >= this.max) return false;
+    }
+    this.seen.set(key, expires);
+    return true;
+  }
+}
+
+export type ManifestPutResult =
+  | { readonly ok: true; readonly manifest: SignedManifest }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 409;
+      readonly error: string;
+      readonly message: string;
+    };
+
+/**
+ * The records' signed manifests, kept in the store with a decoded cache in front. Listeners hear
+ * of every accepted replacement, so the relay can close connections whose grant vanished.
+ */
+export class ManifestRegistry {
+  private readonly cache = new Map<string, SignedManifest>();
+  private readonly listeners = new Set<(m: SignedManifest) => void>();
+
+  constructor(private readonly store: Store) {}
+
+  get(recordId: string): SignedManifest | null {
+    const cached = this.cache.get(recordId);
+    if (cached) return cached;
+    const row = this.store.getManifest(recordId);
+    if (!row) return null;
+    const m = decodeManifest(row.data);
+    if (isProtocolError(m)) return null;
+    this.cache.set(recordId, m);
+    return m;
+  }
+
+  getBytes(recordId: string): Uint8Array | null {
+    return this.store.getManifest(recordId)?.data ?? null;
+  }
+
+  /**
+   * Accepts a manifest for `recordId` if it decodes, is signed by the record's root key, belongs
+   * to this record, and is newer than the stored one. Changes nothing otherwise.
+   */
+  put(recordId: string, bytes: Uint8Array, now = Date.now()): ManifestPutResult {
+    const m = decodeManifest(bytes);
+    if (isProtocolError(m)) return { ok: false, status: 400, error: m.error, message: m.message };
+    const bad = verifyManifest(m);
+    if (bad) return { ok: false, status: 400, error: bad.error, message: bad.message };
+    if (m.recordId !== recordId || recordIdForRootKey(m.rootKey) !== recordId) {
+      return {
+        ok: false,
+        status: 400,
+        error: 'wrong-record',
+        message: 'The manifest belongs to another record.',
+      };
+    }
+    const stored = this.store.getManifest(recordId);
+    if (!this.store.putManifest(recordId, m.version, bytes, now)) {
+      return {
+        ok: false,
+        status: 409,
+        error: 'stale-version',
+        message: `Manifest version ${m.version} is not newer than the stored version ${stored?.version ?? '?'}.`,
+      };
+    }
+    this.cache.set(recordId, m);
+    for (const listener of this.listeners) listener(m);
+    return { ok: true, manifest: m };
+  }
+
+  onChange(listener: (m: SignedManifest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** The document name of the recovery blob's ownership proof. */
+export const RECOVERY_DOC_ID = 'recovery';
+
+/** Whether `deviceKey` is an owner device of the manifest now (any compartment). */
+export function isOwner(m: SignedManifest, deviceKey: Uint8Array, now: number): boolean {
+  return m.grantees.some(
+    (g) =>
+      g.role === 'owner' &&
+      (g.notAfter === null || g.notAfter > now) &&
+      toHex(g.deviceKey) === toHex(deviceKey),
+  );
+}
+
+/** The real authorizer: signed device tokens checked against the record's manifest. */
+export class ManifestAuthorizer implements Authorizer {
+  constructor(
+    private readonly manifests: ManifestRegistry,
+    private readonly nonces = new NonceCache(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(token: string, documentName: string): Promise<Grant> {
+    return this.check(token, documentName);
+  }
+
+  private check(token: string, documentName: string): Grant {
+    const name = parseDocumentName(documentName);
+    if (isProtocolError(name)) throw new AuthError('bad-document-name', name.message);
+    const t = decodeAuthToken(token);
+    if (isProtocolError(t)) throw new AuthError('bad-token', t.message);
+    const problem = verifyAuthToken(t, documentName, this.now());
+    if (problem) throw new AuthError(problem.error, problem.message);
+    const manifest = this.manifests.get(name.recordId);
+    if (!manifest) throw new AuthError('no-manifest', 'The relay does not know this record.');
+    const grant = granteeFor(manifest, t.deviceKey, name.docId, this.now());
+    if (!grant) throw new AuthError('no-grant', 'This device has no grant for this document.');
+    if (!this.nonces.use(t.nonce, t.exp, this.now())) {
+      throw new AuthError('replayed', 'This token was used before.');
+    }
+    return {
+      recordId: name.recordId,
+      docId: name.docId,
+      deviceKey: t.deviceKey,
+      role: grant.role,
+      readOnly: !roleMayWrite(grant.role),
+      notAfter: grant.notAfter,
+    };
+  }
+
+  recheck(grant: Grant): Grant | null {
+    const m = this.manifests.get(grant.recordId);
+    const g = m && granteeFor(m, grant.deviceKey, grant.docId, this.now());
+    if (!g || g.role !== grant.role) return null;
+    return g.notAfter === grant.notAfter ? grant : { ...grant, notAfter: g.notAfter };
+  }
+
+  isWriter(recordId: string, docId: string, author: Uint8Array): boolean {
+    const m = this.manifests.get(recordId);
+    const g = m && granteeFor(m, author, docId, this.now());
+    return !!g && roleMayWrite(g.role);
+  }
+}
+
+/**
+ * Checks an ownership proof for a record's HTTP resources (the recovery blob): a token for
+ * `${recordId}:recovery` (see `verifyAuthToken`), signed by a device that is an owner in the
+ * stored manifest, used once. Refused when the relay has no manifest for the record yet.
+ */
+export function verifyOwnerProof(
+  manifests: ManifestRegistry,
+  nonces: NonceCache,
+  recordId: string,
+  proof: string | undefined,
+  now: number,
+): AuthToken {
+  const manifest = manifests.get(recordId);
+  if (!manifest) throw new AuthError('no-manifest', 'Upload the record manifest first.');
+  if (!proof) throw new AuthError('no-proof', 'The x-backpack-proof header is missing.');
+  const t = decodeAuthToken(proof);
+  if (isProtocolError(t)) throw new AuthError('bad-proof', t.message);
+  const problem = verifyAuthToken(t, `${recordId}:${RECOVERY_DOC_ID}`, now);
+  if (problem) throw new AuthError(problem.error, problem.message);
+  if (!isOwner(manifest, t.deviceKey, now)) {
+    throw new AuthError('not-owner', 'Only an owner device of this record may do this.');
+  }
+  if (!nonces.use(t.nonce, t.exp, now)) {
+    throw new AuthError('replayed', 'This proof was used before.');
+  }
+  return t;
+}
+
+/**
+ * For tests only: tokens are looked up in a table. Grants can be changed or removed to exercise
+ * the relay's enforcement without signing manifests.
+ */
+export class TestAuthorizer implements Authorizer {
+  private readonly grants = new Map<string, Grant>();
+
+  /** Registers a token. `documentName` is `${recordId}:${docId}`. */
+  allow(
+    token: string,
+    documentName: string,
+    deviceKey: Uint8Array,
+    role: Role,
+    notAfter: number | null = null,
+  ): void {
+    const name = parseDocumentName(documentName);
+    if (isProtocolError(name)) throw new Error(name.message);
+    this.grants.set(token, {
+      ...name,
+      deviceKey,
+      role,
+      readOnly: !roleMayWrite(role),
+      notAfter,
+    });
+  }
+
+  revoke(token: string): void {
+    this.grants.delete(token);
+  }
+
+  authenticate(token: string, documentName: string): Promise<Grant> {
+    const g = this.grants.get(token);
+    if (!g || `${g.recordId}:${g.docId}` !== documentName) {
+      return Promise.reject(new AuthError('no-grant', 'Unknown test token.'));
+    }
+    if (g.notAfter !== null && g.notAfter <= Date.now()) {
+      return Promise.reject(new AuthError('no-grant', 'The test grant expired.'));
+    }
+    return Promise.resolve(g);
+  }
+
+  recheck(grant: Grant): Grant | null {
+    for (const g of this.grants.values()) {
+      if (
+        g.recordId === grant.recordId &&
+        g.docId === grant.docId &&
+        toHex(g.deviceKey) === toHex(grant.deviceKey) &&
+        g.role === grant.role &&
+        (g.notAfter === null || g.notAfter > Date.now())
+      ) {
+        return g;
+      }
+    }
+    return null;
+  }
+
+  isWriter(recordId: string, docId: string, author: Uint8Array): boolean {
+    for (const g of this.grants.values()) {
+      if (
+        g.recordId === recordId &&
+        g.docId === docId &&
+        toHex(g.deviceKey) === toHex(author) &&
+        !g.readOnly
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

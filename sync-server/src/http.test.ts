@@ -1,0 +1,289 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { parseConfig } from './config';
+import { createLogger } from './log';
+import { startServer, type RunningServer } from './server';
+import { LOG_ENVELOPE_KEYS, LOG_FIELDS } from './log';
+import { keyPair, newRecord, signedManifest, token as makeToken } from './testing';
+
+let server: RunningServer;
+/** Every token made here, to check that none reaches a log line. */
+const tokens: string[] = [];
+const token = (...args: Parameters<typeof makeToken>) => {
+  const t = makeToken(...args);
+  tokens.push(t);
+  return t;
+};
+const logs: string[] = [];
+const owner = keyPair();
+const pro = keyPair();
+const rec = newRecord();
+
+beforeAll(async () => {
+  const app = mkdtempSync(join(tmpdir(), 'backpack-app-'));
+  writeFileSync(join(app, '200.html'), '<!doctype html><title>Backpack</title>');
+  mkdirSync(join(app, '_app/immutable'), { recursive: true });
+  writeFileSync(join(app, '_app/immutable/x.js'), 'export {}');
+  const config = parseConfig(
+    [
+      '--port',
+      '0',
+      '--data',
+      mkdtempSync(join(tmpdir(), 'backpack-http-')),
+      '--static',
+      app,
+      '--max-connections-per-ip',
+      '3',
+      '--max-body-bytes',
+      '8192',
+    ],
+    {},
+  );
+  server = await startServer(
+    config,
+    createLogger((l) => logs.push(l)),
+  );
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const bin = (body: Uint8Array | string, headers: Record<string, string> = {}, method = 'PUT') => ({
+  method,
+  body: typeof body === 'string' ? body : Buffer.from(body),
+  headers: { 'content-type': 'application/octet-stream', ...headers },
+});
+
+async function json(
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(server.url + path, init);
+  const text = await res.text();
+  let body: Record<string, unknown> = { text };
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: kept as { text }
+  }
+  return { status: res.status, body };
+}
+
+const manifestPath = `/api/records/${rec.recordId}/manifest`;
+const recoveryPath = `/api/records/${rec.recordId}/recovery`;
+const grants = [
+  { key: owner, role: 'owner' as const, docs: ['clinical'] },
+  { key: pro, role: 'professional' as const, docs: ['clinical'] },
+];
+
+describe('HTTP API', () => {
+  it('reports health and metrics', async () => {
+    const h = await json('/healthz');
+    expect(h.status).toBe(200);
+    expect(h.body).toEqual({ ok: true, uptime: expect.any(Number), docs: 0, connections: 0 });
+    const m = await fetch(server.url + '/metrics');
+    expect(m.headers.get('content-type')).toContain('text/plain');
+    const text = await m.text();
+    for (const name of [
+      'backpack_connections',
+      'backpack_documents_loaded',
+      'backpack_updates_stored_total',
+      'backpack_stored_bytes',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+    }
+  });
+
+  it('stores a manifest only when it verifies and its version grows', async () => {
+    expect((await json(manifestPath)).status).toBe(404);
+    const v1 = signedManifest(rec, 1, grants).bytes;
+    expect(await json(manifestPath, bin(v1, { 'content-type': 'text/plain' }))).toMatchObject({
+      status: 415,
+      body: { error: 'unsupported-media-type' },
+    });
+    expect(await json(manifestPath, bin(new Uint8Array(0)))).toMatchObject({
+      status: 400,
+      body: { error: 'empty-body' },
+    });
+    expect(await json(manifestPath, bin(new Uint8Array(9000)))).toMatchObject({
+      status: 413,
+      body: { error: 'too-large' },
+    });
+    expect(await json(manifestPath, bin(new Uint8Array([1, 2, 3])))).toMatchObject({
+      status: 400,
+      body: { error: 'malformed', message: expect.any(String) },
+    });
+    const forged = signedManifest(rec, 1, grants, { signer: keyPair() }).bytes;
+    expect(await json(manifestPath, bin(forged))).toMatchObject({
+      status: 400,
+      body: { error: 'bad-signature' },
+    });
+    const other = newRecord();
+    expect(await json(`/api/records/${other.recordId}/manifest`, bin(v1))).toMatchObject({
+      status: 400,
+      body: { error: 'wrong-record' },
+    });
+    expect(await json(manifestPath, bin(v1))).toEqual({
+      status: 200,
+      body: { ok: true, version: 1 },
+    });
+    expect(await json(manifestPath, bin(v1))).toMatchObject({
+      status: 409,
+      body: { error: 'stale-version' },
+    });
+    const got = await fetch(server.url + manifestPath);
+    expect(got.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(v1);
+    expect(await json(manifestPath, { method: 'DELETE' })).toMatchObject({
+      status: 405,
+      body: { error: 'method-not-allowed' },
+    });
+  });
+
+  it('takes the recovery blob only with an owner device’s proof', async () => {
+    const blob = new Uint8Array([9, 8, 7, 6]);
+    const fresh = newRecord();
+    const noManifest = `/api/records/${fresh.recordId}/recovery`;
+    expect(
+      await json(
+        noManifest,
+        bin(blob, { 'x-backpack-proof': token(owner, fresh.recordId, 'recovery') }),
+      ),
+    ).toMatchObject({ status: 409, body: { error: 'no-manifest' } });
+    expect(await json(recoveryPath, bin(blob))).toMatchObject({
+      status: 401,
+      body: { error: 'no-proof' },
+    });
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': 'nonsense' }))).toMatchObject({
+      status: 401,
+      body: { error: 'bad-proof' },
+    });
+    expect(
+      await json(
+        recoveryPath,
+        bin(blob, { 'x-backpack-proof': token(pro, rec.recordId, 'recovery') }),
+      ),
+    ).toMatchObject({ status: 403, body: { error: 'not-owner' } });
+    const expired = token(owner, rec.recordId, 'recovery', { now: Date.now() - 3_600_000 });
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': expired }))).toMatchObject({
+      status: 401,
+      body: { error: 'expired' },
+    });
+    const proof = token(owner, rec.recordId, 'recovery');
+    expect(
+      await json(recoveryPath, bin(new Uint8Array(70_000), { 'x-backpack-proof': proof })),
+    ).toMatchObject({ status: 413 });
+    const proof2 = token(owner, rec.recordId, 'recovery');
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': proof2 }))).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': proof2 }))).toMatchObject({
+      status: 401,
+      body: { error: 'replayed' },
+    });
+    const got = await fetch(server.url + recoveryPath);
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(blob);
+  });
+
+  it('hands a mailbox over once', async () => {
+    const box = '/api/mailbox/link-abc123';
+    expect(await json(box, { method: 'POST' })).toMatchObject({
+      status: 404,
+      body: { error: 'empty' },
+    });
+    expect(await json(box, bin(new Uint8Array([1, 2])))).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    expect(await json(box, bin(new Uint8Array([3])))).toMatchObject({
+      status: 409,
+      body: { error: 'mailbox-taken' },
+    });
+    const taken = await fetch(server.url + box, { method: 'POST' });
+    expect(new Uint8Array(await taken.arrayBuffer())).toEqual(new Uint8Array([1, 2]));
+    expect((await json(box, { method: 'POST' })).status).toBe(404);
+    expect(await json(box, { method: 'GET' })).toMatchObject({ status: 405 });
+  });
+
+  it('answers bad paths and ids with JSON errors', async () => {
+    expect(await json('/api/records/NOT_AN_ID/manifest')).toMatchObject({
+      status: 400,
+      body: { error: 'bad-id' },
+    });
+    expect(await json('/api/mailbox/..%2F..%2Fetc')).toMatchObject({ status: 400 });
+    expect(await json('/api/nothing')).toMatchObject({ status: 404, body: { error: 'not-found' } });
+    expect(await json(`/api/records/${rec.recordId}/secrets`)).toMatchObject({ status: 404 });
+    expect(await json('/sync')).toMatchObject({ status: 426, body: { error: 'upgrade-required' } });
+    expect(await json('/healthz', { method: 'POST' })).toMatchObject({ status: 405 });
+    const pre = await fetch(server.url + manifestPath, { method: 'OPTIONS' });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-headers')).toContain('x-backpack-proof');
+  });
+
+  it('serves the app with 200.html for deep links, and long caching for immutable assets', async () => {
+    const page = await fetch(server.url + '/records/abc/timeline');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Backpack</title>');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const asset = await fetch(server.url + '/_app/immutable/x.js');
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(server.url + '/', { method: 'PUT' })).status).toBe(405);
+  });
+
+  it('refuses WebSocket upgrades on other paths and beyond the per-address limit', async () => {
+    const status = (path: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(server.url.replace('http', 'ws') + path);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      });
+    expect(await status('/elsewhere')).toBe(404);
+    const open: WebSocket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(server.url.replace('http', 'ws') + '/sync');
+      await new Promise((r) => ws.on('open', r));
+      open.push(ws);
+    }
+    expect(await status('/sync')).toBe(429);
+    const h = await json('/healthz');
+    expect(h.body.connections).toBe(3);
+    for (const ws of open) ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await status('/sync?x=1')).toBe(101);
+  });
+
+  it('survives malformed HTTP and keeps answering', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request(server.url + '/api/records/x/manifest', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': '100' },
+      });
+      req.on('error', () => resolve());
+      req.on('response', () => resolve());
+      req.write('short');
+      req.destroy();
+      setTimeout(resolve, 200);
+    });
+    expect((await json('/healthz')).status).toBe(200);
+  });
+
+  it('logs only ids, codes, sizes and durations', () => {
+    expect(logs.length).toBeGreaterThan(5);
+    for (const line of logs) {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        expect(LOG_FIELDS.has(k) || LOG_ENVELOPE_KEYS.has(k)).toBe(true);
+      }
+    }
+    const all = logs.join('\n');
+    expect(tokens.length).toBeGreaterThanOrEqual(5);
+    for (const t of tokens) expect(all).not.toContain(t.slice(-40)); // the signature's part
+  });
+});

@@ -1,0 +1,415 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import sirv from 'sirv';
+import { WebSocketServer } from 'ws';
+import { isValidId, toHex } from '../../src/lib/core/sync/protocol';
+import { AuthError, verifyOwnerProof, type ManifestRegistry, type NonceCache } from './auth';
+import type { RelayConfig } from './config';
+import type { Logger } from './log';
+import { renderMetrics, type Metrics } from './metrics';
+import type { Relay } from './relay';
+import type { Store } from './store';
+
+/**
+ * The relay's HTTP side, on the same port as the WebSocket:
+ *
+ * - `GET /healthz`: `{ok, uptime, docs, connections}`; `GET /metrics`: Prometheus text.
+ * - `PUT|GET /api/records/:recordId/manifest`: the signed grant manifest (version must grow).
+ * - `PUT|GET /api/records/:recordId/recovery`: the recovery blob (ciphertext); PUT needs an owner
+ *   device's proof in `x-backpack-proof`.
+ * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
+ *   device, kept ten minutes.
+ * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
+ * - Anything else: the built PWA (`STATIC_DIR`, with `200.html` as the fallback), if any.
+ *
+ * Bodies are `application/octet-stream`, size-limited. Every refusal is JSON `{error, message}`
+ * with a 4xx status; nothing about a body reaches the logs beyond its size.
+ */
+
+export const MAILBOX_TTL_MS = 10 * 60 * 1000;
+export const MAILBOX_MAX_BYTES = 64 * 1024;
+export const MAILBOX_MAX_COUNT = 10_000;
+export const RECOVERY_MAX_BYTES = 64 * 1024;
+
+export interface HttpDeps {
+  readonly config: RelayConfig;
+  readonly store: Store;
+  readonly manifests: ManifestRegistry;
+  readonly nonces: NonceCache;
+  readonly relay: Relay;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** The API is authenticated by signatures, never by cookies: any origin may call it. */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, PUT, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, x-backpack-proof',
+  'access-control-max-age': '600',
+};
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    ...CORS_HEADERS,
+    'content-type': 'application/octet-stream',
+    'cache-control': 'no-store',
+    'content-length': bytes.byteLength,
+  });
+  res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** Reads an `application/octet-stream` body of 1..limit bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/octet-stream') {
+    throw new HttpError(
+      415,
+      'unsupported-media-type',
+      'Send the body as application/octet-stream.',
+    );
+  }
+  const tooLarge = () =>
+    new HttpError(413, 'too-large', `The body is larger than ${limit} bytes.`, {
+      connection: 'close',
+    });
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  if (size === 0) throw new HttpError(400, 'empty-body', 'The body is empty.');
+  const body = Buffer.concat(chunks, size);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}
+
+function methodNotAllowed(allowed: string): HttpError {
+  return new HttpError(405, 'method-not-allowed', `Use ${allowed}.`, {
+    allow: `${allowed}, OPTIONS`,
+  });
+}
+
+function requireId(id: string, what: string): string {
+  if (!isValidId(id)) {
+    throw new HttpError(400, 'bad-id', `The ${what} is not valid (a-z, 0-9 and -, 1-64 chars).`);
+  }
+  return id;
+}
+
+/** A short, content-free label of a path for logs: `/api/records/:id/manifest`. */
+function routeLabel(path: string): string {
+  const parts = path.split('/');
+  if (parts[1] === 'api' && parts[2] === 'records' && parts.length === 5) {
+    return `/api/records/:id/${isValidId(parts[4]!) ? parts[4] : '?'}`;
+  }
+  if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
+  if (parts[1] === 'api') return '/api/?';
+  return ['/healthz', '/metrics', '/sync'].includes(path) ? path : '/static';
+}
+
+export function createRequestHandler(
+  deps: HttpDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, store, manifests, nonces, relay, metrics, log } = deps;
+  const now = deps.now ?? Date.now;
+
+  const statics = config.staticDir
+    ? sirv(config.staticDir, {
+        single: '200.html',
+        etag: true,
+        dotfiles: false,
+        setHeaders(res, pathname) {
+          for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
+          if (pathname.startsWith('/_app/immutable/')) {
+            res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+          } else {
+            // HTML, the service worker and the web manifest must be revalidated to update.
+            res.setHeader('cache-control', 'no-cache');
+          }
+        },
+      })
+    : null;
+
+  async function records(req: IncomingMessage, res: ServerResponse, parts: string[]) {
+    const recordId = requireId(parts[3]!, 'record id');
+    const what = parts[4];
+    if (what === 'manifest') {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const bytes = manifests.getBytes(recordId);
+        if (!bytes)
+          throw new HttpError(404, 'not-found', 'The relay has no manifest for this record.');
+        return sendBytes(res, bytes);
+      }
+      if (req.method === 'PUT') {
+        const bytes = await readBody(req, config.maxBodyBytes);
+        const result = manifests.put(recordId, bytes, now());
+        if (!result.ok) throw new HttpError(result.status, result.error, result.message);
+        log.info('manifest stored', {
+          event: 'manifest',
+          record: recordId,
+          version: result.manifest.version,
+          bytes: bytes.length,
+        });
+        return sendJson(res, 200, { ok: true, version: result.manifest.version }, CORS_HEADERS);
+      }
+      throw methodNotAllowed('GET, PUT');
+    }
+    if (what === 'recovery') {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const blob = store.getRecovery(recordId);
+        if (!blob) throw new HttpError(404, 'not-found', 'No recovery blob for this record.');
+        return sendBytes(res, blob);
+      }
+      if (req.method === 'PUT') {
+        const header = req.headers['x-backpack-proof'];
+        let device: string;
+        try {
+          const proof = verifyOwnerProof(
+            manifests,
+            nonces,
+            recordId,
+            typeof header === 'string' ? header : undefined,
+            now(),
+          );
+          device = toHex(proof.deviceKey).slice(0, 8);
+        } catch (e) {
+          if (!(e instanceof AuthError)) throw e;
+          const status = e.code === 'no-manifest' ? 409 : e.code === 'not-owner' ? 403 : 401;
+          throw new HttpError(status, e.code, e.message);
+        }
+        const blob = await readBody(req, RECOVERY_MAX_BYTES);
+        store.putRecovery(recordId, blob, now());
+        log.info('recovery blob stored', {
+          event: 'recovery',
+          record: recordId,
+          device,
+          bytes: blob.length,
+        });
+        return sendJson(res, 200, { ok: true }, CORS_HEADERS);
+      }
+      throw methodNotAllowed('GET, PUT');
+    }
+    throw new HttpError(404, 'not-found', 'No such endpoint.');
+  }
+
+  async function mailbox(req: IncomingMessage, res: ServerResponse, id: string) {
+    requireId(id, 'mailbox id');
+    if (req.method === 'PUT') {
+      if (store.mailboxCount() >= MAILBOX_MAX_COUNT) {
+        throw new HttpError(503, 'mailboxes-full', 'Too many open mailboxes; try again later.', {
+          'retry-after': '60',
+        });
+      }
+      const box = await readBody(req, MAILBOX_MAX_BYTES);
+      if (!store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now())) {
+        throw new HttpError(409, 'mailbox-taken', 'This mailbox already holds a message.');
+      }
+      return sendJson(res, 200, { ok: true }, CORS_HEADERS);
+    }
+    if (req.method === 'POST') {
+      const box = store.takeMailbox(id, now());
+      if (!box) throw new HttpError(404, 'empty', 'Nothing in this mailbox (yet).');
+      return sendBytes(res, box);
+    }
+    throw methodNotAllowed('PUT, POST');
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      return sendJson(res, 200, {
+        ok: true,
+        uptime: Math.round((Date.now() - metrics.started) / 1000),
+        docs: relay.hocuspocus.getDocumentsCount(),
+        connections: relay.socketCount,
+      });
+    }
+    if (path === '/metrics') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      const totals = store.totals();
+      const text = renderMetrics(metrics, {
+        sockets: relay.socketCount,
+        documentsLoaded: relay.hocuspocus.getDocumentsCount(),
+        documentConnections: relay.hocuspocus.getConnectionsCount(),
+        storedUpdates: totals.updates,
+        storedDocuments: totals.docs,
+        storedBytes: totals.bytes,
+      });
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(text);
+      return;
+    }
+    if (path === '/sync') {
+      throw new HttpError(426, 'upgrade-required', 'Connect to /sync with a WebSocket.', {
+        upgrade: 'websocket',
+      });
+    }
+    if (path === '/api' || path.startsWith('/api/')) {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { ...COMMON_HEADERS, ...CORS_HEADERS });
+        res.end();
+        return;
+      }
+      const parts = path.split('/'); // ['', 'api', 'records', id, 'manifest']
+      if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts);
+      if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
+      throw new HttpError(404, 'not-found', 'No such endpoint.');
+    }
+    if (statics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      return statics(req, res, () =>
+        sendJson(res, 404, { error: 'not-found', message: 'Not found.' }),
+      );
+    }
+    throw new HttpError(404, 'not-found', 'Not found. This relay serves no app (no STATIC_DIR).');
+  }
+
+  return (req, res) => {
+    metrics.httpRequests++;
+    const t0 = performance.now();
+    let path = '/';
+    try {
+      path = new URL(req.url ?? '/', 'http://relay').pathname;
+    } catch {
+      // unreadable URL: answered below as not found
+      path = '/?';
+    }
+    route(req, res, path)
+      .then(() => {
+        if (path.startsWith('/api/')) {
+          log.info('http', {
+            event: 'http',
+            method: req.method,
+            route: routeLabel(path),
+            status: res.statusCode,
+            ms: Math.round(performance.now() - t0),
+          });
+        }
+      })
+      .catch((e: unknown) => {
+        const err =
+          e instanceof HttpError
+            ? e
+            : new HttpError(500, 'internal', 'The relay could not handle this request.');
+        metrics.httpErrors++;
+        const fields = {
+          event: 'http-refused',
+          method: req.method,
+          route: routeLabel(path),
+          status: err.status,
+          code: err.code,
+        };
+        if (err.status >= 500) log.error('request failed', fields);
+        else log.info('request refused', fields);
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const cors = path.startsWith('/api/') ? CORS_HEADERS : {};
+        sendJson(
+          res,
+          err.status,
+          { error: err.code, message: err.message },
+          { ...cors, ...err.headers },
+        );
+        // Let a client that is still sending read the answer instead of a reset.
+        if (!req.complete) req.resume();
+      });
+  };
+}
+
+/**
+ * WebSocket upgrades on `/sync`, limited per client address, handed to the relay. Other paths
+ * get 404; a full address gets 429.
+ */
+export function attachWebSocket(
+  server: Server,
+  deps: Pick<HttpDeps, 'config' | 'relay' | 'metrics' | 'log'>,
+): WebSocketServer {
+  const { config, relay, metrics, log } = deps;
+  const perIp = new Map<string, number>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes,
+    perMessageDeflate: false,
+  });
+  const refuse = (socket: Duplex, status: string, code: string) => {
+    metrics.socketsRefused++;
+    log.warn('upgrade refused', { event: 'upgrade-refused', code });
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    socket.destroy();
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    let path = '';
+    try {
+      path = new URL(req.url ?? '/', 'http://relay').pathname;
+    } catch {
+      // refused below
+    }
+    if (path !== '/sync') return refuse(socket, '404 Not Found', 'wrong-path');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const count = perIp.get(ip) ?? 0;
+    if (count >= config.maxConnectionsPerIp) {
+      return refuse(socket, '429 Too Many Requests', 'too-many-connections');
+    }
+    perIp.set(ip, count + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+    };
+    socket.once('close', release);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', release);
+      relay.handleSocket(ws, req);
+    });
+  });
+  return wss;
+}
