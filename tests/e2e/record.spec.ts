@@ -68,10 +68,13 @@ test('two devices of one patient sync a check-in; a third restores from the reco
   });
 
   // A check-in on the phone appears on the laptop, with its provenance.
+  await phone.page.getByRole('link', { name: 'Check-in' }).first().click();
+  await phone.page.screenshot({ path: 'test-results/check-in.png', fullPage: true });
   await checkIn(phone.page, 6, 'stiff after gardening');
   await expectSynced(phone.page);
   await laptop.page.getByRole('link', { name: 'Record' }).first().click();
   await expect(laptop.page.getByText('stiff after gardening')).toBeVisible({ timeout: 15_000 });
+  await laptop.page.screenshot({ path: 'test-results/record.png', fullPage: true });
 
   // A third device restores from the recovery kit and sees the same record.
   const spare = await newDevice(browser);

@@ -55,6 +55,7 @@ const da: PartialCatalogue = {
     empty: 'Intet endnu. Dine registreringer og noter vises her.',
     checkin: 'Smerte',
     byThisDevice: 'dig, på denne enhed',
+    byOtherDevice: 'dig, på en anden af dine enheder',
   },
   unlock: {
     title: 'Lås din journal op',

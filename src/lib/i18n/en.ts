@@ -76,6 +76,7 @@ const en = {
     empty: 'Nothing here yet. Your check-ins and notes will appear here.',
     checkin: 'Pain',
     byThisDevice: 'you, on this device',
+    byOtherDevice: 'you, on another of your devices',
   },
   role: {
     owner: 'you',

@@ -55,6 +55,7 @@ const es: PartialCatalogue = {
     empty: 'Aún no hay nada. Tus registros y notas aparecerán aquí.',
     checkin: 'Dolor',
     byThisDevice: 'tú, en este dispositivo',
+    byOtherDevice: 'tú, en otro de tus dispositivos',
   },
   unlock: {
     title: 'Desbloquea tu historial',

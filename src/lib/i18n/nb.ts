@@ -55,6 +55,7 @@ const nb: PartialCatalogue = {
     empty: 'Ingenting ennå. Registreringer og notater vises her.',
     checkin: 'Smerte',
     byThisDevice: 'deg, på denne enheten',
+    byOtherDevice: 'deg, på en annen av enhetene dine',
   },
   unlock: {
     title: 'Lås opp journalen din',

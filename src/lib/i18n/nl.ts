@@ -55,6 +55,7 @@ const nl: PartialCatalogue = {
     empty: 'Nog niets. Je registraties en notities verschijnen hier.',
     checkin: 'Pijn',
     byThisDevice: 'jij, op dit apparaat',
+    byOtherDevice: 'jij, op een ander apparaat van je',
   },
   unlock: {
     title: 'Ontgrendel je dossier',
