@@ -4,6 +4,7 @@ export {
   acceptManifest,
   openLockboxes,
   signManifest,
+  sealLockboxes,
   ManifestKeyring,
   type DevicePublic,
   type EpochKeys,
@@ -19,3 +20,4 @@ export {
   type LinkRequest,
   type LinkCodeError,
 } from './link';
+export { grantAccess, revokeAccess, GrantError, type GrantRequest } from './grants';

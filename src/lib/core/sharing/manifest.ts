@@ -37,7 +37,8 @@ export function signManifest(body: ManifestBody, root: RootKeys): SignedManifest
   return { ...signed, signature: sign(manifestSigningBytes(signed), root.signSecret) };
 }
 
-function sealFor(
+/** Seals the current-epoch key of each compartment to each recipient. */
+export function sealLockboxes(
   recipients: Uint8Array[],
   recordId: string,
   compartments: readonly ManifestCompartment[],
@@ -92,7 +93,7 @@ export function createRecordManifest(
     issuedAt: nowMs,
     compartments,
     grantees: [owner],
-    lockboxes: sealFor([device.boxPublic, root.boxPublic], root.recordId, compartments, keys),
+    lockboxes: sealLockboxes([device.boxPublic, root.boxPublic], root.recordId, compartments, keys),
     signer: root.signPublic,
   };
   return { manifest: signManifest(body, root), keys };
@@ -116,7 +117,9 @@ export function addOwnerDevice(
     notAfter: null,
   });
   const lockboxes = current.lockboxes.filter((l) => !bytesEqual(l.recipient, device.boxPublic));
-  lockboxes.push(...sealFor([device.boxPublic], current.recordId, current.compartments, keys));
+  lockboxes.push(
+    ...sealLockboxes([device.boxPublic], current.recordId, current.compartments, keys),
+  );
   return signManifest(
     { ...current, version: current.version + 1, issuedAt: nowMs, grantees, lockboxes },
     root,

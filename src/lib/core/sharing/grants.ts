@@ -1,0 +1,124 @@
+import { randomBytes, type RootKeys } from '../crypto/index';
+import { bytesEqual, type ManifestGrantee, type Role, type SignedManifest } from '../sync/protocol';
+import { sealLockboxes, signManifest, type DevicePublic, type EpochKeys } from './manifest';
+
+/**
+ * Grants (DESIGN §3): adding a grantee seals the current epoch keys of the granted compartments
+ * to its device; removing one — by revocation or expiry — starts a new epoch for every
+ * compartment it could read, with a fresh key sealed only to those who remain (and the root).
+ * Old keys are never handed to anyone new; what a revoked device already downloaded cannot be
+ * recalled, but it cannot read anything written after.
+ */
+
+export interface GrantRequest {
+  readonly device: DevicePublic;
+  readonly role: Exclude<Role, 'owner'>;
+  /** docIds of the compartments granted. */
+  readonly compartments: readonly string[];
+  /** End of the grant, Unix ms; `null` for none. */
+  readonly notAfter: number | null;
+}
+
+export class GrantError extends Error {
+  override name = 'GrantError';
+}
+
+export function grantAccess(
+  current: SignedManifest,
+  root: RootKeys,
+  request: GrantRequest,
+  keys: EpochKeys,
+  nowMs: number,
+): SignedManifest {
+  if (request.compartments.length === 0) throw new GrantError('Choose at least one compartment.');
+  for (const docId of request.compartments) {
+    if (!current.compartments.some((c) => c.docId === docId)) {
+      throw new GrantError('A granted compartment is not part of this record.');
+    }
+  }
+  if (request.notAfter !== null && request.notAfter <= nowMs) {
+    throw new GrantError('The grant would already have ended.');
+  }
+  const existing = current.grantees.find((g) => bytesEqual(g.deviceKey, request.device.signPublic));
+  if (existing?.role === 'owner') throw new GrantError("This is one of the patient's own devices.");
+  const grantee: ManifestGrantee = {
+    deviceKey: request.device.signPublic,
+    boxKey: request.device.boxPublic,
+    role: request.role,
+    compartments: [...request.compartments],
+    since: existing?.since ?? nowMs,
+    notAfter: request.notAfter,
+  };
+  const grantees = current.grantees.filter((g) => g !== existing).concat(grantee);
+  const lockboxes = current.lockboxes
+    .filter((l) => !bytesEqual(l.recipient, request.device.boxPublic))
+    .concat(
+      sealLockboxes(
+        [request.device.boxPublic],
+        current.recordId,
+        current.compartments.filter((c) => request.compartments.includes(c.docId)),
+        keys,
+      ),
+    );
+  return signManifest(
+    { ...current, version: current.version + 1, issuedAt: nowMs, grantees, lockboxes },
+    root,
+  );
+}
+
+/**
+ * Removes grantees (by device key, or every grant past `notAfter` when `deviceKeys` is `'expired'`)
+ * and rotates the keys of every compartment they could read. `keys` gains the new epoch keys.
+ */
+export function revokeAccess(
+  current: SignedManifest,
+  root: RootKeys,
+  deviceKeys: readonly Uint8Array[] | 'expired',
+  keys: EpochKeys,
+  nowMs: number,
+): { manifest: SignedManifest; rotated: string[] } {
+  const leaving = current.grantees.filter((g) =>
+    deviceKeys === 'expired'
+      ? g.notAfter !== null && g.notAfter <= nowMs
+      : deviceKeys.some((k) => bytesEqual(k, g.deviceKey)),
+  );
+  if (leaving.some((g) => g.role === 'owner') && deviceKeys !== 'expired') {
+    const owners = current.grantees.filter((g) => g.role === 'owner');
+    if (owners.length === leaving.filter((g) => g.role === 'owner').length) {
+      throw new GrantError('The last of the patient’s devices cannot be removed.');
+    }
+  }
+  if (leaving.length === 0) return { manifest: current, rotated: [] };
+  const rotated = [...new Set(leaving.flatMap((g) => g.compartments))];
+  const grantees = current.grantees.filter((g) => !leaving.includes(g));
+  const compartments = current.compartments.map((c) => {
+    if (!rotated.includes(c.docId)) return c;
+    const next = { ...c, epoch: c.epoch + 1 };
+    const epochs = keys.get(c.docId) ?? new Map<number, Uint8Array>();
+    epochs.set(next.epoch, randomBytes(32));
+    keys.set(c.docId, epochs);
+    return next;
+  });
+  // Keep the lockboxes of compartments that did not rotate; reseal the rotated ones to who stays.
+  const lockboxes = current.lockboxes.filter(
+    (l) => !rotated.includes(l.docId) && !leaving.some((g) => bytesEqual(g.boxKey, l.recipient)),
+  );
+  for (const c of compartments.filter((x) => rotated.includes(x.docId))) {
+    const recipients = grantees
+      .filter((g) => g.compartments.includes(c.docId))
+      .map((g) => g.boxKey);
+    lockboxes.push(...sealLockboxes([...recipients, root.boxPublic], current.recordId, [c], keys));
+  }
+  const manifest = signManifest(
+    {
+      ...current,
+      version: current.version + 1,
+      issuedAt: nowMs,
+      compartments,
+      grantees,
+      lockboxes,
+    },
+    root,
+  );
+  return { manifest, rotated };
+}
