@@ -49,6 +49,7 @@ const result = {
   sync: run('sync.ts'),
   relay: run('relay.ts'),
   open: run('open.ts'),
+  openInChromium: run('browser-open.ts'),
   motion: run('motion.ts'),
 };
 console.log(JSON.stringify(result, null, 2));
