@@ -1,4 +1,8 @@
-/** English: the source catalogue. Other locales translate these keys; missing ones fall back here. */
+/**
+ * English: the source of truth. Every other locale translates every key (the type `Translation`
+ * and i18n.test.ts check it). `{name}` is filled from params; an object `{ one, other }` is a
+ * plural, chosen by the `n` param.
+ */
 const en = {
   app: {
     name: 'Backpack',
@@ -22,9 +26,9 @@ const en = {
   },
   sync: {
     local: 'On this device only',
-    offline: 'Offline — {n} change(s) waiting',
+    offline: { one: 'Offline — {n} change waiting', other: 'Offline — {n} changes waiting' },
     offlineNone: 'Offline',
-    pending: 'Syncing {n} change(s)…',
+    pending: { one: 'Syncing {n} change…', other: 'Syncing {n} changes…' },
     pendingNone: 'Connecting…',
     synced: 'Synced',
     problem: 'Sync problem: {detail}',

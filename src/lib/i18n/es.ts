@@ -1,7 +1,9 @@
-import type { PartialCatalogue } from './types';
+import type { Translation } from './types';
 
-const es: PartialCatalogue = {
+/** Spanish (español). */
+const es: Translation = {
   app: {
+    name: 'Backpack',
     tagline: 'Tu historial de dolor de espalda y cuello',
     skip: 'Saltar al contenido',
     language: 'Idioma',
@@ -22,9 +24,12 @@ const es: PartialCatalogue = {
   },
   sync: {
     local: 'Solo en este dispositivo',
-    offline: 'Sin conexión — {n} cambio(s) en espera',
+    offline: {
+      one: 'Sin conexión — {n} cambio en espera',
+      other: 'Sin conexión — {n} cambios en espera',
+    },
     offlineNone: 'Sin conexión',
-    pending: 'Sincronizando {n} cambio(s)…',
+    pending: { one: 'Sincronizando {n} cambio…', other: 'Sincronizando {n} cambios…' },
     pendingNone: 'Conectando…',
     synced: 'Sincronizado',
     problem: 'Problema de sincronización: {detail}',
@@ -39,6 +44,27 @@ const es: PartialCatalogue = {
     comingSoon: 'Próximamente',
   },
   nrs: { point: '{n} — {label}', low: 'sin dolor', high: 'el peor dolor imaginable' },
+  passphrase: {
+    label: 'Frase de contraseña',
+    repeat: 'Repite la frase de contraseña',
+    show: 'Mostrar la frase de contraseña',
+    tooShort: 'Usa al menos {min} caracteres.',
+    mismatch: 'Las dos frases de contraseña no coinciden.',
+    empty: 'Escribe tu frase de contraseña.',
+    createHint:
+      'Al menos {min} caracteres. Protege el historial en este dispositivo y nunca se envía a ningún sitio. Unas cuantas palabras sin relación entre sí funcionan bien.',
+    unlockHint: 'La frase de contraseña que elegiste en este dispositivo.',
+  },
+  kit: {
+    title: 'Tu kit de recuperación',
+    explain:
+      'Si pierdes todos tus dispositivos, este código recupera tu historial. Guárdalo en papel, en un lugar seguro. Cualquiera que tenga el código puede abrir tu historial.',
+    codeLabel: 'Código de recuperación',
+    qrLabel: 'El código de recuperación como código QR',
+    warning: 'Esta es la única vez que se muestra el código.',
+    print: 'Imprimir',
+    saved: 'He impreso o anotado mi código de recuperación',
+  },
   checkin: {
     title: 'Registro',
     intro: '¿Cuánto dolor tienes ahora? Elige un número para cada zona que te duela.',
@@ -57,6 +83,12 @@ const es: PartialCatalogue = {
     byThisDevice: 'tú, en este dispositivo',
     byOtherDevice: 'tú, en otro de tus dispositivos',
   },
+  role: {
+    owner: 'tú',
+    delegate: 'un familiar',
+    professional: 'un profesional',
+    viewer: 'un familiar',
+  },
   unlock: {
     title: 'Desbloquea tu historial',
     explain: 'Tu historial está guardado cifrado en este dispositivo.',
@@ -73,15 +105,74 @@ const es: PartialCatalogue = {
     link: 'Vincular este dispositivo a mi historial',
     restore: 'Restaurar con un kit de recuperación',
   },
-  record: { title: 'Tu historial', checkIn: 'Registrar ahora', lock: 'Bloquear' },
-  passphrase: {
-    label: 'Frase de contraseña',
-    repeat: 'Repite la frase de contraseña',
-    show: 'Mostrar la frase de contraseña',
+  create: {
+    title: 'Crea tu historial',
+    explain: 'Elige una frase de contraseña para proteger el historial en este dispositivo.',
+    submit: 'Crear mi historial',
   },
-  measure: { title: 'Medir' },
-  share: { title: 'Compartir' },
-  messages: { title: 'Mensajes' },
+  restore: {
+    title: 'Restaura tu historial',
+    explain:
+      'Escribe el código de recuperación de tu kit y luego elige una frase de contraseña para este dispositivo.',
+    code: 'Código de recuperación',
+    submit: 'Restaurar mi historial',
+    error: {
+      empty: 'Escribe el código de recuperación.',
+      characters:
+        'El código tiene caracteres que no aparecen en un código de recuperación. Revisa si hay errores.',
+      length:
+        'El código es demasiado corto o demasiado largo. Comprueba que lo has escrito entero.',
+      checksum: 'Hay un error en algún punto del código. Compáralo con tu kit.',
+      'not-found': 'El relé no tiene ningún historial para este código.',
+      'does-not-open': 'Este código no abre el historial del relé. ¿Es tu kit más reciente?',
+      manifest: 'No se pudo verificar el historial del relé.',
+    },
+  },
+  link: {
+    newTitle: 'Vincular este dispositivo',
+    newExplain:
+      'Primero elige una frase de contraseña para este dispositivo. Después muestra el código de vinculación a un dispositivo que ya tenga tu historial.',
+    show: 'Mostrar código de vinculación',
+    waitTitle: 'Código de vinculación',
+    waitExplain:
+      'En tu otro dispositivo, abre Compartir, pega o escanea este código y comprueba que los números coinciden.',
+    thisFingerprint: 'Números de este dispositivo:',
+    waiting: 'Esperando a tu otro dispositivo…',
+    qrLabel: 'El código de vinculación como código QR',
+    codeText: 'Código de vinculación',
+    copy: 'Copiar código',
+    copied: 'Copiado',
+    error: {
+      'not-a-link-code': 'Esto no es un código de vinculación de Backpack.',
+      damaged: 'El código de vinculación está dañado. Cópialo de nuevo.',
+    },
+  },
+  devices: {
+    title: 'Tus dispositivos',
+    explain: 'Vincula otro teléfono, tableta u ordenador tuyo. Recibirá todo el historial.',
+    codeLabel: 'Código de vinculación del nuevo dispositivo',
+    check: 'Comprobar código',
+    compare: 'Comprueba que el nuevo dispositivo muestra estos números:',
+    approve: 'Los números coinciden: vincularlo',
+    reject: 'No coinciden',
+    linked: 'El dispositivo está vinculado.',
+  },
+  record: { title: 'Tu historial', checkIn: 'Registrar ahora', lock: 'Bloquear' },
+  measure: {
+    title: 'Medir',
+    lead: 'Mide hasta dónde y con qué suavidad se mueven tu cuello y tu espalda, con los sensores de movimiento del teléfono.',
+    soon: 'Las pruebas de movimiento guiadas llegarán en una próxima versión. Tus resultados se guardarán en tu historial.',
+  },
+  share: {
+    title: 'Compartir',
+    lead: 'Comparte tu historial con los profesionales y familiares que elijas: qué partes y durante cuánto tiempo.',
+    soon: 'La opción de compartir con profesionales y familiares llegará en una próxima versión.',
+  },
+  messages: {
+    title: 'Mensajes',
+    lead: 'Prepara preguntas para tu próxima visita y lee las respuestas de tus profesionales.',
+    soon: 'Los mensajes llegarán en una próxima versión.',
+  },
 };
 
 export default es;

@@ -1,10 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import en from './en';
-import { catalogues, interpolate, pickLocale } from './index';
+import {
+  catalogues,
+  formatNumber,
+  interpolate,
+  LOCALES,
+  locale,
+  pickLocale,
+  setLocale,
+  t,
+  translate,
+} from './index';
 
-function leaves(node: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
+type Leaf = string | { one: string; other: string };
+
+function leaves(node: unknown, prefix = ''): Map<string, Leaf> {
+  const out = new Map<string, Leaf>();
   if (typeof node === 'string') out.set(prefix, node);
+  else if (node && typeof node === 'object' && 'other' in node) out.set(prefix, node as Leaf);
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       for (const [kk, vv] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
@@ -13,27 +26,89 @@ function leaves(node: unknown, prefix = ''): Map<string, string> {
   return out;
 }
 
-const params = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const forms = (leaf: Leaf) => (typeof leaf === 'string' ? [leaf] : Object.values(leaf));
+const params = (leaf: Leaf) =>
+  [...new Set(forms(leaf).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
 
-describe('i18n', () => {
+describe('catalogues', () => {
   const source = leaves(en);
-  for (const [code, cat] of Object.entries(catalogues)) {
-    it(`${code}: every key exists in English and keeps its {params}`, () => {
-      for (const [key, text] of leaves(cat)) {
-        expect(source.has(key), `${code}: unknown key ${key}`).toBe(true);
-        expect(params(text), `${code}: ${key}`).toEqual(params(source.get(key)!));
+
+  it('English has messages and every plural has one and other', () => {
+    expect(source.size).toBeGreaterThan(50);
+    for (const [key, leaf] of source) {
+      if (typeof leaf !== 'string') expect(Object.keys(leaf).sort(), key).toEqual(['one', 'other']);
+    }
+  });
+
+  for (const code of LOCALES.filter((c) => c !== 'en')) {
+    const mine = leaves(catalogues[code]);
+
+    it(`${code}: has exactly the keys of English`, () => {
+      expect([...mine.keys()].sort()).toEqual([...source.keys()].sort());
+    });
+
+    it(`${code}: keeps each message's {params} and plural shape, with no empty text`, () => {
+      for (const [key, text] of source) {
+        const other = mine.get(key)!;
+        expect(typeof other, `${code}: ${key} shape`).toBe(typeof text);
+        expect(params(other), `${code}: ${key} params`).toEqual(params(text));
+        for (const s of forms(other)) expect(s.trim(), `${code}: ${key} empty`).not.toBe('');
       }
     });
-    it(`${code}: translates the navigation and the app shell`, () => {
-      const keys = [...source.keys()].filter((k) => /^(nav|app|sync|pwa)\./.test(k));
-      const mine = leaves(cat);
-      for (const k of keys) if (k !== 'app.name') expect(mine.has(k), `${code}: ${k}`).toBe(true);
+
+    it(`${code}: is a translation, not a copy of English`, () => {
+      // Brand names and words like "Offline" are legitimately the same in several languages.
+      const same = [...source].filter(
+        ([k, v]) => JSON.stringify(mine.get(k)) === JSON.stringify(v),
+      );
+      expect(same.length / source.size, same.map(([k]) => k).join(', ')).toBeLessThan(0.1);
     });
   }
-  it('interpolates and picks a locale from browser languages', () => {
+});
+
+describe('t', () => {
+  afterEach(() => setLocale('en'));
+
+  it('fills {params} and leaves unknown ones visible', () => {
     expect(interpolate('{n} of {m}', { n: 1, m: 2 })).toBe('1 of 2');
+    expect(interpolate('{n} of {m}', { n: 1 })).toBe('1 of {m}');
+    expect(translate('en', 'passphrase.tooShort', { min: 10 })).toBe('Use at least 10 characters.');
+  });
+
+  it('chooses the plural form from n, per language', () => {
+    expect(translate('en', 'sync.pending', { n: 1 })).toBe('Syncing 1 change…');
+    expect(translate('en', 'sync.pending', { n: 0 })).toBe('Syncing 0 changes…');
+    expect(translate('en', 'sync.pending', { n: 3 })).toBe('Syncing 3 changes…');
+    expect(translate('da', 'sync.offline', { n: 1 })).toBe('Offline — 1 ændring venter');
+    expect(translate('da', 'sync.offline', { n: 2 })).toBe('Offline — 2 ændringer venter');
+    // Spanish has a "many" category for millions; it falls back to "other".
+    expect(translate('es', 'sync.pending', { n: 1_000_000 })).toBe(
+      'Sincronizando 1000000 cambios…',
+    );
+  });
+
+  it('follows the current locale, and returns the key itself when it is unknown', () => {
+    expect(t('nav.checkin')).toBe('Check-in');
+    setLocale('nb');
+    expect(locale.current).toBe('nb');
+    expect(t('nav.checkin')).toBe('Sjekk inn');
+    expect(t('no.such.key')).toBe('no.such.key');
+    expect(t('nav')).toBe('nav');
+  });
+
+  it('formats numbers for the current locale', () => {
+    expect(formatNumber(1234.5, 1)).toBe('1,234.5');
+    setLocale('da');
+    expect(formatNumber(1234.5, 1)).toBe('1.234,5');
+  });
+
+  it('picks a supported locale from the browser languages', () => {
     expect(pickLocale(['nn-NO', 'en'])).toBe('nb');
+    expect(pickLocale(['no'])).toBe('nb');
     expect(pickLocale(['fr-FR'])).toBe('en');
+    expect(pickLocale(['fr-FR', 'nl-BE'])).toBe('nl');
     expect(pickLocale(['da-DK'])).toBe('da');
+    expect(pickLocale(['ES-mx'])).toBe('es');
+    expect(pickLocale([])).toBe('en');
   });
 });

@@ -1,51 +1,89 @@
-import en, { type Catalogue } from './en';
+import en from './en';
 import da from './da';
 import nl from './nl';
 import es from './es';
 import nb from './nb';
-import type { MessageKey, PartialCatalogue } from './types';
+import type { MessageKey, Params, Plural, Translation } from './types';
 import { locale, type Locale } from './locale.svelte';
 
 export { locale, setLocale, LOCALES, LOCALE_NAMES, pickLocale, type Locale } from './locale.svelte';
-export type { MessageKey } from './types';
+export type { MessageKey, Params, Plural, Translation } from './types';
 
-export const catalogues: Record<Locale, PartialCatalogue> = { en, da, nl, es, nb };
+export const catalogues: Record<Locale, Translation> = { en, da, nl, es, nb };
 
-function lookup(cat: PartialCatalogue | Catalogue, key: string): string | undefined {
-  let node: unknown = cat;
-  for (const part of key.split('.')) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  return typeof node === 'string' ? node : undefined;
-}
-
-/** Fills `{name}` placeholders. */
-export function interpolate(text: string, params: Record<string, string | number> = {}): string {
-  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
-    params[name] === undefined ? m : String(params[name]),
+function isPlural(node: unknown): node is Plural {
+  return (
+    typeof node === 'object' &&
+    node !== null &&
+    typeof (node as Record<string, unknown>).other === 'string'
   );
 }
 
-/**
- * Translates a key in the current locale (reactive in components), falling back to English.
- * Dynamic keys (e.g. `checkin.region.${r}`) are accepted as strings and fall back to the key.
- */
-export function t(
-  key: MessageKey | (string & {}),
-  params?: Record<string, string | number>,
-): string {
-  const text = lookup(catalogues[locale.current], key) ?? lookup(en, key) ?? key;
+function lookup(cat: Translation, key: string): string | Plural | undefined {
+  let node: unknown = cat;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string' || isPlural(node) ? node : undefined;
+}
+
+/** Fills `{name}` placeholders; unknown names stay as they are. */
+export function interpolate(text: string, params: Params = {}): string {
+  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : m,
+  );
+}
+
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/** The form of a plural message for count `n` in `code` (categories we lack fall back to other). */
+export function selectPlural(message: Plural, n: number, code: Locale): string {
+  let rules = pluralRules.get(code);
+  if (!rules) {
+    rules = new Intl.PluralRules(code);
+    pluralRules.set(code, rules);
+  }
+  const category = rules.select(n);
+  return category === 'one' ? message.one : message.other;
+}
+
+/** Translates `key` into `code`, falling back to English and then to the key itself. */
+export function translate(code: Locale, key: string, params?: Params): string {
+  let found = lookup(catalogues[code], key);
+  let lang = code;
+  if (found === undefined) {
+    found = lookup(en, key);
+    lang = 'en';
+  }
+  if (found === undefined) return key;
+  const text = typeof found === 'string' ? found : selectPlural(found, Number(params?.n), lang);
   return interpolate(text, params);
 }
 
-export function formatDate(isoOrDay: string): string {
+/**
+ * Translates a key in the current locale (reactive in components). Plural messages pick their
+ * form from `params.n`. Dynamic keys (e.g. `checkin.region.${r}`) are accepted as strings.
+ */
+export function t(key: MessageKey | (string & {}), params?: Params): string {
+  return translate(locale.current, key, params);
+}
+
+/** A calendar day (`YYYY-MM-DD`, read as local noon) or an ISO instant, as a long local date. */
+export function formatDate(isoOrDay: string, style: 'full' | 'long' | 'medium' = 'full'): string {
   const d = new Date(isoOrDay.length === 10 ? `${isoOrDay}T12:00:00` : isoOrDay);
-  return new Intl.DateTimeFormat(locale.current, { dateStyle: 'full' }).format(d);
+  return new Intl.DateTimeFormat(locale.current, { dateStyle: style }).format(d);
 }
 
 export function formatTime(iso: string): string {
   return new Intl.DateTimeFormat(locale.current, { timeStyle: 'short' }).format(new Date(iso));
+}
+
+export function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale.current, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(iso));
 }
 
 export function formatNumber(n: number, digits = 0): string {

@@ -1,7 +1,9 @@
-import type { PartialCatalogue } from './types';
+import type { Translation } from './types';
 
-const nl: PartialCatalogue = {
+/** Dutch (Nederlands). */
+const nl: Translation = {
   app: {
+    name: 'Backpack',
     tagline: 'Jouw dossier voor rug- en nekpijn',
     skip: 'Naar de inhoud',
     language: 'Taal',
@@ -22,9 +24,12 @@ const nl: PartialCatalogue = {
   },
   sync: {
     local: 'Alleen op dit apparaat',
-    offline: 'Offline — {n} wijziging(en) wachten',
+    offline: { one: 'Offline — {n} wijziging wacht', other: 'Offline — {n} wijzigingen wachten' },
     offlineNone: 'Offline',
-    pending: '{n} wijziging(en) synchroniseren…',
+    pending: {
+      one: '{n} wijziging wordt gesynchroniseerd…',
+      other: '{n} wijzigingen worden gesynchroniseerd…',
+    },
     pendingNone: 'Verbinden…',
     synced: 'Gesynchroniseerd',
     problem: 'Synchronisatieprobleem: {detail}',
@@ -39,6 +44,27 @@ const nl: PartialCatalogue = {
     comingSoon: 'Binnenkort',
   },
   nrs: { point: '{n} — {label}', low: 'geen pijn', high: 'ergst denkbare pijn' },
+  passphrase: {
+    label: 'Wachtwoordzin',
+    repeat: 'Herhaal de wachtwoordzin',
+    show: 'Wachtwoordzin tonen',
+    tooShort: 'Gebruik minstens {min} tekens.',
+    mismatch: 'De twee wachtwoordzinnen zijn niet gelijk.',
+    empty: 'Typ je wachtwoordzin.',
+    createHint:
+      'Minstens {min} tekens. Hij beschermt het dossier op dit apparaat en wordt nooit verstuurd. Een paar losse woorden werken goed.',
+    unlockHint: 'De wachtwoordzin die je op dit apparaat hebt gekozen.',
+  },
+  kit: {
+    title: 'Je herstelkit',
+    explain:
+      'Als je al je apparaten kwijtraakt, haal je met deze code je dossier terug. Bewaar hem op papier, op een veilige plek. Iedereen die de code heeft, kan je dossier openen.',
+    codeLabel: 'Herstelcode',
+    qrLabel: 'De herstelcode als QR-code',
+    warning: 'De code wordt alleen nu getoond.',
+    print: 'Afdrukken',
+    saved: 'Ik heb mijn herstelcode afgedrukt of opgeschreven',
+  },
   checkin: {
     title: 'Inchecken',
     intro: 'Hoeveel pijn heb je nu? Kies een getal voor elk gebied dat pijn doet.',
@@ -57,11 +83,17 @@ const nl: PartialCatalogue = {
     byThisDevice: 'jij, op dit apparaat',
     byOtherDevice: 'jij, op een ander apparaat van je',
   },
+  role: {
+    owner: 'jij',
+    delegate: 'een naaste',
+    professional: 'een zorgverlener',
+    viewer: 'een naaste',
+  },
   unlock: {
     title: 'Ontgrendel je dossier',
     explain: 'Je dossier staat versleuteld op dit apparaat.',
     submit: 'Ontgrendelen',
-    wrong: 'Met dit wachtwoord opent het dossier op dit apparaat niet.',
+    wrong: 'Met deze wachtwoordzin gaat het dossier op dit apparaat niet open.',
   },
   welcome: {
     title: 'Welkom bij Backpack',
@@ -73,15 +105,72 @@ const nl: PartialCatalogue = {
     link: 'Dit apparaat aan mijn dossier koppelen',
     restore: 'Herstellen met een herstelkit',
   },
-  record: { title: 'Jouw dossier', checkIn: 'Nu inchecken', lock: 'Vergrendelen' },
-  passphrase: {
-    label: 'Wachtwoordzin',
-    repeat: 'Herhaal de wachtwoordzin',
-    show: 'Wachtwoordzin tonen',
+  create: {
+    title: 'Begin je dossier',
+    explain: 'Kies een wachtwoordzin om het dossier op dit apparaat te beschermen.',
+    submit: 'Mijn dossier aanmaken',
   },
-  measure: { title: 'Meten' },
-  share: { title: 'Delen' },
-  messages: { title: 'Berichten' },
+  restore: {
+    title: 'Herstel je dossier',
+    explain: 'Typ de herstelcode uit je kit en kies daarna een wachtwoordzin voor dit apparaat.',
+    code: 'Herstelcode',
+    submit: 'Mijn dossier herstellen',
+    error: {
+      empty: 'Typ de herstelcode.',
+      characters:
+        'De code bevat tekens die niet in een herstelcode voorkomen. Controleer op typefouten.',
+      length: 'De code is te kort of te lang. Controleer of je hem helemaal hebt getypt.',
+      checksum: 'Er zit ergens een typefout in de code. Vergelijk hem met je kit.',
+      'not-found': 'De relay heeft geen dossier bij deze code.',
+      'does-not-open': 'Deze code opent het dossier op de relay niet. Is het je nieuwste kit?',
+      manifest: 'Het dossier op de relay kon niet worden geverifieerd.',
+    },
+  },
+  link: {
+    newTitle: 'Dit apparaat koppelen',
+    newExplain:
+      'Kies eerst een wachtwoordzin voor dit apparaat. Laat daarna de koppelcode zien aan een apparaat dat je dossier al heeft.',
+    show: 'Koppelcode tonen',
+    waitTitle: 'Koppelcode',
+    waitExplain:
+      'Open Delen op je andere apparaat, plak of scan deze code en controleer of de cijfers overeenkomen.',
+    thisFingerprint: 'Cijfers van dit apparaat:',
+    waiting: 'Wachten op je andere apparaat…',
+    qrLabel: 'De koppelcode als QR-code',
+    codeText: 'Koppelcode',
+    copy: 'Code kopiëren',
+    copied: 'Gekopieerd',
+    error: {
+      'not-a-link-code': 'Dit is geen koppelcode van Backpack.',
+      damaged: 'De koppelcode is beschadigd. Kopieer hem opnieuw.',
+    },
+  },
+  devices: {
+    title: 'Je apparaten',
+    explain: 'Koppel nog een telefoon, tablet of computer van jezelf. Die krijgt het hele dossier.',
+    codeLabel: 'Koppelcode van het nieuwe apparaat',
+    check: 'Code controleren',
+    compare: 'Controleer of het nieuwe apparaat deze cijfers toont:',
+    approve: 'De cijfers komen overeen: koppelen',
+    reject: 'Ze komen niet overeen',
+    linked: 'Het apparaat is gekoppeld.',
+  },
+  record: { title: 'Jouw dossier', checkIn: 'Nu inchecken', lock: 'Vergrendelen' },
+  measure: {
+    title: 'Meten',
+    lead: 'Meet hoe ver en hoe soepel je nek en rug bewegen, met de bewegingssensoren van je telefoon.',
+    soon: 'Begeleide bewegingstests komen in een volgende versie. Je resultaten worden in je dossier bewaard.',
+  },
+  share: {
+    title: 'Delen',
+    lead: 'Deel je dossier met de zorgverleners en naasten die jij kiest: welke delen, en hoe lang.',
+    soon: 'Delen met zorgverleners en naasten komt in een volgende versie.',
+  },
+  messages: {
+    title: 'Berichten',
+    lead: 'Bereid vragen voor je volgende afspraak voor en lees de antwoorden van je zorgverleners.',
+    soon: 'Berichten komen in een volgende versie.',
+  },
 };
 
 export default nl;

@@ -1,14 +1,24 @@
 import type { Catalogue } from './en';
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+/**
+ * A message that depends on a count: the form is chosen with `Intl.PluralRules` from the `n`
+ * param. Every language we ship needs only `one` and `other`; any other category falls back to
+ * `other`. A namespace object must therefore never have a key named `other`.
+ */
+export interface Plural {
+  one: string;
+  other: string;
+}
 
-/** A translation: any subset of the English catalogue's keys; the rest falls back to English. */
-export type PartialCatalogue = DeepPartial<Catalogue>;
+/** A translation has every key of the English catalogue (checked by the compiler and a test). */
+export type Translation = Catalogue;
 
 type Join<K, P> = K extends string ? (P extends string ? `${K}.${P}` : never) : never;
-type Leaves<T> = T extends string
+type Leaves<T> = T extends string | Plural
   ? ''
-  : { [K in keyof T]: Join<K, Leaves<T[K]>> | (T[K] extends string ? K : never) }[keyof T];
+  : { [K in keyof T]: Join<K, Leaves<T[K]>> | (T[K] extends string | Plural ? K : never) }[keyof T];
 
 /** Every message key, e.g. `nav.record`. */
 export type MessageKey = Exclude<Leaves<Catalogue>, ''>;
+
+export type Params = Record<string, string | number>;
