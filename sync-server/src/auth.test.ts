@@ -78,6 +78,68 @@ describe('ManifestRegistry', () => {
   });
 });
 
+describe('ManifestRegistry and delegates', () => {
+  const sister = keyPair();
+  const grants = (certified: boolean) => [
+    { key: owner, role: 'owner' as const, docs: ['clinical'] },
+    { key: sister, role: 'delegate' as const, docs: ['clinical'], certified },
+  ];
+
+  it('accepts a certified delegate’s change of the professionals', () => {
+    const reg = registry();
+    const rec = newRecord();
+    expect(reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes)).toMatchObject({
+      ok: true,
+    });
+    const next = signedManifest(
+      rec,
+      2,
+      [...grants(true), { key: pro, role: 'professional', docs: ['clinical'] }],
+      { signer: sister },
+    );
+    expect(reg.put(rec.recordId, next.bytes)).toMatchObject({ ok: true });
+    expect(reg.get(rec.recordId)?.version).toBe(2);
+  });
+
+  it('refuses a delegate without a certificate, and one that touches the owner devices', () => {
+    const reg = registry();
+    const rec = newRecord();
+    reg.put(rec.recordId, signedManifest(rec, 1, grants(false)).bytes);
+    const uncertified = signedManifest(
+      rec,
+      2,
+      [...grants(false), { key: pro, role: 'professional', docs: ['clinical'] }],
+      { signer: sister },
+    );
+    expect(reg.put(rec.recordId, uncertified.bytes)).toMatchObject({
+      ok: false,
+      status: 400,
+      error: 'bad-signature',
+    });
+    // Certified by the root in v2, the delegate still cannot remove the patient's device.
+    reg.put(rec.recordId, signedManifest(rec, 2, grants(true)).bytes);
+    const coup = signedManifest(rec, 3, [grants(true)[1]!], { signer: sister });
+    expect(reg.put(rec.recordId, coup.bytes)).toMatchObject({
+      ok: false,
+      status: 403,
+      error: 'not-permitted',
+    });
+    expect(reg.get(rec.recordId)?.version).toBe(2);
+  });
+
+  it('refuses a removed delegate who signs itself back in', () => {
+    const reg = registry();
+    const rec = newRecord();
+    reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes);
+    reg.put(rec.recordId, signedManifest(rec, 2, [grants(true)[0]!]).bytes);
+    const comeback = signedManifest(rec, 3, grants(true), { signer: sister });
+    expect(reg.put(rec.recordId, comeback.bytes)).toMatchObject({
+      status: 403,
+      error: 'not-permitted',
+    });
+  });
+});
+
 describe('ManifestAuthorizer', () => {
   function setup(now = () => Date.now()) {
     const reg = registry();

@@ -9,6 +9,7 @@ import {
   toHex,
   verifyAuthToken,
   verifyManifest,
+  verifyManifestSuccessor,
   type AuthToken,
   type Role,
   type SignedManifest,
@@ -81,7 +82,7 @@ export type ManifestPutResult =
   | { readonly ok: true; readonly manifest: SignedManifest }
   | {
       readonly ok: false;
-      readonly status: 400 | 409;
+      readonly status: 400 | 403 | 409;
       readonly error: string;
       readonly message: string;
     };
@@ -129,6 +130,13 @@ export class ManifestRegistry {
       };
     }
     const stored = this.store.getManifest(recordId);
+    const previous = stored ? this.get(recordId) : null;
+    if (previous) {
+      const problem = verifyManifestSuccessor(previous, m, now);
+      if (problem?.error === 'not-permitted' || problem?.error === 'wrong-record') {
+        return { ok: false, status: 403, error: problem.error, message: problem.message };
+      }
+    }
     if (!this.store.putManifest(recordId, m.version, bytes, now)) {
       return {
         ok: false,

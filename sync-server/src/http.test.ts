@@ -114,7 +114,7 @@ describe('HTTP API', () => {
       status: 413,
       body: { error: 'too-large' },
     });
-    expect(await json(manifestPath, bin(new Uint8Array([1, 2, 3])))).toMatchObject({
+    expect(await json(manifestPath, bin(new Uint8Array([2, 2, 3])))).toMatchObject({
       status: 400,
       body: { error: 'malformed', message: expect.any(String) },
     });

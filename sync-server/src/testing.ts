@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from 'node:crypto';
 import {
   authTokenSigningBytes,
+  certificateSigningBytes,
   encodeAuthToken,
   encodeEnvelope,
   encodeManifest,
@@ -34,16 +35,20 @@ export interface TestGrantee {
   readonly role: Role;
   readonly docs: readonly string[];
   readonly notAfter?: number | null;
+  /** A delegate with a root-signed certificate to manage sharing. */
+  readonly certified?: boolean;
 }
 
 export interface TestRecord {
   readonly root: KeyPair;
   readonly recordId: string;
+  /** Stands in for the root's X25519 key (the relay never uses it). */
+  readonly rootBoxKey: Uint8Array;
 }
 
 export function newRecord(): TestRecord {
   const root = keyPair();
-  return { root, recordId: recordIdForRootKey(root.publicKey) };
+  return { root, recordId: recordIdForRootKey(root.publicKey), rootBoxKey: bytes(32) };
 }
 
 /** A manifest of `record` signed by its root key (or by `signer`, to test refusals). */
@@ -59,15 +64,25 @@ export function signedManifest(
     recordId: opts.recordId ?? record.recordId,
     version,
     rootKey: record.root.publicKey,
-    rootBoxKey: bytes(32),
+    rootBoxKey: record.rootBoxKey,
     issuedAt: Date.now(),
     compartments: docs.map((docId, i) => ({ name: `c${i}`, docId, epoch: 0 })),
     grantees: grantees.map((g): ManifestGrantee => ({
       deviceKey: g.key.publicKey,
-      boxKey: bytes(32),
+      boxKey: g.key.publicKey, // a stand-in: the relay never seals anything
       role: g.role,
       compartments: [...g.docs],
       since: Date.now(),
+      certificate: g.certified
+        ? ed25519.sign(
+            certificateSigningBytes(
+              opts.recordId ?? record.recordId,
+              g.key.publicKey,
+              g.notAfter ?? null,
+            ),
+            record.root.secretKey,
+          )
+        : null,
       notAfter: g.notAfter ?? null,
     })),
     lockboxes: [],

@@ -199,7 +199,7 @@ export class RecordSession {
     if (!root) throw new RestoreError('does-not-open');
     const bytes = await getManifest(relayUrl, root.recordId);
     if (!bytes) throw new RestoreError('not-found');
-    const current = acceptManifest(bytes, root.signPublic, 0);
+    const current = acceptManifest(bytes, root.signPublic, null, Date.now());
     if ('error' in current) throw new RestoreError('manifest', current.message);
     const keys = openLockboxes(current, root);
     const deviceSeed = newSeed();
@@ -401,7 +401,7 @@ export class RecordSession {
       return;
     }
     if (!bytes) return;
-    const m = acceptManifest(bytes, this.manifest.rootKey, this.manifest.version);
+    const m = acceptManifest(bytes, this.manifest.rootKey, this.manifest, Date.now());
     if ('error' in m) {
       this.publishError = m.message;
       this.notify();
@@ -627,7 +627,7 @@ export async function completeLink(
   }
   const bytes = await getManifest(relayUrl, root.recordId);
   if (!bytes) throw new Error('The record is not on the relay.');
-  const manifest = acceptManifest(bytes, root.signPublic, 0);
+  const manifest = acceptManifest(bytes, root.signPublic, null, Date.now());
   if ('error' in manifest) throw new Error(manifest.message);
   const device = deviceKeysFromSeed(pending.deviceSeed);
   if (!granteeFor(manifest, device.signPublic, manifest.compartments[0]!.docId, Date.now())) {

@@ -3,9 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { deviceKeysFromSeed, newSeed, rootKeysFromSeed, type DeviceKeys } from '../crypto/index';
 import { listEntries, newEntryId, putEntry, validateRecordUpdate } from '../record/index';
 import { EncryptedDocBinding } from '../sync/binding';
-import { granteeFor, type Role, type SignedManifest } from '../sync/protocol';
+import {
+  bytesEqual,
+  granteeFor,
+  hasValidCertificate,
+  verifyManifest,
+  verifyManifestSuccessor,
+  type Role,
+  type SignedManifest,
+} from '../sync/protocol';
 import { grantAccess, GrantError, revokeAccess } from './grants';
-import { createRecordManifest, ManifestKeyring, openLockboxes } from './manifest';
+import {
+  certifyDelegate,
+  createRecordManifest,
+  ManifestKeyring,
+  openLockboxes,
+  signManifest,
+} from './manifest';
 
 const t0 = 1_800_000_000_000;
 const root = rootKeysFromSeed(newSeed());
@@ -146,5 +160,154 @@ describe('grants', () => {
       ),
     ).toThrow(GrantError);
     expect(() => revokeAccess(m1, root, [phone.signPublic], keys, t0)).toThrow(GrantError);
+  });
+});
+
+describe('delegates', () => {
+  const mother = deviceKeysFromSeed(newSeed());
+  const setup = () => {
+    const { manifest: m1, keys } = createRecordManifest(root, phone, t0);
+    const clinical = m1.compartments.find((c) => c.name === 'clinical')!.docId;
+    const messages = m1.compartments.find((c) => c.name === 'messages')!.docId;
+    return { m1, keys, clinical, messages };
+  };
+
+  it('a certified delegate grants and revokes a professional within what it can open', () => {
+    const { m1, keys, clinical, messages } = setup();
+    const m2 = grantAccess(
+      m1,
+      root,
+      {
+        device: sister,
+        role: 'delegate',
+        compartments: [clinical, messages],
+        notAfter: null,
+        manage: true,
+      },
+      keys,
+      t0,
+    );
+    expect(verifyManifest(m2)).toBeNull();
+    expect(
+      hasValidCertificate(
+        m2,
+        m2.grantees.find((g) => g.role === 'delegate')!,
+      ),
+    ).toBe(true);
+    // The delegate's own device holds only what was sealed to it.
+    const sisterKeys = openLockboxes(m2, sister);
+    const m3 = grantAccess(
+      m2,
+      sister,
+      { device: physio, role: 'professional', compartments: [clinical], notAfter: null },
+      sisterKeys,
+      t0 + 1,
+    );
+    expect(bytesEqual(m3.signer, sister.signPublic)).toBe(true);
+    expect(verifyManifest(m3)).toBeNull();
+    expect(verifyManifestSuccessor(m2, m3, t0 + 1)).toBeNull();
+    expect(openLockboxes(m3, physio).get(clinical)?.get(0)).toEqual(keys.get(clinical)!.get(0));
+    const { manifest: m4 } = revokeAccess(m3, sister, [physio.signPublic], sisterKeys, t0 + 2);
+    expect(verifyManifestSuccessor(m3, m4, t0 + 2)).toBeNull();
+    expect(m4.compartments.find((c) => c.docId === clinical)!.epoch).toBe(1);
+    // The patient's phone and the root can open the new key.
+    expect(openLockboxes(m4, phone).get(clinical)?.get(1)).toEqual(
+      sisterKeys.get(clinical)!.get(1),
+    );
+    // It cannot grant the journal it cannot open, nor touch the patient's devices.
+    const journal = m1.compartments.find((c) => c.name === 'journal')!.docId;
+    expect(() =>
+      grantAccess(
+        m4,
+        sister,
+        { device: physio, role: 'viewer', compartments: [journal], notAfter: null },
+        sisterKeys,
+        t0 + 3,
+      ),
+    ).toThrow(GrantError);
+    expect(() => revokeAccess(m4, sister, [phone.signPublic], sisterKeys, t0 + 3)).toThrow(
+      GrantError,
+    );
+    // Nor certify anyone.
+    expect(() =>
+      grantAccess(
+        m4,
+        sister,
+        {
+          device: mother,
+          role: 'delegate',
+          compartments: [clinical],
+          notAfter: null,
+          manage: true,
+        },
+        sisterKeys,
+        t0 + 3,
+      ),
+    ).toThrow(GrantError);
+  });
+
+  it('a delegate without a certificate cannot change sharing', () => {
+    const { m1, keys, clinical } = setup();
+    const m2 = grantAccess(
+      m1,
+      root,
+      { device: sister, role: 'delegate', compartments: [clinical], notAfter: null },
+      keys,
+      t0,
+    );
+    expect(m2.grantees.find((g) => g.role === 'delegate')!.certificate).toBeNull();
+    expect(() =>
+      grantAccess(
+        m2,
+        sister,
+        { device: physio, role: 'professional', compartments: [clinical], notAfter: null },
+        openLockboxes(m2, sister),
+        t0 + 1,
+      ),
+    ).toThrow(/certificate/);
+    // Signed by hand, it fails verification everywhere.
+    const forged = signManifest({ ...m2, version: m2.version + 1 }, sister);
+    expect(verifyManifest(forged)?.error).toBe('bad-signature');
+    // A certificate for another device does not transfer.
+    const stolen = {
+      ...m2,
+      version: m2.version + 1,
+      grantees: m2.grantees.map((g) =>
+        g.role === 'delegate'
+          ? { ...g, certificate: certifyDelegate(root, mother.signPublic, null) }
+          : g,
+      ),
+    };
+    expect(verifyManifest(signManifest(stolen, sister))?.error).toBe('bad-signature');
+  });
+
+  it('removing a delegate revokes its certificate; an expired delegate cannot sign', () => {
+    const { m1, keys, clinical } = setup();
+    const request = {
+      device: sister,
+      role: 'delegate' as const,
+      compartments: [clinical],
+      notAfter: t0 + 1000,
+      manage: true,
+    };
+    const m2 = grantAccess(m1, root, request, keys, t0);
+    const sisterKeys = openLockboxes(m2, sister);
+    const { manifest: m3 } = revokeAccess(m2, root, [sister.signPublic], keys, t0 + 1);
+    // The removed delegate re-adds itself with its old certificate under a higher version.
+    const comeback = signManifest(
+      { ...m3, version: m3.version + 1, grantees: [...m3.grantees, m2.grantees[1]!] },
+      sister,
+    );
+    expect(verifyManifest(comeback)).toBeNull(); // self-consistent…
+    expect(verifyManifestSuccessor(m3, comeback, t0 + 2)?.error).toBe('not-permitted'); // …not a successor
+    // Past notAfter, its changes are refused even while it is still listed.
+    const late = grantAccess(
+      m2,
+      sister,
+      { device: physio, role: 'viewer', compartments: [clinical], notAfter: null },
+      sisterKeys,
+      t0 + 10,
+    );
+    expect(verifyManifestSuccessor(m2, late, t0 + 1001)?.error).toBe('not-permitted');
   });
 });

@@ -1,6 +1,19 @@
-import { randomBytes, type RootKeys } from '../crypto/index';
-import { bytesEqual, type ManifestGrantee, type Role, type SignedManifest } from '../sync/protocol';
-import { sealLockboxes, signManifest, type DevicePublic, type EpochKeys } from './manifest';
+import { randomBytes, sign } from '../crypto/index';
+import {
+  bytesEqual,
+  certificateSigningBytes,
+  verifyManifestSuccessor,
+  type ManifestGrantee,
+  type Role,
+  type SignedManifest,
+} from '../sync/protocol';
+import {
+  sealLockboxes,
+  signManifest,
+  type DevicePublic,
+  type EpochKeys,
+  type ManifestSigner,
+} from './manifest';
 
 /**
  * Grants (DESIGN §3): adding a grantee seals the current epoch keys of the granted compartments
@@ -8,6 +21,10 @@ import { sealLockboxes, signManifest, type DevicePublic, type EpochKeys } from '
  * compartment it could read, with a fresh key sealed only to those who remain (and the root).
  * Old keys are never handed to anyone new; what a revoked device already downloaded cannot be
  * recalled, but it cannot read anything written after.
+ *
+ * The signer is the root, or a delegate's device holding a root certificate: a delegate can grant
+ * and revoke professionals, viewers and other delegates without certificates, for the
+ * compartments whose keys it holds, and nothing else (`verifyManifestSuccessor`).
  */
 
 export interface GrantRequest {
@@ -17,15 +34,34 @@ export interface GrantRequest {
   readonly compartments: readonly string[];
   /** End of the grant, Unix ms; `null` for none. */
   readonly notAfter: number | null;
+  /** A delegate who may manage sharing (only the root can certify one). */
+  readonly manage?: boolean;
 }
 
 export class GrantError extends Error {
   override name = 'GrantError';
 }
 
+function isRoot(current: SignedManifest, signer: ManifestSigner): boolean {
+  return bytesEqual(signer.signPublic, current.rootKey);
+}
+
+/** Signs the next manifest, refusing what the signer may not do. */
+function finish(
+  current: SignedManifest,
+  next: Omit<SignedManifest, 'signature' | 'signer'>,
+  signer: ManifestSigner,
+  nowMs: number,
+): SignedManifest {
+  const signed = signManifest({ ...next, signer: signer.signPublic }, signer);
+  const problem = verifyManifestSuccessor(current, signed, nowMs);
+  if (problem) throw new GrantError(problem.message);
+  return signed;
+}
+
 export function grantAccess(
   current: SignedManifest,
-  root: RootKeys,
+  signer: ManifestSigner,
   request: GrantRequest,
   keys: EpochKeys,
   nowMs: number,
@@ -41,6 +77,15 @@ export function grantAccess(
   }
   const existing = current.grantees.find((g) => bytesEqual(g.deviceKey, request.device.signPublic));
   if (existing?.role === 'owner') throw new GrantError("This is one of the patient's own devices.");
+  const root = isRoot(current, signer);
+  if (request.manage && (request.role !== 'delegate' || !root)) {
+    throw new GrantError('Only the patient can let a relative manage sharing.');
+  }
+  if (!root && existing?.certificate) {
+    throw new GrantError(
+      'Only the patient can change the grant of a delegate who manages sharing.',
+    );
+  }
   const grantee: ManifestGrantee = {
     deviceKey: request.device.signPublic,
     boxKey: request.device.boxPublic,
@@ -48,21 +93,33 @@ export function grantAccess(
     compartments: [...request.compartments],
     since: existing?.since ?? nowMs,
     notAfter: request.notAfter,
+    certificate: request.manage
+      ? sign(
+          certificateSigningBytes(current.recordId, request.device.signPublic, request.notAfter),
+          signer.signSecret,
+        )
+      : null,
   };
   const grantees = current.grantees.filter((g) => g !== existing).concat(grantee);
+  let sealed;
+  try {
+    sealed = sealLockboxes(
+      [request.device.boxPublic],
+      current.recordId,
+      current.compartments.filter((c) => request.compartments.includes(c.docId)),
+      keys,
+    );
+  } catch {
+    throw new GrantError('This device does not hold the keys of every compartment to share.');
+  }
   const lockboxes = current.lockboxes
     .filter((l) => !bytesEqual(l.recipient, request.device.boxPublic))
-    .concat(
-      sealLockboxes(
-        [request.device.boxPublic],
-        current.recordId,
-        current.compartments.filter((c) => request.compartments.includes(c.docId)),
-        keys,
-      ),
-    );
-  return signManifest(
+    .concat(sealed);
+  return finish(
+    current,
     { ...current, version: current.version + 1, issuedAt: nowMs, grantees, lockboxes },
-    root,
+    signer,
+    nowMs,
   );
 }
 
@@ -72,7 +129,7 @@ export function grantAccess(
  */
 export function revokeAccess(
   current: SignedManifest,
-  root: RootKeys,
+  signer: ManifestSigner,
   deviceKeys: readonly Uint8Array[] | 'expired',
   keys: EpochKeys,
   nowMs: number,
@@ -89,7 +146,16 @@ export function revokeAccess(
     }
   }
   if (leaving.length === 0) return { manifest: current, rotated: [] };
+  if (!isRoot(current, signer) && leaving.some((g) => g.role === 'owner' || g.certificate)) {
+    throw new GrantError('Only the patient can remove their own devices or a managing delegate.');
+  }
   const rotated = [...new Set(leaving.flatMap((g) => g.compartments))];
+  for (const c of current.compartments) {
+    if (rotated.includes(c.docId) && !keys.get(c.docId)?.has(c.epoch)) {
+      // A delegate would otherwise mint (and so learn) the next key of a compartment it cannot read.
+      throw new GrantError('Only the patient can end this grant: it covers what you cannot open.');
+    }
+  }
   const grantees = current.grantees.filter((g) => !leaving.includes(g));
   const compartments = current.compartments.map((c) => {
     if (!rotated.includes(c.docId)) return c;
@@ -107,9 +173,12 @@ export function revokeAccess(
     const recipients = grantees
       .filter((g) => g.compartments.includes(c.docId))
       .map((g) => g.boxKey);
-    lockboxes.push(...sealLockboxes([...recipients, root.boxPublic], current.recordId, [c], keys));
+    lockboxes.push(
+      ...sealLockboxes([...recipients, current.rootBoxKey], current.recordId, [c], keys),
+    );
   }
-  const manifest = signManifest(
+  const manifest = finish(
+    current,
     {
       ...current,
       version: current.version + 1,
@@ -118,7 +187,8 @@ export function revokeAccess(
       grantees,
       lockboxes,
     },
-    root,
+    signer,
+    nowMs,
   );
   return { manifest, rotated };
 }

@@ -33,17 +33,17 @@ describe('record manifest', () => {
   it('verifies against the pinned root and refuses rollback, forgery and another record', () => {
     const v2 = addOwnerDevice(manifest, root, laptop, keys, now + 1);
     expect(v2.version).toBe(2);
-    const accepted = acceptManifest(encodeManifest(v2), root.signPublic, 2);
+    const accepted = acceptManifest(encodeManifest(v2), root.signPublic, v2, now);
     expect(isProtocolError(accepted)).toBe(false);
-    expect(acceptManifest(encodeManifest(manifest), root.signPublic, 2)).toMatchObject({
+    expect(acceptManifest(encodeManifest(manifest), root.signPublic, v2, now)).toMatchObject({
       error: 'rollback',
     });
     const other = rootKeysFromSeed(newSeed());
-    expect(acceptManifest(encodeManifest(v2), other.signPublic, 0)).toMatchObject({
+    expect(acceptManifest(encodeManifest(v2), other.signPublic, null, now)).toMatchObject({
       error: 'wrong-root',
     });
     const forged = { ...signManifest({ ...v2, version: 3 }, other), signer: root.signPublic };
-    expect(acceptManifest(encodeManifest(forged), root.signPublic, 0)).toMatchObject({
+    expect(acceptManifest(encodeManifest(forged), root.signPublic, null, now)).toMatchObject({
       error: 'bad-signature',
     });
   });

@@ -2,12 +2,14 @@ import { openSealed, randomBytes, seal, sign, type KeyPairs, type RootKeys } fro
 import {
   base32,
   bytesEqual,
+  certificateSigningBytes,
   decodeManifest,
   granteeFor,
   isProtocolError,
   manifestSigningBytes,
   roleMayWrite,
   verifyManifest,
+  verifyManifestSuccessor,
   type Lockbox,
   type ManifestBody,
   type ManifestCompartment,
@@ -32,9 +34,21 @@ function lockboxContext(recordId: string, docId: string, epoch: number): string 
   return `epoch-key:${recordId}:${docId}:${epoch}`;
 }
 
-export function signManifest(body: ManifestBody, root: RootKeys): SignedManifest {
-  const signed: ManifestBody = { ...body, signer: root.signPublic };
-  return { ...signed, signature: sign(manifestSigningBytes(signed), root.signSecret) };
+/** Who signs a manifest: the root, or a certified delegate's device. */
+export type ManifestSigner = Pick<KeyPairs, 'signPublic' | 'signSecret'>;
+
+export function signManifest(body: ManifestBody, signer: ManifestSigner): SignedManifest {
+  const signed: ManifestBody = { ...body, signer: signer.signPublic };
+  return { ...signed, signature: sign(manifestSigningBytes(signed), signer.signSecret) };
+}
+
+/** The root's certificate that lets a delegate's device manage sharing while its grant lasts. */
+export function certifyDelegate(
+  root: RootKeys,
+  deviceKey: Uint8Array,
+  notAfter: number | null,
+): Uint8Array {
+  return sign(certificateSigningBytes(root.recordId, deviceKey, notAfter), root.signSecret);
 }
 
 /** Seals the current-epoch key of each compartment to each recipient. */
@@ -84,6 +98,7 @@ export function createRecordManifest(
     compartments: compartments.map((c) => c.docId),
     since: nowMs,
     notAfter: null,
+    certificate: null,
   };
   const body: ManifestBody = {
     recordId: root.recordId,
@@ -115,6 +130,7 @@ export function addOwnerDevice(
     compartments: current.compartments.map((c) => c.docId),
     since: nowMs,
     notAfter: null,
+    certificate: null,
   });
   const lockboxes = current.lockboxes.filter((l) => !bytesEqual(l.recipient, device.boxPublic));
   lockboxes.push(
@@ -131,12 +147,15 @@ export type ManifestRejection =
 
 /**
  * Verifies a manifest from the relay against the root key this device pinned when it joined the
- * record, and refuses one older than the newest it has accepted (a relay rolling back a grant).
+ * record, and against the newest manifest it accepted before (`previous`): an older version is a
+ * relay rolling back a grant; a newer one must be a permitted successor (a delegate's changes
+ * stay within its certificate). The same version is accepted only byte for byte.
  */
 export function acceptManifest(
   bytes: Uint8Array,
   pinnedRootKey: Uint8Array,
-  newestVersion: number,
+  previous: SignedManifest | null,
+  nowMs: number,
 ): SignedManifest | ManifestRejection {
   const m = decodeManifest(bytes);
   if (isProtocolError(m)) return m;
@@ -145,13 +164,19 @@ export function acceptManifest(
   if (!bytesEqual(m.rootKey, pinnedRootKey)) {
     return { error: 'wrong-root', message: 'This manifest belongs to another record.' };
   }
-  if (m.version < newestVersion) {
+  if (!previous) return m;
+  if (m.version < previous.version) {
     return {
       error: 'rollback',
-      message: `The relay offered version ${m.version}, older than version ${newestVersion}.`,
+      message: `The relay offered version ${m.version}, older than version ${previous.version}.`,
     };
   }
-  return m;
+  if (m.version === previous.version) {
+    return bytesEqual(m.signature, previous.signature)
+      ? m
+      : { error: 'rollback', message: `The relay offered a different version ${m.version}.` };
+  }
+  return verifyManifestSuccessor(previous, m, nowMs) ?? m;
 }
 
 /** Opens the lockboxes sealed to `box` and merges the keys into `into`. */

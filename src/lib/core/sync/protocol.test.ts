@@ -55,6 +55,7 @@ function manifest(overrides: Partial<ManifestBody> = {}, secret = root.secretKey
         compartments: ['clinical'],
         since: now,
         notAfter: null,
+        certificate: null,
       },
     ],
     lockboxes: [],
@@ -146,6 +147,7 @@ describe('manifests', () => {
           compartments: ['clinical'],
           since: now,
           notAfter: now + 1000,
+          certificate: null,
         },
       ],
     });

@@ -27,12 +27,14 @@ export const PROTOCOL_VERSION = 1;
 
 export const ENVELOPE_FORMAT = 1;
 export const AUTH_TOKEN_FORMAT = 1;
-export const MANIFEST_FORMAT = 1;
+/** 2: grantees may carry a delegate certificate. */
+export const MANIFEST_FORMAT = 2;
 
 /** Domain strings separate the signatures of the three formats from each other. */
 const DOMAIN_ENVELOPE = utf8ToBytes('backpack/envelope/1\0');
 const DOMAIN_AUTH = utf8ToBytes('backpack/auth/1\0');
 const DOMAIN_MANIFEST = utf8ToBytes('backpack/manifest/1\0');
+const DOMAIN_CERTIFICATE = utf8ToBytes('backpack/delegate-certificate/1\0');
 
 export const KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
@@ -59,7 +61,9 @@ export type ProtocolErrorCode =
   | 'lifetime-too-long'
   | 'wrong-document'
   | 'bad-name'
-  | 'wrong-record';
+  | 'wrong-record'
+  | 'stale'
+  | 'not-permitted';
 
 export interface ProtocolError {
   readonly error: ProtocolErrorCode;
@@ -485,6 +489,11 @@ export interface ManifestGrantee {
   readonly since: number;
   /** When the grant ends, Unix ms; `null` for no end. */
   readonly notAfter: number | null;
+  /**
+   * For a delegate who may manage sharing: the root key's signature over
+   * {@link certificateSigningBytes} of this grantee (record, device key, `notAfter`), else `null`.
+   */
+  readonly certificate: Uint8Array | null;
 }
 
 export interface Lockbox {
@@ -507,7 +516,7 @@ export interface ManifestBody {
   readonly compartments: readonly ManifestCompartment[];
   readonly grantees: readonly ManifestGrantee[];
   readonly lockboxes: readonly Lockbox[];
-  /** The key that signs: the root key (or, later, a delegate's certified key). */
+  /** The key that signs: the root key, or a delegate's key that holds a root-signed certificate. */
   readonly signer: Uint8Array;
 }
 
@@ -537,6 +546,7 @@ function writeManifestBody(e: encoding.Encoder, m: ManifestBody): void {
     for (const docId of g.compartments) encoding.writeVarString(e, docId);
     encoding.writeVarUint(e, g.since);
     encoding.writeVarUint(e, g.notAfter ?? 0);
+    encoding.writeVarUint8Array(e, g.certificate ?? new Uint8Array(0));
   }
   encoding.writeVarUint(e, m.lockboxes.length);
   for (const l of m.lockboxes) {
@@ -597,6 +607,13 @@ export function decodeManifest(bytes: Uint8Array): SignedManifest | ProtocolErro
       }
       const since = decoding.readVarUint(d);
       const notAfterRaw = decoding.readVarUint(d);
+      const cert = decoding.readVarUint8Array(d).slice();
+      if (cert.length !== 0 && cert.length !== SIGNATURE_BYTES) {
+        throw new DecodeFailure('A delegate certificate has the wrong length.');
+      }
+      if (cert.length > 0 && role !== 'delegate') {
+        throw new DecodeFailure('Only a delegate can hold a certificate.');
+      }
       grantees.push({
         deviceKey,
         boxKey,
@@ -604,6 +621,7 @@ export function decodeManifest(bytes: Uint8Array): SignedManifest | ProtocolErro
         compartments: granted,
         since,
         notAfter: notAfterRaw === 0 ? null : notAfterRaw,
+        certificate: cert.length > 0 ? cert : null,
       });
     }
     const lockboxes: Lockbox[] = [];
@@ -634,18 +652,120 @@ export function decodeManifest(bytes: Uint8Array): SignedManifest | ProtocolErro
 }
 
 /**
- * Checks that the manifest is bound to its record id and signed by the root key. (Delegate
- * signers with a root-signed certificate come with sharing; until then only the root signs.)
+ * What the root key signs to let a delegate's device manage sharing: the record, the device and
+ * the end of its grant. The certificate is valid only with exactly that grant.
+ */
+export function certificateSigningBytes(
+  recordId: string,
+  deviceKey: Uint8Array,
+  notAfter: number | null,
+): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, recordId);
+  encoding.writeVarUint8Array(e, deviceKey);
+  encoding.writeVarUint(e, notAfter ?? 0);
+  return concat(DOMAIN_CERTIFICATE, encoding.toUint8Array(e));
+}
+
+/** Whether grantee `g` of record `m` holds a valid root-signed delegate certificate. */
+export function hasValidCertificate(m: ManifestBody, g: ManifestGrantee): boolean {
+  return (
+    g.role === 'delegate' &&
+    g.certificate !== null &&
+    verifySignature(
+      g.certificate,
+      certificateSigningBytes(m.recordId, g.deviceKey, g.notAfter),
+      m.rootKey,
+    )
+  );
+}
+
+/**
+ * Checks that the manifest is bound to its record id and signed either by the root key or by a
+ * delegate it lists with a valid root-signed certificate. Whether that delegate was still trusted
+ * when it signed is a question of history: see {@link verifyManifestSuccessor}.
  */
 export function verifyManifest(m: SignedManifest): ProtocolError | null {
   if (recordIdForRootKey(m.rootKey) !== m.recordId) {
     return protocolError('wrong-record', 'The manifest root key does not belong to this record.');
   }
   if (!bytesEqual(m.signer, m.rootKey)) {
-    return protocolError('bad-signature', 'The manifest must be signed by the record root key.');
+    const delegate = m.grantees.find((g) => bytesEqual(g.deviceKey, m.signer));
+    if (!delegate || !hasValidCertificate(m, delegate)) {
+      return protocolError(
+        'bad-signature',
+        'The manifest must be signed by the record root key or a certified delegate.',
+      );
+    }
   }
   if (!verifySignature(m.signature, manifestSigningBytes(m), m.signer)) {
     return protocolError('bad-signature', 'The manifest signature is not valid.');
+  }
+  return null;
+}
+
+function sameGrantee(a: ManifestGrantee, b: ManifestGrantee): boolean {
+  return (
+    bytesEqual(a.deviceKey, b.deviceKey) &&
+    bytesEqual(a.boxKey, b.boxKey) &&
+    a.role === b.role &&
+    a.notAfter === b.notAfter &&
+    a.compartments.length === b.compartments.length &&
+    a.compartments.every((c) => b.compartments.includes(c))
+  );
+}
+
+/**
+ * Checks that `next` (already passing {@link verifyManifest}) may replace `prev`: same record and
+ * root, a higher version. A manifest signed by a delegate is accepted only if `prev` lists that
+ * delegate, certified and not expired at `nowMs` (so removing a delegate's grant revokes its
+ * certificate); and a delegate may change grants of professionals, viewers and uncertified
+ * delegates only: the patient's own devices, other certified delegates and the compartment list
+ * stay as they were, and no epoch goes back.
+ */
+export function verifyManifestSuccessor(
+  prev: ManifestBody,
+  next: ManifestBody,
+  nowMs: number,
+): ProtocolError | null {
+  if (next.recordId !== prev.recordId || !bytesEqual(next.rootKey, prev.rootKey)) {
+    return protocolError('wrong-record', 'The manifest belongs to another record.');
+  }
+  if (next.version <= prev.version) {
+    return protocolError(
+      'stale',
+      `Manifest version ${next.version} is not newer than version ${prev.version}.`,
+    );
+  }
+  if (bytesEqual(next.signer, next.rootKey)) return null;
+  const refuse = (message: string): ProtocolError => protocolError('not-permitted', message);
+  const signer = prev.grantees.find((g) => bytesEqual(g.deviceKey, next.signer));
+  if (!signer || !hasValidCertificate(prev, signer)) {
+    return refuse('This delegate does not hold a certificate to manage sharing.');
+  }
+  if (signer.notAfter !== null && signer.notAfter <= nowMs) {
+    return refuse('This delegate’s grant has ended.');
+  }
+  if (!bytesEqual(next.rootBoxKey, prev.rootBoxKey)) {
+    return refuse('A delegate cannot change the recovery key.');
+  }
+  const guarded = (m: ManifestBody): ManifestGrantee[] =>
+    m.grantees.filter((g) => g.role === 'owner' || g.certificate !== null);
+  const before = guarded(prev);
+  const after = guarded(next);
+  if (
+    before.length !== after.length ||
+    !before.every((g) => after.some((h) => sameGrantee(g, h)))
+  ) {
+    return refuse('A delegate cannot change the patient’s devices or other certified delegates.');
+  }
+  if (
+    prev.compartments.length !== next.compartments.length ||
+    !prev.compartments.every((c) =>
+      next.compartments.some((n) => n.docId === c.docId && n.name === c.name && n.epoch >= c.epoch),
+    )
+  ) {
+    return refuse('A delegate cannot add, remove or roll back compartments.');
   }
   return null;
 }
