@@ -25,3 +25,56 @@ export function isPainCheckIn(data: unknown): data is PainCheckIn {
   const note = (data as { note?: unknown }).note;
   return note === undefined || (typeof note === 'string' && note.length <= 2000);
 }
+
+/** A professional's or the patient's clinical note (clinical compartment). */
+export const NOTE = 'note';
+export interface Note {
+  readonly text: string;
+}
+
+/** One message of the dialogue (messages compartment); `replyTo` is the entry id answered. */
+export const MESSAGE = 'message';
+export interface Message {
+  readonly text: string;
+  readonly replyTo?: string;
+}
+
+export const MAX_TEXT = 4000;
+
+export function isTextEntry(data: unknown): data is Note & Message {
+  if (typeof data !== 'object' || data === null) return false;
+  const v = data as Record<string, unknown>;
+  if (typeof v['text'] !== 'string' || v['text'].trim() === '' || v['text'].length > MAX_TEXT) {
+    return false;
+  }
+  return v['replyTo'] === undefined || typeof v['replyTo'] === 'string';
+}
+
+/**
+ * The audit trail of sharing, written by the device that changed the manifest (clinical
+ * compartment). It names people, which the manifest never does.
+ */
+export const ACCESS_EVENT = 'access';
+export interface AccessEvent {
+  readonly action: 'granted' | 'changed' | 'revoked' | 'expired';
+  /** Hex of the grantee's device key. */
+  readonly device: string;
+  readonly person: {
+    readonly kind: 'professional' | 'relative';
+    readonly name: string;
+    readonly profession: string;
+    readonly organisation: string;
+    readonly sector: string;
+  };
+  readonly role: 'delegate' | 'professional' | 'viewer';
+  /** Compartment names. */
+  readonly compartments: readonly string[];
+  /** ISO 8601 or null. */
+  readonly notAfter: string | null;
+  readonly manage?: boolean;
+  /** The manifest version this change produced. */
+  readonly manifestVersion: number;
+}
+
+/** Entry types each non-owner role may write; owners and delegates write any. */
+export const PROFESSIONAL_TYPES: readonly string[] = [NOTE, MESSAGE];

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
 import { ENTRIES, META } from './entries';
+import { PROFESSIONAL_TYPES } from './types';
 
 /**
  * The record's write rules, checked on every decrypted update before it is applied (DESIGN §3:
@@ -113,6 +114,10 @@ export function validateRecordUpdate(
     }
     if (value.id !== where.key) return 'an entry id must match its key';
     if (value.author?.deviceId !== author.hex) return 'an entry must name its writer as author';
+    const type = (value as { type?: unknown }).type;
+    if (author.role === 'professional' && !PROFESSIONAL_TYPES.includes(type as string)) {
+      return 'a professional writes only notes and messages';
+    }
   }
 
   if (author.role === 'owner') return null;

@@ -45,10 +45,10 @@ function device(keys: DeviceKeys, role: Role, manifest: SignedManifest, docId: s
     validate: validateRecordUpdate,
     batchMs: 0,
   });
-  const write = (text: string) =>
+  const write = (text: string, type = 'note') =>
     putEntry(inner, {
       id: newEntryId(),
-      type: 'note',
+      type,
       at: new Date(t0).toISOString(),
       author: { deviceId: keys.deviceId, role },
       data: { text },
@@ -121,6 +121,27 @@ describe('grants', () => {
     expect(pro.binding.stats().deferred).toBeGreaterThan(0);
     // What they saw before stays with them: it cannot be recalled.
     expect(pro.texts()).toContain('pain 6 after gardening');
+    // A professional writes notes and messages only: a check-in in their name is refused.
+    const before = p.binding.stats().rejected.length;
+    const gp = deviceKeysFromSeed(newSeed());
+    const m5 = grantAccess(
+      m4,
+      root,
+      { device: gp, role: 'professional', compartments: [clinical], notAfter: null },
+      keys,
+      t0 + 2,
+    );
+    const pro2 = device(gp, 'professional', m5, clinical);
+    p.keyring.update(m5, p.keys);
+    pro2.write('pain 0, says the physio', 'pain-checkin');
+    sync(pro2.outer, p.outer);
+    expect(p.texts()).not.toContain('pain 0, says the physio');
+    expect(
+      p.binding
+        .stats()
+        .rejected.slice(before)
+        .map((r) => r.reason),
+    ).toEqual(['forbidden-change']);
     // A late write by the revoked professional is refused by everyone.
     pro.write('late note');
     sync(pro.outer, p.outer);

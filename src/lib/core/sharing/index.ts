@@ -4,10 +4,12 @@ export {
   acceptManifest,
   openLockboxes,
   signManifest,
+  certifyDelegate,
   sealLockboxes,
   ManifestKeyring,
   type DevicePublic,
   type EpochKeys,
+  type ManifestSigner,
   type ManifestRejection,
 } from './manifest';
 export { encodeKeychain, decodeKeychain, type Keychain } from './keychain';
@@ -21,3 +23,25 @@ export {
   type LinkCodeError,
 } from './link';
 export { grantAccess, revokeAccess, GrantError, type GrantRequest } from './grants';
+export {
+  SECTORS,
+  profileProblem,
+  encodeInviteCode,
+  parseInviteCode,
+  inviteMailbox,
+  sealInviteAnswer,
+  openInviteAnswer,
+  encodeContactCode,
+  parseContactCode,
+  sealShareNotice,
+  openShareNotice,
+  type Sector,
+  type PersonKind,
+  type Profile,
+  type ProfileProblem,
+  type CodeError,
+  type Invite,
+  type InviteAnswer,
+  type ContactCard,
+  type ShareNotice,
+} from './invite';
