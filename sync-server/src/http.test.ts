@@ -2,9 +2,13 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { toHex } from '../../src/lib/core/sync/protocol';
 import { parseConfig } from './config';
+import { MessageType } from './gate';
 import { createLogger } from './log';
 import { startServer, type RunningServer } from './server';
 import { LOG_ENVELOPE_KEYS, LOG_FIELDS } from './log';
@@ -75,6 +79,7 @@ async function json(
 
 const manifestPath = `/api/records/${rec.recordId}/manifest`;
 const recoveryPath = `/api/records/${rec.recordId}/recovery`;
+const seenPath = `/api/records/${rec.recordId}/seen`;
 const grants = [
   { key: owner, role: 'owner' as const, docs: ['clinical'] },
   { key: pro, role: 'professional' as const, docs: ['clinical'] },
@@ -189,6 +194,69 @@ describe('HTTP API', () => {
     });
     const got = await fetch(server.url + recoveryPath);
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(blob);
+  });
+
+  it('tells only an owner device when each device last connected', async () => {
+    const fresh = newRecord();
+    expect(
+      await json(`/api/records/${fresh.recordId}/seen`, {
+        headers: { 'x-backpack-proof': token(owner, fresh.recordId, 'recovery') },
+      }),
+    ).toMatchObject({ status: 409, body: { error: 'no-manifest' } });
+    expect(await json(seenPath)).toMatchObject({ status: 401, body: { error: 'no-proof' } });
+    expect(
+      await json(seenPath, {
+        headers: { 'x-backpack-proof': token(pro, rec.recordId, 'recovery') },
+      }),
+    ).toMatchObject({ status: 403, body: { error: 'not-owner' } });
+    const seen = () =>
+      json(seenPath, { headers: { 'x-backpack-proof': token(owner, rec.recordId, 'recovery') } });
+    expect(await seen()).toEqual({ status: 200, body: { devices: [] } });
+
+    // A grantee's device authenticates to a document of the record (Hocuspocus' auth message).
+    const authenticate = async () => {
+      const ws = new WebSocket(server.url.replace('http', 'ws') + '/sync');
+      await new Promise((r) => ws.on('open', r));
+      const reply = new Promise<number[]>((resolve) =>
+        ws.once('message', (data: Buffer) => {
+          const d = decoding.createDecoder(new Uint8Array(data));
+          decoding.readVarString(d);
+          resolve([decoding.readVarUint(d), decoding.readVarUint(d)]);
+        }),
+      );
+      const e = encoding.createEncoder();
+      encoding.writeVarString(e, `${rec.recordId}:clinical`);
+      encoding.writeVarUint(e, MessageType.Auth);
+      encoding.writeVarUint(e, 0); // token
+      encoding.writeVarString(e, token(pro, rec.recordId, 'clinical'));
+      ws.send(encoding.toUint8Array(e));
+      expect(await reply).toEqual([MessageType.Auth, 2]); // authenticated
+      ws.close();
+      await new Promise((r) => ws.once('close', r));
+    };
+    const before = Date.now();
+    await authenticate();
+
+    const got = await seen();
+    expect(got).toEqual({
+      status: 200,
+      body: { devices: [{ deviceKey: toHex(pro.publicKey), at: expect.any(Number) }] },
+    });
+    const at = (got.body.devices as Array<{ at: number }>)[0]!.at;
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+    // Writes are throttled to one a minute per device: a reconnect right away changes nothing.
+    await new Promise((r) => setTimeout(r, 5));
+    await authenticate();
+    await new Promise((r) => setTimeout(r, 50)); // lets the relay's disconnect hook run
+    expect(server.store.lastSeen(rec.recordId)).toEqual([{ deviceKey: pro.publicKey, at }]);
+
+    server.store.markSeen(rec.recordId, owner.publicKey, at + 1);
+    expect((await seen()).body.devices).toEqual([
+      { deviceKey: toHex(owner.publicKey), at: at + 1 },
+      { deviceKey: toHex(pro.publicKey), at },
+    ]);
+    expect(await json(seenPath, { method: 'PUT' })).toMatchObject({ status: 405 });
   });
 
   it('hands a mailbox over once', async () => {

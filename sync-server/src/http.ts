@@ -17,6 +17,8 @@ import type { Store } from './store';
  * - `PUT|GET /api/records/:recordId/manifest`: the signed grant manifest (version must grow).
  * - `PUT|GET /api/records/:recordId/recovery`: the recovery blob (ciphertext); PUT needs an owner
  *   device's proof in `x-backpack-proof`.
+ * - `GET /api/records/:recordId/seen`: `{devices: [{deviceKey (hex), at (Unix ms)}]}`, when each
+ *   device last connected to the record; needs an owner device's proof too.
  * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
  *   device, kept ten minutes.
  * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
@@ -169,6 +171,28 @@ export function createRequestHandler(
       })
     : null;
 
+  /**
+   * Checks the owner proof in `x-backpack-proof` (a token for `${recordId}:recovery`, used once)
+   * and returns the device's short key for the logs.
+   */
+  function requireOwner(req: IncomingMessage, recordId: string): string {
+    const header = req.headers['x-backpack-proof'];
+    try {
+      const proof = verifyOwnerProof(
+        manifests,
+        nonces,
+        recordId,
+        typeof header === 'string' ? header : undefined,
+        now(),
+      );
+      return toHex(proof.deviceKey).slice(0, 8);
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      const status = e.code === 'no-manifest' ? 409 : e.code === 'not-owner' ? 403 : 401;
+      throw new HttpError(status, e.code, e.message);
+    }
+  }
+
   async function records(req: IncomingMessage, res: ServerResponse, parts: string[]) {
     const recordId = requireId(parts[3]!, 'record id');
     const what = parts[4];
@@ -200,22 +224,7 @@ export function createRequestHandler(
         return sendBytes(res, blob);
       }
       if (req.method === 'PUT') {
-        const header = req.headers['x-backpack-proof'];
-        let device: string;
-        try {
-          const proof = verifyOwnerProof(
-            manifests,
-            nonces,
-            recordId,
-            typeof header === 'string' ? header : undefined,
-            now(),
-          );
-          device = toHex(proof.deviceKey).slice(0, 8);
-        } catch (e) {
-          if (!(e instanceof AuthError)) throw e;
-          const status = e.code === 'no-manifest' ? 409 : e.code === 'not-owner' ? 403 : 401;
-          throw new HttpError(status, e.code, e.message);
-        }
+        const device = requireOwner(req, recordId);
         const blob = await readBody(req, RECOVERY_MAX_BYTES);
         store.putRecovery(recordId, blob, now());
         log.info('recovery blob stored', {
@@ -227,6 +236,14 @@ export function createRequestHandler(
         return sendJson(res, 200, { ok: true }, CORS_HEADERS);
       }
       throw methodNotAllowed('GET, PUT');
+    }
+    if (what === 'seen') {
+      if (req.method !== 'GET') throw methodNotAllowed('GET');
+      requireOwner(req, recordId);
+      const devices = store
+        .lastSeen(recordId)
+        .map((s) => ({ deviceKey: toHex(s.deviceKey), at: s.at }));
+      return sendJson(res, 200, { devices }, CORS_HEADERS);
     }
     throw new HttpError(404, 'not-found', 'No such endpoint.');
   }

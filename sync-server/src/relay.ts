@@ -90,6 +90,10 @@ const SYNC_UPDATE = 2;
 
 const shortKey = (key: Uint8Array) => toHex(key).slice(0, 8);
 
+/** At most one "last seen" write per (record, device) in this window: a reconnect storm or a
+ * socket with many documents costs one fsync, and owners see the time to within a minute. */
+const SEEN_WRITE_INTERVAL_MS = 60_000;
+
 export class Relay {
   readonly hocuspocus: Hocuspocus;
   private readonly sockets = new Set<WebSocket>();
@@ -100,6 +104,8 @@ export class Relay {
   private closing = false;
   /** Documents whose memory holds a change the disk does not (a failed append). */
   private readonly poisoned = new WeakSet<Document>();
+  /** `${recordId}:${deviceHex}` → when its "last seen" was last written, oldest first. */
+  private readonly seenWrites = new Map<string, number>();
 
   constructor(private readonly deps: RelayDeps) {
     this.now = deps.now ?? Date.now;
@@ -132,6 +138,7 @@ export class Relay {
         ctx.gate.authenticated(documentName);
         metrics.authAccepted++;
         this.scheduleExpiry(grant.notAfter);
+        this.markSeen(grant);
         log.info('connection authorised', {
           event: 'auth',
           doc: documentName,
@@ -191,9 +198,35 @@ export class Relay {
       },
 
       onDisconnect: async ({ context, documentName }) => {
-        (context as Partial<SocketContext>).gate?.closed(documentName);
+        const ctx = context as Partial<SocketContext>;
+        ctx.gate?.closed(documentName);
+        if (ctx.grant) this.markSeen(ctx.grant);
       },
     });
+  }
+
+  /** Stores when a grantee's device was last connected (throttled, see above). Never throws. */
+  private markSeen(grant: Grant): void {
+    const { store, log } = this.deps;
+    const now = this.now();
+    const key = `${grant.recordId}:${toHex(grant.deviceKey)}`;
+    const last = this.seenWrites.get(key);
+    if (last !== undefined && now - last < SEEN_WRITE_INTERVAL_MS) return;
+    // Re-inserted so the map stays ordered by write time: stale entries are dropped from the
+    // front, and the map holds only the pairs written within the window.
+    this.seenWrites.delete(key);
+    this.seenWrites.set(key, now);
+    for (const [k, t] of this.seenWrites) {
+      if (now - t < SEEN_WRITE_INTERVAL_MS) break;
+      this.seenWrites.delete(k);
+    }
+    if (store.isClosed) return;
+    try {
+      store.markSeen(grant.recordId, grant.deviceKey, now);
+    } catch {
+      // Only informative: the connection goes on.
+      log.warn('storing last seen failed', { event: 'seen-failed', record: grant.recordId });
+    }
   }
 
   /** Checks one incoming message of an authenticated connection; a refusal, or null to go on. */

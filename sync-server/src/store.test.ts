@@ -110,6 +110,24 @@ describe('Store', () => {
     expect(s.mailboxCount()).toBe(0);
   });
 
+  it('remembers when each device was last seen, keeping the latest time', () => {
+    const { s, dir } = store();
+    const a = new Uint8Array(32).fill(1);
+    const b = new Uint8Array(32).fill(2);
+    expect(s.lastSeen('rec')).toEqual([]);
+    s.markSeen('rec', a, 1000);
+    s.markSeen('rec', b, 2000);
+    s.markSeen('rec', a, 3000);
+    s.markSeen('rec', a, 500); // late and out of order: ignored
+    s.markSeen('other', b, 9000);
+    expect(s.lastSeen('rec')).toEqual([
+      { deviceKey: a, at: 3000 },
+      { deviceKey: b, at: 2000 },
+    ]);
+    s.close();
+    expect(store(dir).s.lastSeen('other')).toEqual([{ deviceKey: b, at: 9000 }]);
+  });
+
   it('refuses a second relay on the same data directory, and use after close', () => {
     const { s, dir } = store();
     s.appendUpdate('r:d', Y.encodeStateAsUpdate(new Y.Doc()));

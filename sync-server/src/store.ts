@@ -7,7 +7,8 @@ import * as Y from 'yjs';
  * The relay's embedded store: one SQLite database in the data directory, in WAL mode with
  * `synchronous = FULL`, so a write is on disk when the call returns. It holds only what the relay
  * may see: outer documents (Yjs updates whose items are encrypted envelopes), signed manifests,
- * recovery blobs and link mailboxes; all of it ciphertext or public-key material.
+ * recovery blobs and link mailboxes; all of it ciphertext or public-key material. Besides, when
+ * each device last connected to a record (for the record's owners to see).
  *
  * A document is an append-only log of Yjs updates. The log is folded into one update from time
  * to time ({@link Store.compactDocument}); the outer documents hold opaque envelopes in a
@@ -32,6 +33,10 @@ export interface CompactionResult {
   readonly bytesAfter: number;
 }
 
+/**
+ * Bumped only for changes an older relay cannot live with. A table added with `IF NOT EXISTS`
+ * (like `seen`) is not one: an older relay ignores it, so a rollback keeps working.
+ */
 const SCHEMA_VERSION = 1;
 
 const toBuffer = (bytes: Uint8Array): Buffer =>
@@ -70,6 +75,9 @@ export class Store {
           record TEXT PRIMARY KEY, data BLOB NOT NULL, at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS mailboxes (
           id TEXT PRIMARY KEY, data BLOB NOT NULL, expires INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS seen (
+          record_id TEXT NOT NULL, device_key BLOB NOT NULL, at INTEGER NOT NULL,
+          PRIMARY KEY (record_id, device_key));
         PRAGMA user_version = ${SCHEMA_VERSION};
       `);
     } catch (e) {
@@ -108,6 +116,14 @@ export class Store {
       takeMailbox: db.prepare('DELETE FROM mailboxes WHERE id = ? AND expires > ? RETURNING data'),
       expireMailboxes: db.prepare('DELETE FROM mailboxes WHERE expires <= ?'),
       countMailboxes: db.prepare('SELECT COUNT(*) AS n FROM mailboxes'),
+      markSeen: db.prepare(
+        `INSERT INTO seen (record_id, device_key, at) VALUES (?, ?, ?)
+         ON CONFLICT(record_id, device_key) DO UPDATE SET at = excluded.at
+         WHERE excluded.at > seen.at`,
+      ),
+      lastSeen: db.prepare(
+        'SELECT device_key, at FROM seen WHERE record_id = ? ORDER BY at DESC, device_key',
+      ),
     };
   }
 
@@ -219,6 +235,21 @@ export class Store {
   mailboxCount(): number {
     this.open();
     return (this.stmts.countMailboxes.get() as { n: number }).n;
+  }
+
+  // --- last seen -----------------------------------------------------------------------------
+
+  /** Records that a device connected to a record at `at` (Unix ms); an earlier time never wins. */
+  markSeen(recordId: string, deviceKey: Uint8Array, at: number): void {
+    this.open();
+    this.stmts.markSeen.run(recordId, toBuffer(deviceKey), Math.round(at));
+  }
+
+  /** When each device last connected to a record, latest first. */
+  lastSeen(recordId: string): Array<{ deviceKey: Uint8Array; at: number }> {
+    this.open();
+    const rows = this.stmts.lastSeen.all(recordId) as Array<{ device_key: Buffer; at: number }>;
+    return rows.map((r) => ({ deviceKey: toBytes(r.device_key), at: r.at }));
   }
 
   // --- lifecycle -----------------------------------------------------------------------------

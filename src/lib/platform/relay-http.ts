@@ -8,7 +8,8 @@ import {
 import { randomBytes, sign } from '$lib/core/crypto/index';
 
 /**
- * The relay's HTTP API: manifests, recovery blobs and link mailboxes. Every body is ciphertext
+ * The relay's HTTP API: manifests, recovery blobs, link mailboxes, and when each device of a
+ * record last connected. Every body is ciphertext
  * or signed public-key material; no health data passes here in plaintext.
  */
 
@@ -88,6 +89,21 @@ async function request(
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** Like {@link request}, for an endpoint that answers JSON; `undefined` on 404. */
+async function requestJson(
+  relayUrl: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<unknown> {
+  const bytes = await request(relayUrl, path, init);
+  if (bytes === null) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    throw new RelayError('bad-response', 'The relay answered something that is not JSON.', 200);
+  }
+}
+
 const binary = (body: Uint8Array, headers: Record<string, string> = {}): RequestInit => ({
   method: 'PUT',
   body: body as BodyInit,
@@ -121,6 +137,44 @@ export async function putRecoveryBlob(
     `/api/records/${recordId}/recovery`,
     binary(blob, { 'x-backpack-proof': proof }),
   );
+}
+
+const DEVICE_KEY_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * When each device last connected to the record (hex device key → Unix ms). Only an owner
+ * device may ask; its proof is a token for the record's `recovery` document, as for the blob.
+ */
+export async function getLastSeen(
+  relayUrl: string,
+  recordId: string,
+  owner: Signer,
+): Promise<Map<string, number>> {
+  const proof = makeToken(owner, recordId, 'recovery');
+  const body = await requestJson(relayUrl, `/api/records/${recordId}/seen`, {
+    headers: { 'x-backpack-proof': proof },
+  });
+  const bad = () =>
+    new RelayError('bad-response', 'The relay answered an unexpected list of devices.', 200);
+  // A 404 means a relay without this endpoint (older): nothing is known.
+  if (body === undefined) return new Map();
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !('devices' in body) ||
+    !Array.isArray(body.devices)
+  ) {
+    throw bad();
+  }
+  const seen = new Map<string, number>();
+  for (const entry of body.devices as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) throw bad();
+    const { deviceKey, at } = entry as { deviceKey?: unknown; at?: unknown };
+    if (typeof deviceKey !== 'string' || !DEVICE_KEY_HEX.test(deviceKey)) throw bad();
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw bad();
+    seen.set(deviceKey, Math.max(at, seen.get(deviceKey) ?? -Infinity));
+  }
+  return seen;
 }
 
 /** One-time mailbox used to link a device: the new device waits, the old one drops a sealed box. */
