@@ -82,9 +82,12 @@ export async function dumpIndexedDb(): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error('Timed out waiting.');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -29,31 +29,52 @@ import {
   ManifestKeyring,
   newMailboxId,
   openLockboxes,
+  grantAccess,
+  revokeAccess,
+  inviteMailbox,
+  encodeInviteCode,
+  openInviteAnswer,
+  sealShareNotice,
+  type ContactCard,
   type EpochKeys,
+  type Invite,
+  type InviteAnswer,
   type LinkRequest,
+  type ManifestSigner,
 } from '$lib/core/sharing/index';
 import {
   EncryptedDocBinding,
   decodeManifest,
   encodeManifest,
+  bytesEqual,
   granteeFor,
+  hasValidCertificate,
   isProtocolError,
+  toHex,
   type BindingStats,
+  type ManifestGrantee,
   type SignedManifest,
 } from '$lib/core/sync/index';
 import {
+  ACCESS_EVENT,
+  MESSAGE,
+  NOTE,
   listEntries,
   migrate,
   newEntryId,
   PAIN_CHECKIN,
   putEntry,
   validateRecordUpdate,
+  type AccessEvent,
   type Compartment,
   type Entry,
+  type Message,
+  type Note,
   type PainCheckIn,
 } from '$lib/core/record/index';
 import { persistOuter } from '$lib/platform/outer-store';
 import {
+  getLastSeen,
   getManifest,
   getRecoveryBlob,
   putMailbox,
@@ -64,6 +85,7 @@ import {
 } from '$lib/platform/relay-http';
 import {
   RelayConnection,
+  type SharedSocket,
   type ConnectionState,
   type DocSyncState,
 } from '$lib/platform/relay-socket';
@@ -99,8 +121,40 @@ export interface SessionOptions {
   /** Persist outer docs in IndexedDB (off in some tests). */
   readonly persist?: boolean;
   readonly batchMs?: number;
-  /** Separates simulated devices in one test process. */
+  /** Separates simulated devices in one test process, and a workspace's records. */
   readonly namespace?: string;
+  /** Who writes from this device, as entries name them (professionals and relatives). */
+  readonly authorInfo?: { readonly name: string; readonly sector: string };
+  /** One WebSocket shared by many records (a professional's workspace). */
+  readonly socket?: SharedSocket;
+  /** Told of every newer manifest accepted (a workspace stores it with its list of records). */
+  readonly onManifest?: (m: SignedManifest) => void | Promise<void>;
+}
+
+/** What the patient chooses when sharing. */
+export interface GrantScope {
+  readonly role: 'delegate' | 'professional' | 'viewer';
+  readonly compartments: readonly Compartment[];
+  /** Unix ms, or null for no end. */
+  readonly notAfter: number | null;
+  /** A delegate who may manage sharing. */
+  readonly manage: boolean;
+}
+
+/** One line of the access page. */
+export interface AccessRow {
+  readonly device: string;
+  readonly role: ManifestGrantee['role'];
+  readonly compartments: readonly string[];
+  readonly since: number;
+  readonly notAfter: number | null;
+  readonly manage: boolean;
+  /** From the audit trail; `null` if this device never saw the grant being made. */
+  readonly person: AccessEvent['person'] | null;
+}
+
+export class SharingError extends Error {
+  override name = 'SharingError';
 }
 
 function storeFor(opts: SessionOptions): DeviceStore {
@@ -212,6 +266,16 @@ export class RecordSession {
     return RecordSession.open(relayUrl, deviceSeed, root, manifest, keys, opts);
   }
 
+  /** Opens a record shared with this device (a professional's or relative's workspace). */
+  static async openShared(
+    relayUrl: string,
+    deviceSeed: Uint8Array,
+    manifest: SignedManifest,
+    opts: SessionOptions,
+  ): Promise<RecordSession> {
+    return RecordSession.open(relayUrl, deviceSeed, null, manifest, new Map(), opts);
+  }
+
   private static async open(
     relayUrl: string,
     deviceSeed: Uint8Array,
@@ -224,13 +288,7 @@ export class RecordSession {
     const localKey = deriveKey(deviceSeed, 'checkpoint');
     openLockboxes(manifest, device, keys);
     const keyring = new ManifestKeyring(manifest, keys);
-    const grant = granteeFor(
-      manifest,
-      device.signPublic,
-      manifest.compartments[0]!.docId,
-      Date.now(),
-    );
-    const role = grant?.role ?? 'viewer';
+    const role = roleIn(manifest, device.signPublic) ?? 'viewer';
     const compartments = new Map<string, OpenCompartment>();
     const session = new RecordSession(
       manifest.recordId,
@@ -267,7 +325,7 @@ export class RecordSession {
           session.stats.set(c.docId, s);
           session.notify();
         },
-        onUnknownAuthor: () => session.refreshSoon(),
+        onStaleManifest: () => session.refreshSoon(),
       });
       if (role === 'owner') migrate(inner);
       inner.on('update', () => session.notify());
@@ -324,16 +382,33 @@ export class RecordSession {
       signer: this.device,
       docs: [...this.compartments.values()].map((c) => ({ docId: c.docId, doc: c.outer })),
       WebSocketPolyfill: this.opts.WebSocketPolyfill,
+      ...(this.opts.socket ? { socket: this.opts.socket } : {}),
       onChange: (state, docs) => {
         const cameOnline = state === 'online' && this.connState !== 'online';
-        if (state === 'denied' && this.connState !== 'denied') void this.retryAfterDenial();
+        if (state === 'denied' && this.connState !== 'denied') {
+          // Refused: maybe the record is not on the relay yet, maybe this grant ended.
+          void this.refreshManifest();
+          void this.retryAfterDenial();
+        }
         this.connState = state;
         this.docStates = docs;
         if (cameOnline) void this.publish();
         this.notify();
       },
     });
-    this.manifestTimer ??= setInterval(() => void this.refreshManifest(), 30_000);
+    this.manifestTimer ??= setInterval(() => void this.tick(), 30_000);
+  }
+
+  /** Every 30 s: the newest manifest; and grants past their end are removed with a rotation. */
+  private async tick(): Promise<void> {
+    await this.refreshManifest();
+    const now = Date.now();
+    if (
+      this.canManageSharing &&
+      this.manifest.grantees.some((g) => g.notAfter !== null && g.notAfter <= now)
+    ) {
+      await this.revoke('expired').catch(() => undefined);
+    }
   }
 
   private denials: number[] = [];
@@ -412,12 +487,208 @@ export class RecordSession {
   }
 
   private async adoptManifest(m: SignedManifest): Promise<void> {
+    const before = this.manifest;
     this.manifest = m;
     this.keyring.update(m, this.device);
     if (this.root) openLockboxes(m, this.root, this.epochKeys);
-    for (const c of this.compartments.values()) c.binding.retryDeferred();
+    for (const c of this.compartments.values()) {
+      c.binding.retryDeferred();
+      // After a rotation an owner device writes a snapshot under the new epoch and deletes the
+      // older envelopes (DESIGN §3, steps 3 and 4).
+      const was = before.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;
+      const now = m.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;
+      if (now > was && this.role === 'owner') c.binding.compact();
+    }
     await this.store.updateVault({ manifest: encodeManifest(m), manifestVersion: m.version });
+    await this.opts.onManifest?.(m);
     this.notify();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sharing (DESIGN §3): invites, grants, revocation and the audit trail
+
+  /** Who signs manifest changes here: the root, or this device as a certified delegate. */
+  private manifestSigner(): ManifestSigner | null {
+    if (this.root) return this.root;
+    const g = this.manifest.grantees.find((x) => bytesEqual(x.deviceKey, this.device.signPublic));
+    return g && hasValidCertificate(this.manifest, g) ? this.device : null;
+  }
+
+  get canManageSharing(): boolean {
+    return this.manifestSigner() !== null;
+  }
+
+  /** A fresh invite for someone to join this record; show `code` as QR or text. */
+  createInvite(): { invite: Invite; code: string } {
+    const invite: Invite = {
+      relayUrl: this.relayUrl,
+      recordId: this.recordId,
+      rootKey: this.manifest.rootKey,
+      secret: randomBytes(16),
+    };
+    return { invite, code: encodeInviteCode(invite) };
+  }
+
+  /** The invitee's answer once it arrived (`null` until then). Throws if it does not verify. */
+  async takeInviteAnswer(invite: Invite): Promise<InviteAnswer | null> {
+    const sealed = await takeMailbox(this.relayUrl, inviteMailbox(invite).mailbox);
+    if (!sealed) return null;
+    const answer = openInviteAnswer(invite, sealed);
+    if (!answer) throw new SharingError('The answer to the invite does not open or verify.');
+    return answer;
+  }
+
+  private docIds(names: readonly Compartment[]): string[] {
+    return this.manifest.compartments
+      .filter((c) => names.includes(c.name as Compartment))
+      .map((c) => c.docId);
+  }
+
+  /**
+   * Grants `person` access to the chosen compartments; writes the audit entry; for a contact
+   * card, drops the record's address into the person's mailbox.
+   */
+  async grant(person: InviteAnswer, scope: GrantScope, contact?: ContactCard): Promise<void> {
+    // Another device (or a delegate) may have changed sharing meanwhile: build on the newest.
+    await this.refreshManifest();
+    const signer = this.manifestSigner();
+    if (!signer)
+      throw new SharingError('Only the patient or a delegate who manages sharing can share.');
+    const now = Date.now();
+    const existed = this.manifest.grantees.some((g) =>
+      bytesEqual(g.deviceKey, person.device.signPublic),
+    );
+    const m = grantAccess(
+      this.manifest,
+      signer,
+      {
+        device: person.device,
+        role: scope.role,
+        compartments: this.docIds(scope.compartments),
+        notAfter: scope.notAfter,
+        manage: scope.manage,
+      },
+      this.epochKeys,
+      now,
+    );
+    await putManifest(this.relayUrl, m);
+    await this.adoptManifest(m);
+    this.audit({
+      action: existed ? 'changed' : 'granted',
+      device: toHex(person.device.signPublic),
+      person: person.profile,
+      role: scope.role,
+      compartments: [...scope.compartments],
+      notAfter: scope.notAfter === null ? null : new Date(scope.notAfter).toISOString(),
+      ...(scope.manage ? { manage: true } : {}),
+      manifestVersion: m.version,
+    });
+    if (contact) {
+      await putMailbox(
+        this.relayUrl,
+        contact.mailbox,
+        sealShareNotice(contact, this.relayUrl, this.manifest.rootKey),
+      );
+    }
+  }
+
+  /**
+   * Ends grants (by device hex, or every expired one): new epochs for what they could read, keys
+   * sealed to who remains, a snapshot, and the audit entries. What they saw stays with them.
+   */
+  async revoke(devices: readonly string[] | 'expired'): Promise<number> {
+    await this.refreshManifest();
+    const signer = this.manifestSigner();
+    if (!signer)
+      throw new SharingError('Only the patient or a delegate who manages sharing can do this.');
+    const now = Date.now();
+    const leaving = this.manifest.grantees.filter((g) =>
+      devices === 'expired'
+        ? g.notAfter !== null && g.notAfter <= now
+        : devices.includes(toHex(g.deviceKey)),
+    );
+    if (leaving.length === 0) return 0;
+    const { manifest } = revokeAccess(
+      this.manifest,
+      signer,
+      leaving.map((g) => g.deviceKey),
+      this.epochKeys,
+      now,
+    );
+    await putManifest(this.relayUrl, manifest);
+    await this.adoptManifest(manifest);
+    const people = this.accessPeople();
+    for (const g of leaving) {
+      const hex = toHex(g.deviceKey);
+      const person = people.get(hex);
+      this.audit({
+        action: devices === 'expired' ? 'expired' : 'revoked',
+        device: hex,
+        person: person ?? {
+          kind: 'relative',
+          name: '?',
+          profession: '',
+          organisation: '',
+          sector: 'other',
+        },
+        role: g.role === 'owner' ? 'viewer' : g.role,
+        compartments: this.compartmentNames(g.compartments),
+        notAfter: g.notAfter === null ? null : new Date(g.notAfter).toISOString(),
+        manifestVersion: manifest.version,
+      });
+    }
+    return leaving.length;
+  }
+
+  private compartmentNames(docIds: readonly string[]): string[] {
+    return this.manifest.compartments.filter((c) => docIds.includes(c.docId)).map((c) => c.name);
+  }
+
+  private audit(event: AccessEvent): void {
+    const c = this.compartments.get('clinical');
+    if (!c) return;
+    const at = new Date();
+    putEntry(c.inner, {
+      id: newEntryId(at.getTime()),
+      type: ACCESS_EVENT,
+      at: at.toISOString(),
+      author: this.author(),
+      data: event,
+      v: 1,
+    });
+  }
+
+  /** The audit trail of sharing, oldest first. */
+  accessEvents(): Entry<AccessEvent>[] {
+    return (this.entries('clinical', ACCESS_EVENT) as Entry<AccessEvent>[]).reverse();
+  }
+
+  private accessPeople(): Map<string, AccessEvent['person']> {
+    const people = new Map<string, AccessEvent['person']>();
+    for (const e of this.accessEvents()) people.set(e.data.device, e.data.person);
+    return people;
+  }
+
+  /** Everyone but the patient's own devices who holds a grant now. */
+  accessList(): AccessRow[] {
+    const people = this.accessPeople();
+    return this.manifest.grantees
+      .filter((g) => g.role !== 'owner')
+      .map((g) => ({
+        device: toHex(g.deviceKey),
+        role: g.role,
+        compartments: this.compartmentNames(g.compartments),
+        since: g.since,
+        notAfter: g.notAfter,
+        manage: g.certificate !== null,
+        person: people.get(toHex(g.deviceKey)) ?? null,
+      }));
+  }
+
+  /** When each device last connected to the relay (owner devices only may ask). */
+  async lastSeen(): Promise<Map<string, number>> {
+    if (this.role !== 'owner') return new Map();
+    return getLastSeen(this.relayUrl, this.recordId, this.device);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -446,13 +717,18 @@ export class RecordSession {
     return this.compartments.get(name);
   }
 
-  get role() {
-    return granteeFor(
-      this.manifest,
-      this.device.signPublic,
-      this.manifest.compartments[0]!.docId,
-      Date.now(),
-    )?.role;
+  get role(): ManifestGrantee['role'] | undefined {
+    return roleIn(this.manifest, this.device.signPublic);
+  }
+
+  /** False once the manifest no longer lists this device (revoked or expired). */
+  get hasAccess(): boolean {
+    return this.role !== undefined;
+  }
+
+  /** The manifest as this device last accepted it. */
+  get currentManifest(): SignedManifest {
+    return this.manifest;
   }
 
   entries(name: Compartment = 'clinical', type?: string): Entry[] {
@@ -460,19 +736,40 @@ export class RecordSession {
     return c ? listEntries(c.inner, type) : [];
   }
 
-  addPainCheckIn(data: PainCheckIn, at: Date = new Date()): Entry<PainCheckIn> {
-    const c = this.compartments.get('clinical');
-    if (!c) throw new Error('This device cannot write to the clinical compartment.');
-    const entry: Entry<PainCheckIn> = {
+  private author(): Entry['author'] {
+    return {
+      deviceId: this.device.deviceId,
+      role: this.role ?? 'owner',
+      ...(this.opts.authorInfo ?? {}),
+    };
+  }
+
+  private write<T>(name: Compartment, type: string, data: T, at: Date): Entry<T> {
+    const c = this.compartments.get(name);
+    if (!c || !this.hasAccess) throw new SharingError(`This device cannot write to ${name}.`);
+    if (this.role === 'viewer') throw new SharingError('A viewer reads only.');
+    const entry: Entry<T> = {
       id: newEntryId(at.getTime()),
-      type: PAIN_CHECKIN,
+      type,
       at: at.toISOString(),
-      author: { deviceId: this.device.deviceId, role: this.role ?? 'owner' },
+      author: this.author(),
       data,
       v: 1,
     };
     putEntry(c.inner, entry);
     return entry;
+  }
+
+  addPainCheckIn(data: PainCheckIn, at: Date = new Date()): Entry<PainCheckIn> {
+    return this.write('clinical', PAIN_CHECKIN, data, at);
+  }
+
+  addNote(text: string, at: Date = new Date()): Entry<Note> {
+    return this.write('clinical', NOTE, { text }, at);
+  }
+
+  addMessage(text: string, replyTo?: string, at: Date = new Date()): Entry<Message> {
+    return this.write('messages', MESSAGE, replyTo ? { text, replyTo } : { text }, at);
   }
 
   /** Seals pending changes now instead of at the end of the batch window. */
@@ -483,6 +780,9 @@ export class RecordSession {
   syncState(): SyncState {
     const rejected = [...this.stats.values()].reduce((n, s) => n + s.rejected.length, 0);
     const gaps = [...this.stats.values()].reduce((n, s) => n + s.gaps.size, 0);
+    if (!this.hasAccess) {
+      return { state: 'problem', detail: 'This device’s access to the record has ended.' };
+    }
     if (this.connState === 'denied') {
       return { state: 'problem', detail: 'The relay refused this device.' };
     }
@@ -543,6 +843,16 @@ export class RecordSession {
     await this.close();
     await this.store.erase(names);
   }
+}
+
+/** The role a device holds in any compartment now, if it is listed. */
+function roleIn(m: SignedManifest, deviceKey: Uint8Array): ManifestGrantee['role'] | undefined {
+  const now = Date.now();
+  for (const c of m.compartments) {
+    const g = granteeFor(m, deviceKey, c.docId, now);
+    if (g) return g.role;
+  }
+  return undefined;
 }
 
 export type RestoreFailure =

@@ -27,30 +27,55 @@ export interface RelayConnectionOptions {
   readonly onChange: (state: ConnectionState, docs: DocSyncState[]) => void;
   /** For Node tests: a WebSocket implementation. */
   readonly WebSocketPolyfill?: unknown;
+  /** A socket shared with other records' connections (not destroyed with this one). */
+  readonly socket?: SharedSocket;
+}
+
+function newSocket(relayUrl: string, WebSocketPolyfill?: unknown): HocuspocusProviderWebsocket {
+  return new HocuspocusProviderWebsocket({
+    url: socketUrl(relayUrl),
+    delay: 500,
+    factor: 2,
+    maxDelay: 30_000,
+    jitter: true,
+    minDelay: 250,
+    messageReconnectTimeout: 60_000,
+    ...(WebSocketPolyfill ? { WebSocketPolyfill } : {}),
+  });
+}
+
+/**
+ * One WebSocket to a relay that many records' connections share: a professional with hundreds
+ * of shared records opens one socket, not hundreds (Hocuspocus multiplexes documents).
+ */
+export class SharedSocket {
+  readonly socket: HocuspocusProviderWebsocket;
+  constructor(relayUrl: string, WebSocketPolyfill?: unknown) {
+    this.socket = newSocket(relayUrl, WebSocketPolyfill);
+  }
+  destroy(): void {
+    this.socket.destroy();
+  }
 }
 
 export class RelayConnection {
   private readonly socket: HocuspocusProviderWebsocket;
+  private readonly ownsSocket: boolean;
+  private readonly onStatus: (e: { status: string }) => void;
   private readonly providers: HocuspocusProvider[] = [];
   private readonly states = new Map<string, DocSyncState>();
   private state: ConnectionState = 'connecting';
 
   constructor(private readonly opts: RelayConnectionOptions) {
-    this.socket = new HocuspocusProviderWebsocket({
-      url: socketUrl(opts.relayUrl),
-      delay: 500,
-      factor: 2,
-      maxDelay: 30_000,
-      jitter: true,
-      minDelay: 250,
-      messageReconnectTimeout: 60_000,
-      ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
-    });
-    this.socket.on('status', ({ status }: { status: string }) => {
+    this.ownsSocket = !opts.socket;
+    this.socket = opts.socket?.socket ?? newSocket(opts.relayUrl, opts.WebSocketPolyfill);
+    this.onStatus = ({ status }) => {
       this.state =
         status === 'connected' ? 'online' : status === 'connecting' ? 'connecting' : 'offline';
       this.emit();
-    });
+    };
+    this.socket.on('status', this.onStatus);
+    if (this.socket.status === 'connected') this.state = 'online';
     for (const { docId, doc } of opts.docs) {
       this.states.set(docId, { docId, synced: false, unsynced: 0, denied: null });
       const provider = new HocuspocusProvider({
@@ -69,6 +94,13 @@ export class RelayConnection {
           this.emit();
         },
         onAuthenticated: () => this.set(docId, { denied: null }),
+        // The relay closes a document whose grant vanished or expired (reason `grant-ended`).
+        onClose: ({ event }) => {
+          if (event.reason !== 'grant-ended') return;
+          this.set(docId, { denied: event.reason, synced: false });
+          this.state = 'denied';
+          this.emit();
+        },
       });
       provider.attach();
       this.providers.push(provider);
@@ -125,7 +157,8 @@ export class RelayConnection {
   }
 
   destroy(): void {
+    this.socket.off('status', this.onStatus);
     for (const p of this.providers) p.destroy();
-    this.socket.destroy();
+    if (this.ownsSocket) this.socket.destroy();
   }
 }

@@ -42,7 +42,7 @@ export interface Keyring {
   /**
    * Whether the manifest names this device at all. An envelope from a device it does not name
    * may come from a device added by a manifest this one has not seen yet: it is held back, not
-   * refused, and {@link BindingOptions.onUnknownAuthor} asks for a fresher manifest.
+   * refused, and {@link BindingOptions.onStaleManifest} asks for a fresher manifest.
    */
   knows?(author: Uint8Array): boolean;
 }
@@ -114,8 +114,8 @@ export interface BindingOptions {
   readonly compactAfter?: number;
   /** Called after anything in {@link BindingStats} changes. */
   readonly onChange?: (stats: BindingStats) => void;
-  /** Called when an envelope's author is not in the manifest (see {@link Keyring.knows}). */
-  readonly onUnknownAuthor?: () => void;
+  /** Called when an envelope names an author or an epoch the manifest does not know yet. */
+  readonly onStaleManifest?: () => void;
   /**
    * A checkpoint this device made earlier ({@link EncryptedDocBinding.checkpoint}): the inner
    * state and the envelopes it includes, which then need no second verification on open.
@@ -143,7 +143,7 @@ export class EncryptedDocBinding {
   private readonly batchMs: number;
   private readonly compactAfter: number;
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
-  private readonly onUnknownAuthor: (() => void) | undefined;
+  private readonly onStaleManifest: (() => void) | undefined;
 
   private readonly authors = new Map<string, AuthorState>();
   /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
@@ -189,7 +189,7 @@ export class EncryptedDocBinding {
     this.batchMs = opts.batchMs ?? 250;
     this.compactAfter = opts.compactAfter ?? 300;
     this.onChange = opts.onChange;
-    this.onUnknownAuthor = opts.onUnknownAuthor;
+    this.onStaleManifest = opts.onStaleManifest;
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
@@ -430,7 +430,7 @@ export class EncryptedDocBinding {
     if (role === null && this.keyring.knows && !this.keyring.knows(env.author)) {
       this.verdicts.set(item, 'deferred');
       this.deferredItems.push(item);
-      this.onUnknownAuthor?.();
+      this.onStaleManifest?.();
       return false;
     }
     if (role === null) return this.reject(item, { ...base, reason: 'not-a-writer' });
@@ -445,6 +445,8 @@ export class EncryptedDocBinding {
       }
       this.verdicts.set(item, 'deferred');
       this.deferredItems.push(item);
+      // A newer epoch than this device knows: the manifest with its key is probably on the relay.
+      this.onStaleManifest?.();
       return false;
     }
     const state = this.stateOf(hex);

@@ -1,0 +1,310 @@
+import {
+  decrypt,
+  deriveKey,
+  deviceKeysFromSeed,
+  encrypt,
+  fingerprint,
+  newSeed,
+  randomBytes,
+  unwrapWithPassphrase,
+  wrapWithPassphrase,
+  type DeviceKeys,
+} from '$lib/core/crypto/index';
+import {
+  acceptManifest,
+  encodeContactCode,
+  inviteMailbox,
+  newMailboxId,
+  openShareNotice,
+  parseInviteCode,
+  profileProblem,
+  sealInviteAnswer,
+  type CodeError,
+  type ContactCard,
+  type Profile,
+} from '$lib/core/sharing/index';
+import {
+  decodeManifest,
+  encodeManifest,
+  granteeFor,
+  isProtocolError,
+  type SignedManifest,
+} from '$lib/core/sync/index';
+import { getManifest, putMailbox, takeMailbox } from '$lib/platform/relay-http';
+import { SharedSocket } from '$lib/platform/relay-socket';
+import { WorkspaceStore, type SharedRecordRow } from '$lib/platform/workspace-db';
+import { RecordSession, type SessionOptions } from './record-session';
+
+/**
+ * The workspace of a professional or a relative: a device identity with a profile, and the
+ * records patients shared with it, all synced over one multiplexed WebSocket per relay.
+ *
+ * Joining works both ways (DESIGN §3): answer a patient's invite code, or show a contact code the
+ * patient scans. Either way the record appears as "waiting" until the patient confirms; then its
+ * manifest lists this device and the record opens, read-only or with notes and messages by role.
+ */
+
+export interface WorkspaceRecord {
+  readonly recordId: string;
+  readonly relayUrl: string;
+  /** What to compare with the patient's screen. */
+  readonly recordFingerprint: string;
+  readonly waiting: boolean;
+  /** The grant ended (revoked or expired): what was seen stays, nothing new arrives. */
+  readonly ended: boolean;
+  readonly session: RecordSession | null;
+}
+
+export class WorkspaceError extends Error {
+  override name = 'WorkspaceError';
+  constructor(
+    readonly code: CodeError | 'own-record' | 'profile' | 'relay',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingContact {
+  readonly card: ContactCard;
+}
+
+export class Workspace {
+  private readonly sessions = new Map<string, RecordSession>();
+  private readonly sockets = new Map<string, SharedSocket>();
+  private rows: SharedRecordRow[] = [];
+  private contacts: PendingContact[] = [];
+  private listeners = new Set<() => void>();
+
+  private constructor(
+    readonly device: DeviceKeys,
+    private readonly deviceSeed: Uint8Array,
+    readonly profile: Profile,
+    private readonly store: WorkspaceStore,
+    private readonly opts: SessionOptions,
+  ) {}
+
+  static async exists(opts: SessionOptions = {}): Promise<boolean> {
+    const store = new WorkspaceStore(opts.namespace ?? '');
+    const row = await store.readIdentity();
+    store.close();
+    return row !== null;
+  }
+
+  static async create(
+    profile: Profile,
+    passphrase: string,
+    opts: SessionOptions = {},
+  ): Promise<Workspace> {
+    const problem = profileProblem(profile);
+    if (problem) throw new WorkspaceError('profile', `The profile is not complete (${problem}).`);
+    const seed = newSeed();
+    const store = new WorkspaceStore(opts.namespace ?? '');
+    const { nonce, ciphertext } = encrypt(
+      deriveKey(seed, 'workspace-profile'),
+      new TextEncoder().encode(JSON.stringify(profile)),
+    );
+    await store.writeIdentity({
+      id: 'me',
+      keychain: await wrapWithPassphrase(passphrase, seed, opts.kdf),
+      profileNonce: nonce,
+      profileCiphertext: ciphertext,
+      createdAt: Date.now(),
+    });
+    const ws = new Workspace(deviceKeysFromSeed(seed), seed, profile, store, opts);
+    await ws.load();
+    return ws;
+  }
+
+  /** `null` when the passphrase is wrong. */
+  static async unlock(passphrase: string, opts: SessionOptions = {}): Promise<Workspace | null> {
+    const store = new WorkspaceStore(opts.namespace ?? '');
+    const row = await store.readIdentity();
+    if (!row) throw new Error('There is no workspace on this device.');
+    const seed = await unwrapWithPassphrase(passphrase, row.keychain);
+    if (!seed) {
+      store.close();
+      return null;
+    }
+    const plain = decrypt(
+      deriveKey(seed, 'workspace-profile'),
+      row.profileNonce,
+      row.profileCiphertext,
+    );
+    const profile: unknown = plain ? JSON.parse(new TextDecoder().decode(plain)) : null;
+    if (profileProblem(profile) !== null) throw new Error('The stored profile is damaged.');
+    const ws = new Workspace(deviceKeysFromSeed(seed), seed, profile as Profile, store, opts);
+    await ws.load();
+    return ws;
+  }
+
+  get deviceFingerprint(): string {
+    return fingerprint(this.device.signPublic);
+  }
+
+  private async load(): Promise<void> {
+    this.rows = await this.store.listRecords();
+    for (const row of this.rows) {
+      if (row.manifest) await this.openRecord(row).catch(() => undefined);
+    }
+    this.notify();
+  }
+
+  private socketFor(relayUrl: string): SharedSocket {
+    let s = this.sockets.get(relayUrl);
+    if (!s) {
+      s = new SharedSocket(relayUrl, this.opts.WebSocketPolyfill);
+      this.sockets.set(relayUrl, s);
+    }
+    return s;
+  }
+
+  private async openRecord(row: SharedRecordRow): Promise<RecordSession | null> {
+    if (this.sessions.has(row.recordId) || !row.manifest) return null;
+    const m = decodeManifest(row.manifest);
+    if (isProtocolError(m)) return null;
+    const session = await RecordSession.openShared(row.relayUrl, this.deviceSeed, m, {
+      ...this.opts,
+      namespace: `${this.opts.namespace ?? ''}-ws-${row.recordId}`,
+      authorInfo: { name: this.profile.name, sector: this.profile.sector },
+      socket: this.socketFor(row.relayUrl),
+      onManifest: (next) =>
+        this.store.updateRecord(row.recordId, { manifest: encodeManifest(next) }),
+    });
+    this.sessions.set(row.recordId, session);
+    session.subscribe(() => this.notify());
+    return session;
+  }
+
+  records(): WorkspaceRecord[] {
+    return this.rows.map((row) => {
+      const session = this.sessions.get(row.recordId) ?? null;
+      return {
+        recordId: row.recordId,
+        relayUrl: row.relayUrl,
+        recordFingerprint: fingerprint(row.rootKey),
+        waiting: row.manifest === null,
+        ended: session !== null && !session.hasAccess,
+        session,
+      };
+    });
+  }
+
+  session(recordId: string): RecordSession | null {
+    return this.sessions.get(recordId) ?? null;
+  }
+
+  /**
+   * Answers a patient's invite: sends this device's keys and profile, sealed to the invite. The
+   * record waits until the patient confirms. Returns the record's fingerprint to compare.
+   */
+  async acceptInvite(code: string): Promise<WorkspaceRecord> {
+    const invite = parseInviteCode(code);
+    if ('error' in invite) {
+      throw new WorkspaceError(
+        invite.error,
+        invite.error === 'wrong-kind'
+          ? 'This is not a Backpack invite code.'
+          : 'The invite code is damaged or incomplete.',
+      );
+    }
+    const sealed = sealInviteAnswer(invite, this.device, this.profile);
+    try {
+      await putMailbox(invite.relayUrl, inviteMailbox(invite).mailbox, sealed);
+    } catch (e) {
+      throw new WorkspaceError('relay', e instanceof Error ? e.message : 'The relay refused.');
+    }
+    const row: SharedRecordRow = {
+      recordId: invite.recordId,
+      relayUrl: invite.relayUrl,
+      rootKey: invite.rootKey,
+      manifest: this.rows.find((r) => r.recordId === invite.recordId)?.manifest ?? null,
+      addedAt: Date.now(),
+    };
+    await this.addRow(row);
+    return this.records().find((r) => r.recordId === invite.recordId)!;
+  }
+
+  /** A fresh contact code for a patient to scan; the patient's device answers in its mailbox. */
+  contactCode(relayUrl: string): { code: string; card: ContactCard } {
+    const card: ContactCard = {
+      relayUrl,
+      mailbox: newMailboxId(randomBytes(16)),
+      device: { signPublic: this.device.signPublic, boxPublic: this.device.boxPublic },
+      profile: this.profile,
+    };
+    this.contacts.push({ card });
+    return { code: encodeContactCode(card), card };
+  }
+
+  private async addRow(row: SharedRecordRow): Promise<void> {
+    await this.store.putRecord(row);
+    this.rows = this.rows.filter((r) => r.recordId !== row.recordId).concat(row);
+    this.notify();
+  }
+
+  /**
+   * Checks mailboxes of shown contact codes and the manifests of waiting records; opens the
+   * records whose grant arrived. Returns how many opened.
+   */
+  async poll(): Promise<number> {
+    for (const pending of [...this.contacts]) {
+      const sealed = await takeMailbox(pending.card.relayUrl, pending.card.mailbox).catch(
+        () => null,
+      );
+      if (!sealed) continue;
+      this.contacts = this.contacts.filter((c) => c !== pending);
+      const notice = openShareNotice(this.device.boxSecret, pending.card.mailbox, sealed);
+      if (!notice) continue;
+      if (!this.rows.some((r) => r.recordId === notice.recordId)) {
+        await this.addRow({ ...notice, manifest: null, addedAt: Date.now() });
+      }
+    }
+    let opened = 0;
+    for (const row of this.rows.filter((r) => r.manifest === null)) {
+      const bytes = await getManifest(row.relayUrl, row.recordId).catch(() => null);
+      if (!bytes) continue;
+      const m = acceptManifest(bytes, row.rootKey, null, Date.now());
+      if ('error' in m || !this.listed(m)) continue;
+      const next = { ...row, manifest: encodeManifest(m) };
+      await this.addRow(next);
+      if (await this.openRecord(next)) opened++;
+    }
+    this.notify();
+    return opened;
+  }
+
+  private listed(m: SignedManifest): boolean {
+    return m.compartments.some(
+      (c) => granteeFor(m, this.device.signPublic, c.docId, Date.now()) !== null,
+    );
+  }
+
+  /** Forgets a record on this device (after its grant ended, or by choice). */
+  async forget(recordId: string): Promise<void> {
+    const session = this.sessions.get(recordId);
+    this.sessions.delete(recordId);
+    await session?.forgetDevice();
+    await this.store.removeRecord(recordId);
+    this.rows = this.rows.filter((r) => r.recordId !== recordId);
+    this.notify();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions.values()) await s.close();
+    this.sessions.clear();
+    for (const s of this.sockets.values()) s.destroy();
+    this.sockets.clear();
+    this.listeners.clear();
+    this.store.close();
+  }
+}
