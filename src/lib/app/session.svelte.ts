@@ -9,12 +9,14 @@ import {
   type PendingLink,
   type SyncState,
 } from './record-session';
+import { Workspace } from './workspace';
+import type { Profile } from '$lib/core/sharing/index';
 
 /**
  * The app's state in runes: whether a record exists on this device, whether it is unlocked, and
  * the open session's entries and sync status. Pages read it through `getSession()`.
  */
-export type Phase = 'loading' | 'welcome' | 'locked' | 'open';
+export type Phase = 'loading' | 'welcome' | 'locked' | 'open' | 'workspace-locked' | 'workspace';
 
 /** The relay this app was served from (the one-process server), unless configured otherwise. */
 export function defaultRelayUrl(): string {
@@ -26,6 +28,12 @@ class AppSession {
   session = $state.raw<RecordSession | null>(null);
   entries = $state.raw<Entry[]>([]);
   sync = $state.raw<SyncState>({ state: 'local' });
+  /** A professional's or relative's workspace, when this device holds one. */
+  workspace = $state.raw<Workspace | null>(null);
+  /** Bumped whenever the workspace or one of its records changes, for views to re-read. */
+  workspaceVersion = $state(0);
+  /** Bumped on every change of the open record (views re-read sharing state). */
+  version = $state(0);
   /** Shown once after a record is created; cleared when the patient confirms it is saved. */
   recoveryCode = $state<string | null>(null);
   private unsubscribe: (() => void) | null = null;
@@ -35,7 +43,49 @@ class AppSession {
     const store = new DeviceStore();
     const row = await store.readVault();
     store.close();
-    this.phase = row ? 'locked' : 'welcome';
+    if (row) this.phase = 'locked';
+    else this.phase = (await Workspace.exists()) ? 'workspace-locked' : 'welcome';
+  }
+
+  private adoptWorkspace(ws: Workspace): void {
+    this.unsubscribe?.();
+    this.workspace = ws;
+    this.unsubscribe = ws.subscribe(() => this.workspaceVersion++);
+    if (globalThis.window) {
+      window.addEventListener('online', this.onWsOnline);
+      window.addEventListener('offline', this.onWsOffline);
+    }
+    this.phase = 'workspace';
+  }
+
+  private readonly onWsOnline = () => this.eachShared((s) => s.setOnline(true));
+  private readonly onWsOffline = () => this.eachShared((s) => s.setOnline(false));
+  private eachShared(fn: (s: RecordSession) => void): void {
+    for (const r of this.workspace?.records() ?? []) if (r.session) fn(r.session);
+  }
+
+  async createWorkspace(profile: Profile, passphrase: string): Promise<void> {
+    this.adoptWorkspace(await Workspace.create(profile, passphrase));
+  }
+
+  /** `false` when the passphrase is wrong. */
+  async unlockWorkspace(passphrase: string): Promise<boolean> {
+    const ws = await Workspace.unlock(passphrase);
+    if (!ws) return false;
+    this.adoptWorkspace(ws);
+    return true;
+  }
+
+  async lockWorkspace(): Promise<void> {
+    if (globalThis.window) {
+      window.removeEventListener('online', this.onWsOnline);
+      window.removeEventListener('offline', this.onWsOffline);
+    }
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.workspace?.close();
+    this.workspace = null;
+    this.phase = 'workspace-locked';
   }
 
   private readonly onOnline = () => this.session?.setOnline(true);
@@ -52,6 +102,7 @@ class AppSession {
     const refresh = () => {
       this.entries = session.entries('clinical');
       this.sync = session.syncState();
+      this.version++;
     };
     this.unsubscribe = session.subscribe(refresh);
     refresh();

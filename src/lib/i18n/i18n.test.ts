@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SECTORS } from '$lib/core/sharing/invite';
 import en from './en';
 import {
   catalogues,
@@ -7,6 +8,7 @@ import {
   LOCALES,
   locale,
   pickLocale,
+  sectorLabel,
   setLocale,
   t,
   translate,
@@ -94,6 +96,13 @@ describe('t', () => {
     expect(t('nav.checkin')).toBe('Sjekk inn');
     expect(t('no.such.key')).toBe('no.such.key');
     expect(t('nav')).toBe('nav');
+  });
+
+  it('names every sector of a profile, including "other"', () => {
+    for (const s of SECTORS) expect(sectorLabel(s)).not.toMatch(/^sector\./);
+    expect(sectorLabel('other')).toBe('Other');
+    setLocale('nb');
+    expect(sectorLabel('other')).toBe('Annet');
   });
 
   it('formats numbers for the current locale', () => {

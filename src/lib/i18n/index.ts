@@ -69,6 +69,14 @@ export function t(key: MessageKey | (string & {}), params?: Params): string {
   return translate(locale.current, key, params);
 }
 
+/**
+ * The name of a profile's sector. The id `other` is stored as `sector.unlisted`, because a
+ * namespace may not have a key named `other` (it would read as a plural message).
+ */
+export function sectorLabel(sector: string): string {
+  return t(sector === 'other' ? 'sector.unlisted' : `sector.${sector}`);
+}
+
 /** A calendar day (`YYYY-MM-DD`, read as local noon) or an ISO instant, as a long local date. */
 export function formatDate(isoOrDay: string, style: 'full' | 'long' | 'medium' = 'full'): string {
   const d = new Date(isoOrDay.length === 10 ? `${isoOrDay}T12:00:00` : isoOrDay);

@@ -1,0 +1,155 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+/**
+ * Sharing as three people meet it, each in their own browser: a patient, a physiotherapist and a
+ * sister. The patient invites both; the physio reads the check-ins and writes a note the patient
+ * sees with its provenance; the sister reads only; the patient ends the physio's access, and from
+ * then on the physio gets nothing new while the sister keeps syncing.
+ */
+
+const PASSPHRASE = 'a long and calm passphrase';
+
+async function newPerson(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/');
+  return page;
+}
+
+async function axe(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag22aa'])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+async function setUpWorkspace(
+  page: Page,
+  who: { kind: 'professional' | 'relative'; name: string; profession?: string; org?: string },
+): Promise<string> {
+  await page.getByRole('button', { name: 'I am a professional or a relative' }).click();
+  await page
+    .getByRole('radio', {
+      name: who.kind === 'professional' ? 'a professional' : 'a relative or friend',
+    })
+    .check();
+  await page.getByLabel('Your name', { exact: true }).fill(who.name);
+  if (who.kind === 'professional') {
+    await page.getByLabel('Profession', { exact: true }).fill(who.profession ?? '');
+    await page.getByLabel('Organisation', { exact: true }).fill(who.org ?? '');
+    await page.getByLabel('Sector', { exact: true }).selectOption('physiotherapy');
+  }
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create my workspace' }).click();
+  await expect(page.getByRole('heading', { name: 'Your workspace' })).toBeVisible();
+  return (await page.getByTestId('ws-fingerprint').textContent()) ?? 'missing';
+}
+
+/** The patient invites; the person answers; the patient checks the numbers and shares. */
+async function invite(patient: Page, person: Page, personPrint: string, name: string) {
+  await patient.getByRole('button', { name: 'Invite someone' }).click();
+  const code = await patient.getByTestId('link-code').inputValue();
+  await person.getByLabel('Invite code from the patient').fill(code);
+  await person.getByRole('button', { name: 'Send my answer' }).click();
+  await expect(person.getByTestId('ws-status')).toContainText('The patient now checks');
+  await expect(patient.getByRole('heading', { name: 'Who is asking' })).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(patient.getByTestId('invitee')).toContainText(name);
+  await expect(patient.getByTestId('invitee-fingerprint')).toHaveText(personPrint);
+  await patient.getByRole('button', { name: 'Share', exact: true }).click();
+  await expect(patient.getByText(`${name} now has access.`)).toBeVisible();
+  // The person's workspace opens the record once the manifest lists them.
+  await person.getByRole('button', { name: /^Record / }).click({ timeout: 15_000 });
+}
+
+test('a patient shares with a physiotherapist and a sister, then ends the physio’s access', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const patient = await newPerson(browser);
+  await patient.getByRole('button', { name: 'Start a new record' }).click();
+  await patient.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await patient.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await patient.getByRole('button', { name: 'Create my record' }).click();
+  await patient.getByLabel('I have printed or written down my recovery code').check();
+  await patient.getByRole('button', { name: 'Continue' }).click();
+  await patient.getByRole('link', { name: 'Check-in' }).first().click();
+  await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
+  await patient.getByLabel('Anything to add? (optional)').fill('sore after lifting boxes');
+  await patient.getByRole('button', { name: 'Save check-in' }).click();
+  await expect(patient.getByText('Saved.')).toBeVisible();
+
+  const physio = await newPerson(browser);
+  const physioPrint = await setUpWorkspace(physio, {
+    kind: 'professional',
+    name: 'Ana Jensen',
+    profession: 'Physiotherapist',
+    org: 'Fysio Nord',
+  });
+  const sister = await newPerson(browser);
+  const sisterPrint = await setUpWorkspace(sister, { kind: 'relative', name: 'Maja' });
+  await axe(physio);
+
+  await patient.getByRole('link', { name: 'Share' }).first().click();
+  await invite(patient, physio, physioPrint, 'Ana Jensen');
+  await invite(patient, sister, sisterPrint, 'Maja');
+
+  // Both read the check-in; the physio may write, the sister only reads.
+  await expect(physio.getByText('sore after lifting boxes')).toBeVisible({ timeout: 15_000 });
+  await expect(sister.getByText('sore after lifting boxes')).toBeVisible({ timeout: 15_000 });
+  await expect(sister.getByTestId('shared-role')).toHaveText('You can read this record.');
+  await expect(sister.getByRole('button', { name: 'Add note' })).toHaveCount(0);
+  await physio.getByLabel('New note').fill('Graded walking, 10 minutes a day.');
+  await physio.getByRole('button', { name: 'Add note' }).click();
+  await physio.getByLabel('Message to the patient').fill('How did the walking go?');
+  await physio.getByRole('button', { name: 'Send message' }).click();
+  await physio.screenshot({ path: 'test-results/workspace.png', fullPage: true });
+  await axe(physio);
+
+  // The patient sees the note with who wrote it, in which role and sector.
+  await patient.getByRole('link', { name: 'Record' }).first().click();
+  await expect(patient.getByText('Graded walking, 10 minutes a day.')).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(patient.getByText('Ana Jensen (professional, Physiotherapy)').first()).toBeVisible();
+  await expect(sister.getByText('Graded walking, 10 minutes a day.')).toBeVisible({
+    timeout: 15_000,
+  });
+
+  // The physio's message reaches the patient's dialogue; the patient answers.
+  await patient.getByRole('link', { name: 'Messages' }).first().click();
+  await expect(patient.getByTestId('messages')).toContainText('How did the walking go?');
+  await expect(patient.getByTestId('messages')).toContainText('Ana Jensen (professional');
+  await patient.getByLabel('Your question or message').fill('Better, thank you.');
+  await patient.getByRole('button', { name: 'Send message' }).click();
+  await expect(physio.getByTestId('messages')).toContainText('Better, thank you.', {
+    timeout: 15_000,
+  });
+
+  // The access page: who has what; end the physio's access.
+  await patient.getByRole('link', { name: 'Share' }).first().click();
+  await expect(patient.getByTestId('access-row')).toHaveCount(2);
+  await expect(patient.getByTestId('access-list')).toContainText('Physiotherapist');
+  await patient.screenshot({ path: 'test-results/access.png', fullPage: true });
+  await axe(patient);
+  await patient.getByRole('button', { name: 'End access for Ana Jensen' }).click();
+  await expect(patient.getByText('What they have already seen cannot be recalled.')).toBeVisible();
+  await patient.getByRole('button', { name: 'End access now' }).click();
+  await expect(patient.getByText('Access ended.')).toBeVisible();
+  await expect(patient.getByTestId('access-row')).toHaveCount(1);
+  await expect(patient.getByTestId('audit')).toContainText('Ended access for Ana Jensen');
+
+  // The physio is cut off; what comes after reaches only the sister.
+  await expect(physio.getByTestId('access-ended')).toBeVisible({ timeout: 20_000 });
+  await patient.getByRole('link', { name: 'Check-in' }).first().click();
+  await patient.getByRole('radio', { name: '3 — Low back pain' }).click();
+  await patient.getByLabel('Anything to add? (optional)').fill('better after the walks');
+  await patient.getByRole('button', { name: 'Save check-in' }).click();
+  await expect(sister.getByText('better after the walks')).toBeVisible({ timeout: 20_000 });
+  await physio.waitForTimeout(1500);
+  await expect(physio.getByText('better after the walks')).toHaveCount(0);
+  await expect(physio.getByText('sore after lifting boxes')).toBeVisible();
+});
