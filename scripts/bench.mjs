@@ -51,5 +51,6 @@ const result = {
   open: run('open.ts'),
   openInChromium: run('browser-open.ts'),
   motion: run('motion.ts'),
+  workspace: run('workspace.ts'),
 };
 console.log(JSON.stringify(result, null, 2));
