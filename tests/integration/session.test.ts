@@ -83,3 +83,36 @@ describe('a record across the patient’s devices, through the real relay', () =
     ).rejects.toMatchObject({ code: 'length' });
   });
 });
+
+describe('questionnaires, drafts and device-local state', () => {
+  it('saves a scorable questionnaire, refuses one that is not, and keeps drafts encrypted', async () => {
+    const { session } = await RecordSession.create(PASS, relay.relay.url, opts('-forms'));
+    const entry = session.addQuestionnaire({
+      instrument: 'startback',
+      answers: [1, 0, 0, 0, 1, 1, 1, 1, 4],
+    });
+    expect(session.entries('clinical', 'questionnaire').map((e) => e.id)).toEqual([entry.id]);
+    expect(() =>
+      session.addQuestionnaire({
+        instrument: 'startback',
+        answers: [1, 0, 0, 0, 1, 1, 1, 1, null],
+      }),
+    ).toThrow(/cannot be scored/);
+    expect(() => session.addQuestionnaire({ instrument: 'odi', answers: [9] })).toThrow();
+    expect(session.entries('clinical', 'questionnaire')).toHaveLength(1);
+
+    const draft = { answers: [1, null, 0], note: CANARY };
+    await session.saveLocal('draft:startback', draft);
+    expect(await session.loadLocal('draft:startback')).toEqual(draft);
+    expect((await dumpIndexedDb()).includes(Buffer.from(CANARY))).toBe(false);
+    await session.close();
+
+    // Survives a reload (a new unlock), and clears.
+    const again = await RecordSession.unlock(PASS, opts('-forms'));
+    if (!again) throw new Error('unlock failed');
+    expect(await again.loadLocal('draft:startback')).toEqual(draft);
+    await again.clearLocal('draft:startback');
+    expect(await again.loadLocal('draft:startback')).toBeUndefined();
+    await again.close();
+  });
+});

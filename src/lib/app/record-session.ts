@@ -57,7 +57,19 @@ import {
 } from '$lib/core/sync/index';
 import {
   ACCESS_EVENT,
+  CARE_EVENT,
+  isCareEvent,
+  isMedication,
+  isQuestionnaireResponse,
+  isRedFlags,
+  MEDICATION,
   MESSAGE,
+  QUESTIONNAIRE,
+  RED_FLAGS,
+  type CareEvent,
+  type Medication,
+  type QuestionnaireResponse,
+  type RedFlags,
   NOTE,
   listEntries,
   migrate,
@@ -768,8 +780,73 @@ export class RecordSession {
     return this.write('clinical', NOTE, { text }, at);
   }
 
-  addMessage(text: string, replyTo?: string, at: Date = new Date()): Entry<Message> {
-    return this.write('messages', MESSAGE, replyTo ? { text, replyTo } : { text }, at);
+  addMessage(
+    text: string,
+    replyTo?: string,
+    at: Date = new Date(),
+    forVisit = false,
+  ): Entry<Message> {
+    const data: Message = {
+      text,
+      ...(replyTo ? { replyTo } : {}),
+      ...(forVisit ? { forVisit: true as const } : {}),
+    };
+    return this.write('messages', MESSAGE, data, at);
+  }
+
+  /** Saves a completed questionnaire; refuses answers the instrument cannot score. */
+  addQuestionnaire(
+    data: QuestionnaireResponse,
+    at: Date = new Date(),
+  ): Entry<QuestionnaireResponse> {
+    if (!isQuestionnaireResponse(data)) throw new RangeError('These answers cannot be scored.');
+    return this.write('clinical', QUESTIONNAIRE, data, at);
+  }
+
+  addCareEvent(data: CareEvent, at: Date = new Date()): Entry<CareEvent> {
+    if (!isCareEvent(data)) throw new RangeError('A care event needs a kind and a short label.');
+    return this.write('clinical', CARE_EVENT, data, at);
+  }
+
+  addMedication(data: Medication, at: Date = new Date()): Entry<Medication> {
+    if (!isMedication(data)) throw new RangeError('A medication needs a name.');
+    return this.write('clinical', MEDICATION, data, at);
+  }
+
+  addRedFlags(data: RedFlags, at: Date = new Date()): Entry<RedFlags> {
+    if (!isRedFlags(data)) throw new RangeError('Every warning-sign question needs an answer.');
+    return this.write('clinical', RED_FLAGS, data, at);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Device-local state: drafts and read markers, encrypted like the checkpoints and never synced.
+
+  private localAad(key: string): Uint8Array {
+    return new TextEncoder().encode(`local:${this.recordId}:${key}`);
+  }
+
+  /** Stores a JSON value on this device only, encrypted. */
+  async saveLocal(key: string, value: unknown): Promise<void> {
+    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    const { nonce, ciphertext } = encrypt(this.localKey, bytes, this.localAad(key));
+    await this.store.writeCheckpoint({ docId: `local:${key}`, nonce, ciphertext });
+  }
+
+  /** Reads a value stored with {@link saveLocal}; undefined when absent or unreadable. */
+  async loadLocal(key: string): Promise<unknown> {
+    const row = await this.store.readCheckpoint(`local:${key}`);
+    if (!row) return undefined;
+    const bytes = decrypt(this.localKey, row.nonce, row.ciphertext, this.localAad(key));
+    if (!bytes) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async clearLocal(key: string): Promise<void> {
+    await this.store.deleteCheckpoint(`local:${key}`);
   }
 
   /** Seals pending changes now instead of at the end of the batch window. */

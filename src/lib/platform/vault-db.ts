@@ -76,6 +76,10 @@ export class DeviceStore {
     await this.db.checkpoints.put(row);
   }
 
+  async deleteCheckpoint(docId: string): Promise<void> {
+    await this.db.checkpoints.delete(docId);
+  }
+
   /** Forgets this device's vault and every stored outer document (the relay keeps its copy). */
   async erase(outerNames: string[]): Promise<void> {
     await this.db.vault.clear();

@@ -37,6 +37,8 @@ export const MESSAGE = 'message';
 export interface Message {
   readonly text: string;
   readonly replyTo?: string;
+  /** The patient wants to raise it at the next visit. */
+  readonly forVisit?: true;
 }
 
 export const MAX_TEXT = 4000;
@@ -47,7 +49,10 @@ export function isTextEntry(data: unknown): data is Note & Message {
   if (typeof v['text'] !== 'string' || v['text'].trim() === '' || v['text'].length > MAX_TEXT) {
     return false;
   }
-  return v['replyTo'] === undefined || typeof v['replyTo'] === 'string';
+  return (
+    (v['replyTo'] === undefined || typeof v['replyTo'] === 'string') &&
+    (v['forVisit'] === undefined || v['forVisit'] === true)
+  );
 }
 
 /**

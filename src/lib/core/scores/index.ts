@@ -3,3 +3,4 @@ export * from './startback';
 export * from './oswestry';
 export * from './ndi';
 export * from './psfs';
+export * from './orebro';

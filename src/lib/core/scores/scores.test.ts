@@ -4,6 +4,7 @@ import { scoreStartBack, type SbtAnswers } from './startback';
 import { roundOneDecimal, scoreOdi } from './oswestry';
 import { scoreNdi } from './ndi';
 import { scorePsfs } from './psfs';
+import { ORE_CUTOFF, scoreOrebro } from './orebro';
 
 const agree = (...yes: number[]) =>
   Array.from({ length: 8 }, (_, i) => yes.includes(i + 1)) as unknown as SbtAnswers['agree'];
@@ -105,5 +106,31 @@ describe('PSFS', () => {
   it('[PSFS-1] takes one to five activities rated 0–10', () => {
     expect(() => scorePsfs([])).toThrow();
     expect(() => scorePsfs([{ activity: 'x', rating: 11 }])).toThrow();
+  });
+});
+
+describe('Örebro short form', () => {
+  // Duration, pain, tense, depressed, risk, chance working (rev), stop, not work, light work
+  // (rev), sleep (rev).
+  it('[ORE-2][ORE-3] reverses items 6, 9 and 10 and sums to 1–100', () => {
+    expect(scoreOrebro([1, 0, 0, 0, 0, 10, 0, 0, 10, 10])).toEqual({ total: 1, risk: 'lower' });
+    expect(scoreOrebro([10, 10, 10, 10, 10, 0, 10, 10, 0, 0])).toEqual({
+      total: 100,
+      risk: 'raised',
+    });
+    // 5 + 6 + 4 + 3 + 5 + (10 − 7) + 6 + 2 + (10 − 8) + (10 − 4) = 42
+    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 2, 8, 4]).total).toBe(42);
+  });
+  it('[ORE-4][ORE-5] 50 or more is raised risk, 49 lower', () => {
+    expect(ORE_CUTOFF).toBe(50);
+    // 5 + 6 + 4 + 3 + 5 + 3 + 6 + 2 + 2 + 6 = 42, +8 on item 8 → 50
+    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 10, 8, 4])).toEqual({ total: 50, risk: 'raised' });
+    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 9, 8, 4])).toEqual({ total: 49, risk: 'lower' });
+  });
+  it('[ORE-1][ORE-3] refuses a duration of 0, values over 10, and missing items', () => {
+    expect(() => scoreOrebro([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])).toThrow(/item 1/);
+    expect(() => scoreOrebro([1, 11, 0, 0, 0, 0, 0, 0, 0, 0])).toThrow(/item 2/);
+    expect(() => scoreOrebro([1, 2, 3, 4, 5, 6, 7, 8, 9, null])).toThrow(/every item/);
+    expect(() => scoreOrebro([1, 2, 3])).toThrow(/ten items/);
   });
 });

@@ -1,0 +1,90 @@
+import { INSTRUMENT, isInstrumentId, type InstrumentId } from './definitions';
+
+/**
+ * An instrument pack: the wording of one questionnaire in one language, kept apart from the code
+ * because most wording is licensed. The open repository ships packs only where the licence allows
+ * (STarT Back); a deployment adds the others under `static/packs/`, or a user imports a file.
+ *
+ * ```json
+ * { "format": "backpack-instrument-pack", "version": 1, "instrument": "startback",
+ *   "language": "en", "title": "…", "instructions": "…", "notice": "…",
+ *   "items": [{ "text": "…", "options": ["…", "…"] }] }
+ * ```
+ * `options[i]` labels the item's i-th answer in the order of its definition.
+ */
+
+export const PACK_FORMAT = 'backpack-instrument-pack';
+export const PACK_VERSION = 1;
+const MAX_TEXT = 1000;
+const MAX_NOTICE = 2000;
+
+export interface PackItem {
+  readonly text: string;
+  readonly options: readonly string[];
+}
+
+export interface InstrumentPack {
+  readonly instrument: InstrumentId;
+  readonly language: string;
+  readonly title: string;
+  readonly instructions: string;
+  /** Copyright and licence statement, shown with the form and kept intact. */
+  readonly notice: string;
+  readonly items: readonly PackItem[];
+}
+
+export class PackError extends Error {
+  override readonly name = 'PackError';
+}
+
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+function text(v: unknown, what: string, max = MAX_TEXT): string {
+  if (typeof v !== 'string' || v.trim() === '') throw new PackError(`${what} is missing.`);
+  if (v.length > max) throw new PackError(`${what} is longer than ${max} characters.`);
+  return v;
+}
+
+/** Validates a pack read from a file or the network; throws a PackError saying what is wrong. */
+export function parsePack(input: unknown): InstrumentPack {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new PackError('This is not an instrument pack.');
+  }
+  const p = input as Record<string, unknown>;
+  if (p['format'] !== PACK_FORMAT) throw new PackError('This is not an instrument pack.');
+  if (p['version'] !== PACK_VERSION) {
+    throw new PackError(`Pack version ${String(p['version'])} is not supported.`);
+  }
+  const id = p['instrument'];
+  if (!isInstrumentId(id)) throw new PackError(`Unknown instrument “${String(id)}”.`);
+  const def = INSTRUMENT[id];
+  const language = p['language'];
+  if (typeof language !== 'string' || !LANGUAGE.test(language)) {
+    throw new PackError('The pack’s language is not a language tag.');
+  }
+  const items = p['items'];
+  if (!Array.isArray(items) || items.length !== def.items.length) {
+    throw new PackError(`${def.short} has ${def.items.length} items; the pack does not.`);
+  }
+  return {
+    instrument: id,
+    language,
+    title: text(p['title'], 'The title'),
+    instructions: text(p['instructions'], 'The instructions'),
+    notice: text(p['notice'], 'The copyright notice', MAX_NOTICE),
+    items: items.map((raw: unknown, i): PackItem => {
+      const n = i + 1;
+      if (typeof raw !== 'object' || raw === null) throw new PackError(`Item ${n} is missing.`);
+      const item = raw as Record<string, unknown>;
+      const options = item['options'];
+      const want = def.items[i]!.options.length;
+      if (!Array.isArray(options) || options.length !== want) {
+        throw new PackError(`Item ${n} needs ${want} answer labels.`);
+      }
+      return {
+        text: text(item['text'], `The text of item ${n}`),
+        options: options.map((o: unknown, j) => text(o, `Answer ${j + 1} of item ${n}`)),
+      };
+    }),
+  };
+}

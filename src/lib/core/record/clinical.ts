@@ -1,0 +1,103 @@
+import {
+  answersProblem,
+  INSTRUMENT,
+  isInstrumentId,
+  type InstrumentId,
+} from '../instruments/definitions';
+
+/**
+ * Clinical entry types beyond the pain check-in (clinical compartment). Data written by other
+ * devices is outside input: every reader checks it with the guards here and skips what fails.
+ */
+
+/** A completed questionnaire; the score is computed on reading, from the answers. */
+export const QUESTIONNAIRE = 'questionnaire';
+export interface QuestionnaireResponse {
+  readonly instrument: InstrumentId;
+  /** Answer values per item as the instrument defines them; null for a blank item. */
+  readonly answers: ReadonlyArray<number | null>;
+}
+
+export function isQuestionnaireResponse(data: unknown): data is QuestionnaireResponse {
+  if (typeof data !== 'object' || data === null) return false;
+  const { instrument, answers } = data as { instrument?: unknown; answers?: unknown };
+  return (
+    isInstrumentId(instrument) &&
+    Array.isArray(answers) &&
+    answersProblem(INSTRUMENT[instrument], answers) === null
+  );
+}
+
+/** Something that happened in care: shown on the charts as a marker. */
+export const CARE_EVENT = 'care-event';
+export const CARE_EVENT_KINDS = ['visit', 'treatment', 'imaging', 'sick-leave', 'other'] as const;
+export type CareEventKind = (typeof CARE_EVENT_KINDS)[number];
+export interface CareEvent {
+  readonly kind: CareEventKind;
+  /** e.g. "Physiotherapy, first session". */
+  readonly label: string;
+}
+
+export const MEDICATION = 'medication';
+export interface Medication {
+  readonly name: string;
+  /** Free text: "400 mg up to 3 times a day". */
+  readonly dose?: string;
+  /** Calendar day it was stopped, if it was. */
+  readonly stopped?: string;
+}
+
+/** Screening questions for signs that need urgent assessment (SPEC RF-1..3). */
+export const RED_FLAGS = 'red-flags';
+export const RED_FLAG_ITEMS = [
+  'bladder-bowel',
+  'saddle-numbness',
+  'leg-weakness',
+  'fever',
+  'weight-loss',
+  'cancer-history',
+  'trauma',
+  'night-pain',
+] as const;
+export type RedFlagItem = (typeof RED_FLAG_ITEMS)[number];
+/** [RF-2] These need care the same day (possible cauda equina syndrome). */
+export const URGENT_RED_FLAGS: readonly RedFlagItem[] = ['bladder-bowel', 'saddle-numbness'];
+export interface RedFlags {
+  readonly answers: Readonly<Record<RedFlagItem, boolean>>;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const short = (v: unknown, max: number) =>
+  typeof v === 'string' && v.trim() !== '' && v.length <= max;
+
+export function isCareEvent(data: unknown): data is CareEvent {
+  if (typeof data !== 'object' || data === null) return false;
+  const { kind, label } = data as Record<string, unknown>;
+  return (CARE_EVENT_KINDS as readonly unknown[]).includes(kind) && short(label, 200);
+}
+
+export function isMedication(data: unknown): data is Medication {
+  if (typeof data !== 'object' || data === null) return false;
+  const { name, dose, stopped } = data as Record<string, unknown>;
+  return (
+    short(name, 200) &&
+    (dose === undefined || short(dose, 200)) &&
+    (stopped === undefined || (typeof stopped === 'string' && DAY.test(stopped)))
+  );
+}
+
+export function isRedFlags(data: unknown): data is RedFlags {
+  if (typeof data !== 'object' || data === null) return false;
+  const answers = (data as { answers?: unknown }).answers;
+  if (typeof answers !== 'object' || answers === null) return false;
+  const keys = Object.keys(answers);
+  return (
+    keys.length === RED_FLAG_ITEMS.length &&
+    RED_FLAG_ITEMS.every((k) => typeof (answers as Record<string, unknown>)[k] === 'boolean')
+  );
+}
+
+/** Red flags answered yes. */
+export function positiveFlags(flags: RedFlags): RedFlagItem[] {
+  return RED_FLAG_ITEMS.filter((k) => flags.answers[k]);
+}
