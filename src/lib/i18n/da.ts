@@ -176,6 +176,16 @@ const da: Translation = {
     lead: 'Mål, hvor langt og hvor jævnt din nakke og ryg bevæger sig, med telefonens bevægelsessensorer.',
     soon: 'Guidede bevægelsestest kommer i en senere version. Dine resultater bliver gemt i din journal.',
   },
+  scan: {
+    contact: 'Scan deres kontaktkode med kameraet',
+    invite: 'Scan invitationskoden med kameraet',
+    view: 'Kameravisning',
+    looking: 'Hold koden inden for rammen…',
+    stop: 'Stop kameraet',
+    denied: 'Kameraet er blokeret. Tillad det i browserens indstillinger, eller indsæt koden.',
+    noCamera: 'Der blev ikke fundet noget kamera. Indsæt koden i stedet.',
+    failed: 'Kameraet kunne ikke starte. Indsæt koden i stedet.',
+  },
   sharing: {
     title: 'Del din journal',
     explain:

@@ -176,6 +176,16 @@ const en = {
     lead: 'Measure how far and how smoothly your neck and back move, with your phone’s motion sensors.',
     soon: 'Guided movement tests arrive in a coming version. Your results will be saved in your record.',
   },
+  scan: {
+    contact: 'Scan their contact code with the camera',
+    invite: 'Scan the invite code with the camera',
+    view: 'Camera view',
+    looking: 'Hold the code inside the frame…',
+    stop: 'Stop the camera',
+    denied: 'The camera is blocked. Allow it in the browser’s settings, or paste the code.',
+    noCamera: 'No camera was found. Paste the code instead.',
+    failed: 'The camera could not start. Paste the code instead.',
+  },
   sharing: {
     title: 'Share your record',
     explain:

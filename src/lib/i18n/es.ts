@@ -180,6 +180,16 @@ const es: Translation = {
     lead: 'Mide hasta dónde y con qué suavidad se mueven tu cuello y tu espalda, con los sensores de movimiento del teléfono.',
     soon: 'Las pruebas de movimiento guiadas llegarán en una próxima versión. Tus resultados se guardarán en tu historial.',
   },
+  scan: {
+    contact: 'Escanear su código de contacto con la cámara',
+    invite: 'Escanear el código de invitación con la cámara',
+    view: 'Vista de la cámara',
+    looking: 'Mantén el código dentro del marco…',
+    stop: 'Detener la cámara',
+    denied: 'La cámara está bloqueada. Permítela en los ajustes del navegador o pega el código.',
+    noCamera: 'No se encontró ninguna cámara. Pega el código.',
+    failed: 'La cámara no pudo iniciarse. Pega el código.',
+  },
   sharing: {
     title: 'Comparte tu historial',
     explain:

@@ -177,6 +177,16 @@ const nb: Translation = {
     lead: 'Mål hvor langt og hvor jevnt nakken og ryggen din beveger seg, med bevegelsessensorene i telefonen.',
     soon: 'Veiledede bevegelsestester kommer i en senere versjon. Resultatene dine blir lagret i journalen.',
   },
+  scan: {
+    contact: 'Skann kontaktkoden deres med kameraet',
+    invite: 'Skann invitasjonskoden med kameraet',
+    view: 'Kameravisning',
+    looking: 'Hold koden innenfor rammen…',
+    stop: 'Stopp kameraet',
+    denied: 'Kameraet er blokkert. Tillat det i nettleserinnstillingene, eller lim inn koden.',
+    noCamera: 'Fant ikke noe kamera. Lim inn koden i stedet.',
+    failed: 'Kameraet kunne ikke starte. Lim inn koden i stedet.',
+  },
   sharing: {
     title: 'Del journalen din',
     explain:

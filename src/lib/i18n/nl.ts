@@ -178,6 +178,16 @@ const nl: Translation = {
     lead: 'Meet hoe ver en hoe soepel je nek en rug bewegen, met de bewegingssensoren van je telefoon.',
     soon: 'Begeleide bewegingstests komen in een volgende versie. Je resultaten worden in je dossier bewaard.',
   },
+  scan: {
+    contact: 'Scan hun contactcode met de camera',
+    invite: 'Scan de uitnodigingscode met de camera',
+    view: 'Camerabeeld',
+    looking: 'Houd de code binnen het kader…',
+    stop: 'Camera stoppen',
+    denied: 'De camera is geblokkeerd. Sta hem toe in de browserinstellingen, of plak de code.',
+    noCamera: 'Geen camera gevonden. Plak de code in plaats daarvan.',
+    failed: 'De camera kon niet starten. Plak de code in plaats daarvan.',
+  },
   sharing: {
     title: 'Deel je dossier',
     explain:
