@@ -1,7 +1,13 @@
-// WASM kernels against the TypeScript reference on a 60 s recording at 60 Hz.
+// WASM kernels against the TypeScript reference on a 60 s recording at 60 Hz: SPARC + LDLJ of
+// one speed profile (the original keys), the full recording pipeline (angles → speed →
+// segmentation → SPARC per segment), and one logistic-model evaluation with synthetic numbers.
 import { readFileSync } from 'node:fs';
 import { sparc, ldlj } from '../../src/lib/core/motion/smoothness';
 import { instantiateKernels } from '../../src/lib/core/motion/wasm';
+import { analyseRecording, referenceKernels } from '../../src/lib/core/motion/pipeline';
+import { syntheticRecording } from '../../src/lib/core/motion/synthetic';
+import { logisticModel } from '../../src/lib/core/motion/models';
+import { prng } from '../../src/lib/core/prng';
 
 const bytes = readFileSync(
   new URL('../../src/lib/core/motion/generated/kernels.wasm', import.meta.url),
@@ -27,6 +33,31 @@ const wasm = time(() => {
   k.sparc(speed, fs);
   k.ldlj(speed, fs);
 });
+
+// The pipeline on a synthetic recording (3600 quaternions).
+const rec = syntheticRecording(60, fs, 1);
+const opts = { fraction: 0.1, minGap: Math.round(0.25 * fs), minLength: Math.round(0.3 * fs) };
+const segments = analyseRecording(referenceKernels, rec.quats, rec.neutral, fs, opts).segments;
+const pipeJs = time(() => analyseRecording(referenceKernels, rec.quats, rec.neutral, fs, opts));
+const pipeWasm = time(() => analyseRecording(k, rec.quats, rec.neutral, fs, opts));
+
+// One logistic evaluation with 5 synthetic predictors (no real coefficients).
+const rand = prng(5);
+const intercept = rand() * 2 - 1;
+const beta = Array.from({ length: 5 }, () => rand() * 2 - 1);
+const inputs = Array.from({ length: 64 }, () => Array.from({ length: 5 }, () => rand() * 4 - 2));
+const iterations = 200_000;
+let sink = 0;
+const perCall = (f: (x: number[]) => number) => {
+  for (let i = 0; i < 10_000; i++) sink += f(inputs[i & 63]!);
+  const t = performance.now();
+  for (let i = 0; i < iterations; i++) sink += f(inputs[i & 63]!);
+  return ((performance.now() - t) * 1000) / iterations;
+};
+const modelJs = perCall((x) => logisticModel(intercept, beta, x).probability);
+const modelWasm = perCall((x) => k.logisticModel(intercept, beta, x).probability);
+if (!Number.isFinite(sink)) throw new Error('The model benchmark produced a non-finite sum.');
+
 console.log(
   JSON.stringify({
     samples: n,
@@ -34,5 +65,20 @@ console.log(
     wasmMs: +wasm.toFixed(2),
     speedup: +(js / wasm).toFixed(2),
     budgetSpeedup: 3,
+    pipeline: {
+      samples: rec.quats.length / 4,
+      segments: segments.length,
+      jsMs: +pipeJs.toFixed(2),
+      wasmMs: +pipeWasm.toFixed(2),
+      ratio: +(pipeJs / pipeWasm).toFixed(2),
+    },
+    model: {
+      kind: 'logistic',
+      predictors: beta.length,
+      iterations,
+      jsUsPerCall: +modelJs.toFixed(3),
+      wasmUsPerCall: +modelWasm.toFixed(3),
+      ratio: +(modelJs / modelWasm).toFixed(2),
+    },
   }),
 );
