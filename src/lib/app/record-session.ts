@@ -60,14 +60,20 @@ import {
   CARE_EVENT,
   isCareEvent,
   isMedication,
+  isMotionTest,
+  isPsfsResponse,
   isQuestionnaireResponse,
   isRedFlags,
   MEDICATION,
   MESSAGE,
+  MOTION_TEST,
+  PSFS,
   QUESTIONNAIRE,
   RED_FLAGS,
   type CareEvent,
   type Medication,
+  type MotionTest,
+  type PsfsResponse,
   type QuestionnaireResponse,
   type RedFlags,
   NOTE,
@@ -813,6 +819,18 @@ export class RecordSession {
     return this.write('clinical', MEDICATION, data, at);
   }
 
+  addPsfs(data: PsfsResponse, at: Date = new Date()): Entry<PsfsResponse> {
+    if (!isPsfsResponse(data)) {
+      throw new RangeError('Name one to five activities and rate each from 0 to 10.');
+    }
+    return this.write('clinical', PSFS, data, at);
+  }
+
+  addMotionTest(data: MotionTest, at: Date = new Date()): Entry<MotionTest> {
+    if (!isMotionTest(data)) throw new RangeError('These measurements are out of range.');
+    return this.write('clinical', MOTION_TEST, data, at);
+  }
+
   addRedFlags(data: RedFlags, at: Date = new Date()): Entry<RedFlags> {
     if (!isRedFlags(data)) throw new RangeError('Every warning-sign question needs an answer.');
     return this.write('clinical', RED_FLAGS, data, at);
@@ -825,18 +843,27 @@ export class RecordSession {
     return new TextEncoder().encode(`local:${this.recordId}:${key}`);
   }
 
-  /** Stores a JSON value on this device only, encrypted. */
-  async saveLocal(key: string, value: unknown): Promise<void> {
-    const bytes = new TextEncoder().encode(JSON.stringify(value));
+  /** Stores bytes on this device only, encrypted (e.g. a raw sensor recording). */
+  async saveLocalBytes(key: string, bytes: Uint8Array): Promise<void> {
     const { nonce, ciphertext } = encrypt(this.localKey, bytes, this.localAad(key));
     await this.store.writeCheckpoint({ docId: `local:${key}`, nonce, ciphertext });
   }
 
-  /** Reads a value stored with {@link saveLocal}; undefined when absent or unreadable. */
-  async loadLocal(key: string): Promise<unknown> {
+  /** Reads bytes stored with {@link saveLocalBytes}; undefined when absent or unreadable. */
+  async loadLocalBytes(key: string): Promise<Uint8Array | undefined> {
     const row = await this.store.readCheckpoint(`local:${key}`);
     if (!row) return undefined;
-    const bytes = decrypt(this.localKey, row.nonce, row.ciphertext, this.localAad(key));
+    return decrypt(this.localKey, row.nonce, row.ciphertext, this.localAad(key)) ?? undefined;
+  }
+
+  /** Stores a JSON value on this device only, encrypted. */
+  async saveLocal(key: string, value: unknown): Promise<void> {
+    await this.saveLocalBytes(key, new TextEncoder().encode(JSON.stringify(value)));
+  }
+
+  /** Reads a value stored with {@link saveLocal}; undefined when absent or unreadable. */
+  async loadLocal(key: string): Promise<unknown> {
+    const bytes = await this.loadLocalBytes(key);
     if (!bytes) return undefined;
     try {
       return JSON.parse(new TextDecoder().decode(bytes)) as unknown;

@@ -74,7 +74,12 @@ export function t(key: MessageKey | (string & {}), params?: Params): string {
  * namespace may not have a key named `other` (it would read as a plural message).
  */
 export function sectorLabel(sector: string): string {
-  return t(sector === 'other' ? 'sector.unlisted' : `sector.${sector}`);
+  return t(idKey('sector', sector));
+}
+
+/** The message key naming `id` in namespace `ns`; the id `other` is stored as `unlisted`. */
+export function idKey(ns: string, id: string): string {
+  return `${ns}.${id === 'other' ? 'unlisted' : id}`;
 }
 
 /** A calendar day (`YYYY-MM-DD`, read as local noon) or an ISO instant, as a long local date. */

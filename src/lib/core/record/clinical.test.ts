@@ -3,6 +3,8 @@ import {
   isCareEvent,
   isMedication,
   isQuestionnaireResponse,
+  isMotionTest,
+  isPsfsResponse,
   isRedFlags,
   positiveFlags,
   RED_FLAG_ITEMS,
@@ -45,5 +47,28 @@ describe('clinical entry guards (data from other devices is outside input)', () 
       'bladder-bowel',
       'fever',
     ]);
+  });
+
+  it('[PSFS-1] one to five named activities rated 0–10', () => {
+    expect(isPsfsResponse({ activities: [{ activity: 'Driving', rating: 6 }] })).toBe(true);
+    expect(isPsfsResponse({ activities: [] })).toBe(false);
+    expect(isPsfsResponse({ activities: [{ activity: ' ', rating: 6 }] })).toBe(false);
+    expect(isPsfsResponse({ activities: [{ activity: 'Driving', rating: 10.5 }] })).toBe(false);
+    const six = Array.from({ length: 6 }, (_, i) => ({ activity: `a${i}`, rating: 1 }));
+    expect(isPsfsResponse({ activities: six })).toBe(false);
+  });
+
+  it('[MOT-4] motion tests: known planes, angles 0–180, SPARC ≤ 0', () => {
+    const ok = {
+      test: 'neck',
+      source: 'sensor',
+      planes: { rotation: { a: 70, b: 65, sparc: -1.6 } },
+    };
+    expect(isMotionTest(ok)).toBe(true);
+    expect(isMotionTest({ ...ok, planes: {} })).toBe(false);
+    expect(isMotionTest({ ...ok, planes: { twist: { a: 1, b: 1 } } })).toBe(false);
+    expect(isMotionTest({ ...ok, planes: { rotation: { a: 190, b: 1 } } })).toBe(false);
+    expect(isMotionTest({ ...ok, planes: { rotation: { a: 10, b: 1, sparc: 2 } } })).toBe(false);
+    expect(isMotionTest({ ...ok, source: 'guess' })).toBe(false);
   });
 });

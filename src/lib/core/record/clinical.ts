@@ -1,3 +1,4 @@
+import { NECK_PLANES, type NeckPlane, type PlaneResult } from '../measure/neck';
 import {
   answersProblem,
   INSTRUMENT,
@@ -100,4 +101,58 @@ export function isRedFlags(data: unknown): data is RedFlags {
 /** Red flags answered yes. */
 export function positiveFlags(flags: RedFlags): RedFlagItem[] {
   return RED_FLAG_ITEMS.filter((k) => flags.answers[k]);
+}
+
+/** [PSFS-1..3] Patient-Specific Functional Scale: the patient's own activities, each 0–10. */
+export const PSFS = 'psfs';
+export interface PsfsResponse {
+  readonly activities: ReadonlyArray<{ readonly activity: string; readonly rating: number }>;
+}
+export const PSFS_MAX_ACTIVITY = 120;
+
+export function isPsfsResponse(data: unknown): data is PsfsResponse {
+  if (typeof data !== 'object' || data === null) return false;
+  const list = (data as { activities?: unknown }).activities;
+  if (!Array.isArray(list) || list.length < 1 || list.length > 5) return false;
+  return list.every((a: unknown) => {
+    if (typeof a !== 'object' || a === null) return false;
+    const { activity, rating } = a as Record<string, unknown>;
+    return (
+      short(activity, PSFS_MAX_ACTIVITY) &&
+      typeof rating === 'number' &&
+      Number.isInteger(rating) &&
+      rating >= 0 &&
+      rating <= 10
+    );
+  });
+}
+
+/** A range-of-motion test (SPEC MOT-1..5): degrees per plane, by sensor or by goniometer. */
+export const MOTION_TEST = 'motion-test';
+export interface MotionTest {
+  readonly test: 'neck';
+  readonly source: 'sensor' | 'manual';
+  readonly planes: Partial<Record<NeckPlane, PlaneResult>>;
+}
+
+const angle = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 180;
+
+export function isMotionTest(data: unknown): data is MotionTest {
+  if (typeof data !== 'object' || data === null) return false;
+  const { test, source, planes } = data as Record<string, unknown>;
+  if (test !== 'neck' || (source !== 'sensor' && source !== 'manual')) return false;
+  if (typeof planes !== 'object' || planes === null) return false;
+  const entries = Object.entries(planes);
+  if (entries.length === 0) return false;
+  return entries.every(([plane, r]) => {
+    if (!(NECK_PLANES as readonly string[]).includes(plane)) return false;
+    if (typeof r !== 'object' || r === null) return false;
+    const { a, b, sparc } = r as Record<string, unknown>;
+    return (
+      angle(a) &&
+      angle(b) &&
+      (sparc === undefined ||
+        (typeof sparc === 'number' && Number.isFinite(sparc) && sparc <= 0 && sparc > -100))
+    );
+  });
 }
