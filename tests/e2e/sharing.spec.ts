@@ -102,6 +102,9 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   await expect(sister.getByText('sore after lifting boxes')).toBeVisible({ timeout: 15_000 });
   await expect(sister.getByTestId('shared-role')).toHaveText('You can read this record.');
   await expect(sister.getByRole('button', { name: 'Add note' })).toHaveCount(0);
+  // The physio's one-page summary of the record, each fact with its source.
+  await expect(physio.getByText('Low back pain: 7/10')).toBeVisible();
+  await expect(physio.getByRole('heading', { name: 'Summary' })).toBeVisible();
   await physio.getByLabel('New note').fill('Graded walking, 10 minutes a day.');
   await physio.getByRole('button', { name: 'Add note' }).click();
   await physio.getByLabel('Message to the patient').fill('How did the walking go?');
@@ -115,19 +118,21 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
     timeout: 15_000,
   });
   await expect(patient.getByText('Ana Jensen (professional, Physiotherapy)').first()).toBeVisible();
-  await expect(sister.getByText('Graded walking, 10 minutes a day.')).toBeVisible({
+  await expect(sister.getByText('Graded walking, 10 minutes a day.', { exact: true })).toBeVisible({
     timeout: 15_000,
   });
 
   // The physio's message reaches the patient's dialogue; the patient answers.
   await patient.getByRole('link', { name: 'Messages' }).first().click();
   await expect(patient.getByTestId('messages')).toContainText('How did the walking go?');
+  await expect(patient.getByTestId('new-count')).toHaveText('1 new message');
   await expect(patient.getByTestId('messages')).toContainText('Ana Jensen (professional');
   await patient.getByLabel('Your question or message').fill('Better, thank you.');
   await patient.getByRole('button', { name: 'Send message' }).click();
   await expect(physio.getByTestId('messages')).toContainText('Better, thank you.', {
     timeout: 15_000,
   });
+  await expect(physio.getByTestId('new-count')).toHaveText('1 new message');
 
   // The access page: who has what; end the physio's access.
   await patient.getByRole('link', { name: 'Share' }).first().click();

@@ -25,7 +25,12 @@ test('the shell navigates, marks the current page, and switches language', async
   await expect(nav.getByRole('link', { name: 'Del' })).toBeVisible();
 });
 
-for (const p of pages) {
+for (const p of [
+  ...pages,
+  { path: '/questionnaires' },
+  { path: '/summary' },
+  { path: '/outlook' },
+]) {
   test(`no axe violations on ${p.path}`, async ({ page }) => {
     await page.goto(p.path);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();

@@ -8,6 +8,7 @@ import {
   LOCALES,
   locale,
   pickLocale,
+  idKey,
   sectorLabel,
   setLocale,
   t,
@@ -103,6 +104,7 @@ describe('t', () => {
     expect(sectorLabel('other')).toBe('Other');
     setLocale('nb');
     expect(sectorLabel('other')).toBe('Annet');
+    expect(t(idKey('summary.kind', 'other'))).toBe('Noe annet');
   });
 
   it('formats numbers for the current locale', () => {
