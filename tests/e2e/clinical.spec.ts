@@ -1,20 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { axe, PASSPHRASE, startRecord } from './helpers';
 
 /**
  * The clinical side as a patient meets it: a quick daily check-in, questionnaires when due with
  * drafts that survive a reload, warning signs, the dashboard's trends with what they mean, and
  * the one-page summary for the visit.
  */
-
-const PASSPHRASE = 'a long and calm passphrase';
-
-async function axe(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
 
 async function openQuestionnaires(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Record' }).first().click();
@@ -33,13 +24,7 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
 }) => {
   test.setTimeout(120_000);
   await page.clock.setFixedTime(new Date('2026-03-02T09:00:00'));
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Start a new record' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create my record' }).click();
-  await page.getByLabel('I have printed or written down my recovery code').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await startRecord(page);
 
   // A daily check-in is three taps from the record, well under ten seconds.
   const started = Date.now();
@@ -159,6 +144,16 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.getByRole('button', { name: 'Add to the record' }).click();
   await expect(page.getByText('Visit: Physiotherapy, first session')).toBeVisible();
   await axe(page);
+  // A third day of ratings adds the personal fit to the pain chart (INS-4), labelled as such.
+  await page.clock.setFixedTime(new Date('2026-03-12T09:00:00'));
+  await page.getByRole('link', { name: 'Check-in' }).first().click();
+  await page.getByRole('radio', { name: '3 — Low back pain' }).click();
+  await page.getByRole('button', { name: 'Save check-in' }).click();
+  await page.getByRole('link', { name: 'Record' }).first().click();
+  await expect(page.getByTestId('fit-line')).toHaveCount(1);
+  await expect(page.getByText(/a curve fitted to your own ratings/)).toBeVisible();
+  await page.getByRole('link', { name: 'Summary for your next visit' }).click();
+
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
   await expect(page.getByRole('button', { name: 'Print' })).toBeHidden();
@@ -168,13 +163,7 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
 test('a wording pack installed from a file shows its wording; a bad file changes nothing', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Start a new record' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create my record' }).click();
-  await page.getByLabel('I have printed or written down my recovery code').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await startRecord(page);
   await page.getByRole('link', { name: 'Check in now' }).click();
   await page.getByRole('radio', { name: '6 — Neck pain' }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();
@@ -223,13 +212,7 @@ test('a wording pack installed from a file shows its wording; a bad file changes
 test('the outlook runs the STarT Back model locally, with what if and its model card', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Start a new record' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create my record' }).click();
-  await page.getByLabel('I have printed or written down my recovery code').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await startRecord(page);
   await page.getByRole('link', { name: 'Check in now' }).click();
   await page.getByRole('radio', { name: '8 — Low back pain' }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();

@@ -1,12 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { expect, test, type CDPSession } from '@playwright/test';
+import { axe, startRecord } from './helpers';
 
 /**
  * The guided neck test driven through Chromium's virtual sensors (CDP Emulation), as a phone on
  * the patient's head would report it: a scripted flexion of known amplitude must read within 1°.
  */
 
-const PASSPHRASE = 'a long and calm passphrase';
 const TYPE = 'relative-orientation';
 
 /** Rotation of `deg` degrees about the phone's x axis (flexion is negative x, see MOT-2). */
@@ -19,23 +18,13 @@ async function reading(cdp: CDPSession, q: { x: number; y: number; z: number; w:
   await cdp.send('Emulation.setSensorOverrideReadings', { type: TYPE, reading: { quaternion: q } });
 }
 
-async function newPatient(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Start a new record' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create my record' }).click();
-  await page.getByLabel('I have printed or written down my recovery code').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-}
-
 test('a scripted 40° neck flexion is measured within 1°', async ({ page, context }) => {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
   await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
   await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
   await reading(cdp, aboutX(0));
-  await newPatient(page);
+  await startRecord(page);
   await page.getByRole('link', { name: 'Measure' }).first().click();
   await page.getByRole('button', { name: 'Start the neck test' }).click();
   // Keep still a moment (virtual sensors report only changes: nudge by a hair).
@@ -97,7 +86,7 @@ test('without a sensor the test says so, and goniometer values can be typed', as
     delete (window as { RelativeOrientationSensor?: unknown }).RelativeOrientationSensor;
     delete (window as { DeviceOrientationEvent?: unknown }).DeviceOrientationEvent;
   });
-  await newPatient(page);
+  await startRecord(page);
   await page.getByRole('link', { name: 'Measure' }).first().click();
   await page.getByRole('button', { name: 'Start the neck test' }).click();
   await expect(page.getByRole('alert')).toContainText('cannot read the phone’s motion sensors');
@@ -112,10 +101,3 @@ test('without a sensor the test says so, and goniometer values can be typed', as
   await expect(page.getByText(/^Saved\./)).toBeVisible();
   await expect(page.getByTestId('motion-table')).toContainText('45°');
 });
-
-async function axe(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import QRCode from 'qrcode';
+import { setUpWorkspace, startRecord } from './helpers';
 
 /**
  * The patient scans a professional's contact QR with the camera. Chromium's fake camera plays a
  * Y4M file; the test renders the professional's real contact code into it, so the app decodes
  * exactly what a phone camera would see on the professional's screen.
  */
-
-const PASSPHRASE = 'a long and calm passphrase';
 
 /** A grey-scale Y4M clip (4:2:0, neutral chroma) showing `text` as a QR code. */
 function qrVideo(text: string): string {
@@ -51,16 +50,12 @@ test('a patient scans a physiotherapist’s contact code with the camera', async
   // The physiotherapist shows a contact code in their workspace.
   const physio = await (await browser.newContext()).newPage();
   await physio.goto('/');
-  await physio.getByRole('button', { name: 'I am a professional or a relative' }).click();
-  await physio.getByRole('radio', { name: 'a professional' }).check();
-  await physio.getByLabel('Your name', { exact: true }).fill('Ana Jensen');
-  await physio.getByLabel('Profession', { exact: true }).fill('Physiotherapist');
-  await physio.getByLabel('Organisation', { exact: true }).fill('Fysio Nord');
-  await physio.getByLabel('Sector', { exact: true }).selectOption('physiotherapy');
-  await physio.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await physio.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await physio.getByRole('button', { name: 'Create my workspace' }).click();
-  const physioPrint = await physio.getByTestId('ws-fingerprint').textContent();
+  const physioPrint = await setUpWorkspace(physio, {
+    kind: 'professional',
+    name: 'Ana Jensen',
+    profession: 'Physiotherapist',
+    org: 'Fysio Nord',
+  });
   await physio.getByRole('button', { name: 'Show my contact code instead' }).click();
   const contact = await physio.getByTestId('link-code').inputValue();
   expect(contact.length).toBeGreaterThan(50);
@@ -79,13 +74,7 @@ test('a patient scans a physiotherapist’s contact code with the camera', async
   try {
     const context = await phone.newContext({ baseURL, permissions: ['camera'] });
     const patient = await context.newPage();
-    await patient.goto('/');
-    await patient.getByRole('button', { name: 'Start a new record' }).click();
-    await patient.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-    await patient.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-    await patient.getByRole('button', { name: 'Create my record' }).click();
-    await patient.getByLabel('I have printed or written down my recovery code').check();
-    await patient.getByRole('button', { name: 'Continue' }).click();
+    await startRecord(patient);
     await patient.getByRole('link', { name: 'Share' }).first().click();
 
     await patient.getByRole('button', { name: 'Scan their contact code with the camera' }).click();

@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { axe, setUpWorkspace, startRecord } from './helpers';
 
 /**
  * Sharing as three people meet it, each in their own browser: a patient, a physiotherapist and a
@@ -8,43 +8,11 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
  * then on the physio gets nothing new while the sister keeps syncing.
  */
 
-const PASSPHRASE = 'a long and calm passphrase';
-
 async function newPerson(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto('/');
   return page;
-}
-
-async function axe(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag22aa'])
-    .analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
-
-async function setUpWorkspace(
-  page: Page,
-  who: { kind: 'professional' | 'relative'; name: string; profession?: string; org?: string },
-): Promise<string> {
-  await page.getByRole('button', { name: 'I am a professional or a relative' }).click();
-  await page
-    .getByRole('radio', {
-      name: who.kind === 'professional' ? 'a professional' : 'a relative or friend',
-    })
-    .check();
-  await page.getByLabel('Your name', { exact: true }).fill(who.name);
-  if (who.kind === 'professional') {
-    await page.getByLabel('Profession', { exact: true }).fill(who.profession ?? '');
-    await page.getByLabel('Organisation', { exact: true }).fill(who.org ?? '');
-    await page.getByLabel('Sector', { exact: true }).selectOption('physiotherapy');
-  }
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create my workspace' }).click();
-  await expect(page.getByRole('heading', { name: 'Your workspace' })).toBeVisible();
-  return (await page.getByTestId('ws-fingerprint').textContent()) ?? 'missing';
 }
 
 /** The patient invites; the person answers; the patient checks the numbers and shares. */
@@ -70,12 +38,7 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
 }) => {
   test.setTimeout(120_000);
   const patient = await newPerson(browser);
-  await patient.getByRole('button', { name: 'Start a new record' }).click();
-  await patient.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await patient.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
-  await patient.getByRole('button', { name: 'Create my record' }).click();
-  await patient.getByLabel('I have printed or written down my recovery code').check();
-  await patient.getByRole('button', { name: 'Continue' }).click();
+  await startRecord(patient);
   await patient.getByRole('link', { name: 'Check-in' }).first().click();
   await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
   await patient.getByLabel('Anything to add? (optional)').fill('sore after lifting boxes');

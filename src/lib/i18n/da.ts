@@ -410,6 +410,7 @@ const da: Translation = {
     shown: 'Advarselstegn besvaret med ja',
   },
   chart: {
+    fit: 'Stiplet: en kurve tilpasset dine egne vurderinger. Den beskriver det, der er sket; den er ikke en prognose.',
     summary: '{n} værdier, fra {from} den {start} til {to} den {end}.',
     empty: 'Ingen værdier endnu.',
     band: 'Ændringer inden for det skraverede bånd er for små til at betyde noget.',

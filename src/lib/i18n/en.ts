@@ -408,6 +408,7 @@ const en = {
     shown: 'Warning signs answered yes',
   },
   chart: {
+    fit: 'Dashed: a curve fitted to your own ratings. It describes the past; it is not a forecast.',
     summary: '{n} values, from {from} on {start} to {to} on {end}.',
     empty: 'No values yet.',
     band: 'Changes inside the shaded band are too small to matter.',

@@ -416,6 +416,7 @@ const es: Translation = {
     shown: 'Señales de alarma respondidas con sí',
   },
   chart: {
+    fit: 'Discontinua: una curva ajustada a tus propias puntuaciones. Describe lo ocurrido; no es una previsión.',
     summary: '{n} valores, de {from} el {start} a {to} el {end}.',
     empty: 'Aún no hay valores.',
     band: 'Los cambios dentro de la banda sombreada son demasiado pequeños para importar.',

@@ -413,6 +413,7 @@ const nb: Translation = {
     shown: 'Faresignaler besvart med ja',
   },
   chart: {
+    fit: 'Stiplet: en kurve tilpasset dine egne vurderinger. Den beskriver det som har skjedd; den er ikke en prognose.',
     summary: '{n} verdier, fra {from} den {start} til {to} den {end}.',
     empty: 'Ingen verdier ennå.',
     band: 'Endringer innenfor det skraverte feltet er for små til å ha betydning.',

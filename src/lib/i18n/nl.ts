@@ -416,6 +416,7 @@ const nl: Translation = {
     shown: 'Waarschuwingssignalen met ja beantwoord',
   },
   chart: {
+    fit: 'Gestippeld: een curve die past bij je eigen scores. Die beschrijft wat er gebeurd is; het is geen voorspelling.',
     summary: '{n} waarden, van {from} op {start} tot {to} op {end}.',
     empty: 'Nog geen waarden.',
     band: 'Veranderingen binnen de gearceerde band zijn te klein om ertoe te doen.',
