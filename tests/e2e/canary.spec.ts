@@ -1,20 +1,14 @@
 import { expect, test } from '@playwright/test';
+import { startRecord } from './helpers';
 
 /**
  * What the patient types never rests in the browser's storage in plaintext: not in IndexedDB
  * (outer documents, vault, checkpoints), Cache Storage, localStorage or sessionStorage.
  */
 const CANARY = 'CANARY-sciatica-4d1e7b';
-const PASS = 'a long and calm passphrase';
 
 test('a check-in note is nowhere in browser storage in plaintext', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Start a new record' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASS);
-  await page.getByLabel('Repeat the passphrase').fill(PASS);
-  await page.getByRole('button', { name: 'Create my record' }).click();
-  await page.getByLabel('I have printed or written down my recovery code').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  await startRecord(page);
   await page.getByRole('link', { name: 'Check-in' }).first().click();
   await page.getByRole('radio', { name: '7 — Leg pain' }).click();
   await page.getByLabel('Anything to add? (optional)').fill(CANARY);

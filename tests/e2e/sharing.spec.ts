@@ -121,3 +121,27 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   await expect(physio.getByText('better after the walks')).toHaveCount(0);
   await expect(physio.getByText('sore after lifting boxes')).toBeVisible();
 });
+
+test('a relative opens the invite link, sets up a workspace, and answers it', async ({
+  browser,
+}) => {
+  const patient = await newPerson(browser);
+  await startRecord(patient);
+  await patient.getByRole('link', { name: 'Share' }).first().click();
+  await patient.getByRole('button', { name: 'Invite someone' }).click();
+  const link = await patient.getByTestId('link-code').inputValue();
+  // The code rides only in the fragment, which browsers never send to a server.
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#invite=backpack-invite%3A/);
+
+  const sister = await (await browser.newContext()).newPage();
+  await sister.goto(link);
+  await expect(sister.getByTestId('invited')).toBeVisible();
+  await expect(sister).toHaveURL(/\/$/); // and it left the address bar at once
+  const print = await setUpWorkspace(sister, { kind: 'relative', name: 'Maja' });
+  await expect(sister.getByLabel('Invite code from the patient')).toHaveValue(/^backpack-invite:/);
+  await sister.getByRole('button', { name: 'Send my answer' }).click();
+  await expect(patient.getByRole('heading', { name: 'Who is asking' })).toBeVisible({
+    timeout: 15_000,
+  });
+  await expect(patient.getByTestId('invitee-fingerprint')).toHaveText(print);
+});

@@ -1,6 +1,6 @@
 import { DeviceStore } from '$lib/platform/vault-db';
 import type { Entry, PainCheckIn } from '$lib/core/record/index';
-import type { LinkRequest } from '$lib/core/sharing/index';
+import { inviteCodeFrom, type LinkRequest } from '$lib/core/sharing/index';
 import { fingerprint } from '$lib/core/crypto/index';
 import {
   completeLink,
@@ -36,15 +36,26 @@ class AppSession {
   version = $state(0);
   /** Shown once after a record is created; cleared when the patient confirms it is saved. */
   recoveryCode = $state<string | null>(null);
+  /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
+  pendingInvite = $state<string | null>(null);
   private unsubscribe: (() => void) | null = null;
 
   async init(): Promise<void> {
     if (this.phase !== 'loading') return;
+    this.takeInviteFromUrl();
     const store = new DeviceStore();
     const row = await store.readVault();
     store.close();
     if (row) this.phase = 'locked';
     else this.phase = (await Workspace.exists()) ? 'workspace-locked' : 'welcome';
+  }
+
+  /** Moves an invite out of the address bar (and history) into memory. */
+  private takeInviteFromUrl(): void {
+    const hash = globalThis.location?.hash ?? '';
+    if (!hash.startsWith('#invite=')) return;
+    this.pendingInvite = inviteCodeFrom(hash);
+    history.replaceState(history.state, '', location.pathname + location.search);
   }
 
   private adoptWorkspace(ws: Workspace): void {

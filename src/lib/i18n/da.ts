@@ -110,6 +110,8 @@ const da: Translation = {
     wrongWorkspace: 'Den adgangssætning åbner ikke arbejdsområdet på denne enhed.',
   },
   welcome: {
+    invited:
+      'En patient har inviteret dig. Vælg “Jeg er behandler eller pårørende” for at oprette dit arbejdsområde; invitationen gemmes til dig.',
     title: 'Velkommen til Backpack',
     lead: 'Backpack gemmer historien om dine ryg- eller nakkesmerter, så du ikke skal fortælle den forfra ved hvert besøg.',
     point1: 'Din journal er krypteret på din enhed. Relæet ser kun krypteret data.',
@@ -481,9 +483,9 @@ const da: Translation = {
     invite: 'Invitér nogen',
     inviteTitle: 'Invitationskode',
     inviteExplain:
-      'Lad personen scanne koden, eller send den til dem. Når de svarer, tjekker du, hvem de er, og vælger, hvad de ser.',
-    inviteCode: 'Invitationskode',
-    inviteQr: 'Invitationskoden som QR-kode',
+      'Lad personen scanne koden, eller send dem linket. Når de svarer, tjekker du, hvem de er, og vælger, hvad de ser.',
+    inviteCode: 'Invitationslink',
+    inviteQr: 'Invitationslinket som QR-kode',
     recordNumbers: 'Din journals tal (de ser de samme):',
     waiting: 'Venter på deres svar…',
     contactLabel: 'Eller indsæt den kontaktkode, en behandler viser dig',
@@ -546,6 +548,7 @@ const da: Translation = {
     },
   },
   workspace: {
+    fromLink: 'Invitationen fra dit link er udfyldt nedenfor. Tjek den, og send dit svar.',
     badge: 'Arbejdsområde',
     setupTitle: 'Opret dit arbejdsområde',
     setupExplain:

@@ -112,6 +112,8 @@ const en = {
     wrongWorkspace: 'That passphrase does not open the workspace on this device.',
   },
   welcome: {
+    invited:
+      'A patient has invited you. Choose “I am a professional or a relative” to set up your workspace; the invite is kept for you.',
     title: 'Welcome to Backpack',
     lead: 'Backpack keeps the story of your back or neck pain, so you do not have to tell it again at every visit.',
     point1: 'Your record is encrypted on your device. The relay only ever sees ciphertext.',
@@ -476,9 +478,9 @@ const en = {
     invite: 'Invite someone',
     inviteTitle: 'Invite code',
     inviteExplain:
-      'Let the person scan this code, or send it to them. When they answer, you check who they are and choose what they see.',
-    inviteCode: 'Invite code',
-    inviteQr: 'The invite code as a QR code',
+      'Let the person scan this code, or send them the link. When they answer, you check who they are and choose what they see.',
+    inviteCode: 'Invite link',
+    inviteQr: 'The invite link as a QR code',
     recordNumbers: 'Numbers of your record (they see the same):',
     waiting: 'Waiting for their answer…',
     contactLabel: 'Or paste the contact code a professional shows you',
@@ -541,6 +543,7 @@ const en = {
     },
   },
   workspace: {
+    fromLink: 'The invite from your link is filled in below. Check it and send your answer.',
     badge: 'Workspace',
     setupTitle: 'Set up your workspace',
     setupExplain:

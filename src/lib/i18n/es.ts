@@ -113,6 +113,8 @@ const es: Translation = {
     wrongWorkspace: 'Esa frase de contraseña no abre el espacio de trabajo en este dispositivo.',
   },
   welcome: {
+    invited:
+      'Un paciente te ha invitado. Elige “Soy profesional o familiar” para preparar tu espacio de trabajo; la invitación se guarda para ti.',
     title: 'Te damos la bienvenida a Backpack',
     lead: 'Backpack guarda la historia de tu dolor de espalda o cuello, para que no tengas que contarla de nuevo en cada visita.',
     point1: 'Tu historial está cifrado en tu dispositivo. El relé solo ve datos cifrados.',
@@ -488,9 +490,9 @@ const es: Translation = {
     invite: 'Invitar a alguien',
     inviteTitle: 'Código de invitación',
     inviteExplain:
-      'Deja que la persona escanee este código o envíaselo. Cuando responda, compruebas quién es y eliges qué ve.',
-    inviteCode: 'Código de invitación',
-    inviteQr: 'El código de invitación como código QR',
+      'Deja que la persona escanee este código o envíale el enlace. Cuando responda, compruebas quién es y eliges qué ve.',
+    inviteCode: 'Enlace de invitación',
+    inviteQr: 'El enlace de invitación como código QR',
     recordNumbers: 'Números de tu historial (ven los mismos):',
     waiting: 'Esperando su respuesta…',
     contactLabel: 'O pega el código de contacto que te muestra un profesional',
@@ -554,6 +556,7 @@ const es: Translation = {
     },
   },
   workspace: {
+    fromLink: 'La invitación de tu enlace está rellenada abajo. Revísala y envía tu respuesta.',
     badge: 'Espacio de trabajo',
     setupTitle: 'Prepara tu espacio de trabajo',
     setupExplain:

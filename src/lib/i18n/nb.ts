@@ -110,6 +110,8 @@ const nb: Translation = {
     wrongWorkspace: 'Den passordfrasen åpner ikke arbeidsområdet på denne enheten.',
   },
   welcome: {
+    invited:
+      'En pasient har invitert deg. Velg «Jeg er behandler eller pårørende» for å sette opp arbeidsområdet ditt; invitasjonen tas vare på.',
     title: 'Velkommen til Backpack',
     lead: 'Backpack tar vare på historien om rygg- eller nakkesmertene dine, så du slipper å fortelle den på nytt ved hvert besøk.',
     point1: 'Journalen din er kryptert på enheten din. Reléet ser bare krypterte data.',
@@ -482,9 +484,9 @@ const nb: Translation = {
     invite: 'Inviter noen',
     inviteTitle: 'Invitasjonskode',
     inviteExplain:
-      'La personen skanne denne koden, eller send den til dem. Når de svarer, sjekker du hvem de er og velger hva de ser.',
-    inviteCode: 'Invitasjonskode',
-    inviteQr: 'Invitasjonskoden som QR-kode',
+      'La personen skanne denne koden, eller send dem lenken. Når de svarer, sjekker du hvem de er og velger hva de ser.',
+    inviteCode: 'Invitasjonslenke',
+    inviteQr: 'Invitasjonslenken som QR-kode',
     recordNumbers: 'Tallene til journalen din (de ser de samme):',
     waiting: 'Venter på svaret deres…',
     contactLabel: 'Eller lim inn kontaktkoden en behandler viser deg',
@@ -548,6 +550,7 @@ const nb: Translation = {
     },
   },
   workspace: {
+    fromLink: 'Invitasjonen fra lenken din er fylt inn nedenfor. Sjekk den og send svaret ditt.',
     badge: 'Arbeidsområde',
     setupTitle: 'Sett opp arbeidsområdet ditt',
     setupExplain:

@@ -113,6 +113,8 @@ const nl: Translation = {
     wrongWorkspace: 'Met deze wachtwoordzin gaat de werkplek op dit apparaat niet open.',
   },
   welcome: {
+    invited:
+      'Een patiënt heeft je uitgenodigd. Kies “Ik ben zorgverlener of naaste” om je werkplek in te richten; de uitnodiging wordt voor je bewaard.',
     title: 'Welkom bij Backpack',
     lead: 'Backpack bewaart het verhaal van je rug- of nekpijn, zodat je het niet bij elk bezoek opnieuw hoeft te vertellen.',
     point1: 'Je dossier is versleuteld op je apparaat. De relay ziet alleen versleutelde gegevens.',
@@ -489,9 +491,9 @@ const nl: Translation = {
     invite: 'Iemand uitnodigen',
     inviteTitle: 'Uitnodigingscode',
     inviteExplain:
-      'Laat de persoon deze code scannen, of stuur hem op. Als ze antwoorden, controleer je wie ze zijn en kies je wat ze zien.',
-    inviteCode: 'Uitnodigingscode',
-    inviteQr: 'De uitnodigingscode als QR-code',
+      'Laat de persoon deze code scannen, of stuur de link. Als ze antwoorden, controleer je wie ze zijn en kies je wat ze zien.',
+    inviteCode: 'Uitnodigingslink',
+    inviteQr: 'De uitnodigingslink als QR-code',
     recordNumbers: 'Cijfers van je dossier (zij zien dezelfde):',
     waiting: 'Wachten op hun antwoord…',
     contactLabel: 'Of plak de contactcode die een zorgverlener je laat zien',
@@ -555,6 +557,8 @@ const nl: Translation = {
     },
   },
   workspace: {
+    fromLink:
+      'De uitnodiging uit je link staat hieronder ingevuld. Controleer hem en stuur je antwoord.',
     badge: 'Werkplek',
     setupTitle: 'Richt je werkplek in',
     setupExplain:

@@ -1,4 +1,11 @@
-/** [PSFS-1..3] Patient-Specific Functional Scale. */
+/** [PSFS-1..4] Patient-Specific Functional Scale. */
+
+/** [PSFS-4] No LOINC code was found: the local code system, as for the ÖMPSQ-10. */
+export const PSFS_CODES = {
+  system: 'https://backpack.health/fhir/CodeSystem/instrument',
+  panel: 'psfs',
+  mean: 'psfs-mean',
+} as const;
 export interface PsfsActivity {
   readonly activity: string;
   readonly rating: number;

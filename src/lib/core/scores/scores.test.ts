@@ -3,7 +3,7 @@ import { nrsChange } from './nrs';
 import { scoreStartBack, type SbtAnswers } from './startback';
 import { roundOneDecimal, scoreOdi } from './oswestry';
 import { scoreNdi } from './ndi';
-import { scorePsfs } from './psfs';
+import { PSFS_CODES, scorePsfs } from './psfs';
 import { ORE_CUTOFF, scoreOrebro } from './orebro';
 
 const agree = (...yes: number[]) =>
@@ -102,6 +102,13 @@ describe('PSFS', () => {
         { activity: 'driving', rating: 6 },
       ]).mean,
     ).toBe(4.5);
+  });
+  it('[PSFS-4] carries a code for the panel and the mean', () => {
+    expect(PSFS_CODES).toEqual({
+      system: 'https://backpack.health/fhir/CodeSystem/instrument',
+      panel: 'psfs',
+      mean: 'psfs-mean',
+    });
   });
   it('[PSFS-1] takes one to five activities rated 0–10', () => {
     expect(() => scorePsfs([])).toThrow();

@@ -28,6 +28,8 @@ export {
   profileProblem,
   encodeInviteCode,
   parseInviteCode,
+  inviteLink,
+  inviteCodeFrom,
   inviteMailbox,
   sealInviteAnswer,
   openInviteAnswer,

@@ -4,6 +4,8 @@ import { bytesEqual } from '../sync/protocol';
 import {
   encodeContactCode,
   encodeInviteCode,
+  inviteCodeFrom,
+  inviteLink,
   inviteMailbox,
   openInviteAnswer,
   openShareNotice,
@@ -38,6 +40,20 @@ describe('invites', () => {
     expect(parsed).toMatchObject({ relayUrl: invite.relayUrl, recordId: root.recordId });
     if ('error' in parsed) throw new Error('parse');
     expect(inviteMailbox(parsed).mailbox).toBe(inviteMailbox(invite).mailbox);
+  });
+
+  it('travels as a link whose fragment carries the code, and comes back out of it', () => {
+    const code = encodeInviteCode(invite);
+    const link = inviteLink('https://backpack.example', code);
+    expect(link.startsWith('https://backpack.example/#invite=')).toBe(true);
+    expect(new URL(link).pathname).toBe('/'); // nothing but the fragment carries the code
+    expect(inviteCodeFrom(link)).toBe(code);
+    expect(inviteCodeFrom(`  ${code}\n`)).toBe(code);
+    expect(parseInviteCode(inviteCodeFrom(link))).toMatchObject({ recordId: root.recordId });
+    // A broken escape is handed back as typed, and then refused as a code.
+    expect(parseInviteCode(inviteCodeFrom('https://x/#invite=%E0%A4%A'))).toEqual({
+      error: 'wrong-kind',
+    });
   });
 
   it('refuses other codes and damaged ones', () => {

@@ -157,6 +157,26 @@ export function parseInviteCode(text: string): Invite | { error: CodeError } {
   });
 }
 
+/**
+ * An invite as a link into the app: the code rides in the URL fragment, which browsers never
+ * send to a server. Opening it offers the code to the workspace; scanning its QR with a phone's
+ * own camera opens the app directly.
+ */
+export function inviteLink(origin: string, code: string): string {
+  return `${origin}/#invite=${encodeURIComponent(code)}`;
+}
+
+/** The invite code inside a pasted link, or the text itself (trimmed) if it is not a link. */
+export function inviteCodeFrom(text: string): string {
+  const at = text.indexOf('#invite=');
+  if (at < 0) return text.trim();
+  try {
+    return decodeURIComponent(text.slice(at + '#invite='.length)).trim();
+  } catch {
+    return text.trim();
+  }
+}
+
 /** The mailbox the answer goes to, and the key pair it is sealed to, both from the secret. */
 export function inviteMailbox(i: Pick<Invite, 'secret'>): {
   mailbox: string;
