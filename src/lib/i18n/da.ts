@@ -38,7 +38,6 @@ const da: Translation = {
     back: 'Tilbage',
     cancel: 'Annuller',
     unexpected: 'Noget gik galt. Intet blev ændret; prøv igen.',
-    comingSoon: 'Kommer snart',
   },
   nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'værst tænkelige smerte' },
   passphrase: {
@@ -178,7 +177,6 @@ const da: Translation = {
   measure: {
     title: 'Mål',
     lead: 'Mål, hvor langt og hvor jævnt din nakke og ryg bevæger sig, med telefonens bevægelsessensorer.',
-    soon: 'Guidede bevægelsestest kommer i en senere version. Dine resultater bliver gemt i din journal.',
   },
   model: {
     title: 'Udsigter og hvad nu hvis',

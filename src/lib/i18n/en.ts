@@ -40,7 +40,6 @@ const en = {
     back: 'Back',
     cancel: 'Cancel',
     unexpected: 'Something went wrong. Nothing was changed; please try again.',
-    comingSoon: 'Coming soon',
   },
   nrs: { point: '{n} — {label}', low: 'no pain', high: 'worst pain imaginable' },
   passphrase: {
@@ -178,7 +177,6 @@ const en = {
   measure: {
     title: 'Measure',
     lead: 'Measure how far and how smoothly your neck and back move, with your phone’s motion sensors.',
-    soon: 'Guided movement tests arrive in a coming version. Your results will be saved in your record.',
   },
   model: {
     title: 'Outlook and what if',

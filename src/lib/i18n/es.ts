@@ -41,7 +41,6 @@ const es: Translation = {
     back: 'Atrás',
     cancel: 'Cancelar',
     unexpected: 'Algo salió mal. No se cambió nada; inténtalo de nuevo.',
-    comingSoon: 'Próximamente',
   },
   nrs: { point: '{n} — {label}', low: 'sin dolor', high: 'el peor dolor imaginable' },
   passphrase: {
@@ -182,7 +181,6 @@ const es: Translation = {
   measure: {
     title: 'Medir',
     lead: 'Mide hasta dónde y con qué suavidad se mueven tu cuello y tu espalda, con los sensores de movimiento del teléfono.',
-    soon: 'Las pruebas de movimiento guiadas llegarán en una próxima versión. Tus resultados se guardarán en tu historial.',
   },
   model: {
     title: 'Pronóstico y qué pasaría si',

@@ -38,7 +38,6 @@ const nb: Translation = {
     back: 'Tilbake',
     cancel: 'Avbryt',
     unexpected: 'Noe gikk galt. Ingenting ble endret; prøv igjen.',
-    comingSoon: 'Kommer snart',
   },
   nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'verst tenkelige smerte' },
   passphrase: {
@@ -179,7 +178,6 @@ const nb: Translation = {
   measure: {
     title: 'Mål',
     lead: 'Mål hvor langt og hvor jevnt nakken og ryggen din beveger seg, med bevegelsessensorene i telefonen.',
-    soon: 'Veiledede bevegelsestester kommer i en senere versjon. Resultatene dine blir lagret i journalen.',
   },
   model: {
     title: 'Utsikter og hva om',

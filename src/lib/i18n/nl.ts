@@ -41,7 +41,6 @@ const nl: Translation = {
     back: 'Terug',
     cancel: 'Annuleren',
     unexpected: 'Er ging iets mis. Er is niets veranderd; probeer het opnieuw.',
-    comingSoon: 'Binnenkort',
   },
   nrs: { point: '{n} — {label}', low: 'geen pijn', high: 'ergst denkbare pijn' },
   passphrase: {
@@ -180,7 +179,6 @@ const nl: Translation = {
   measure: {
     title: 'Meten',
     lead: 'Meet hoe ver en hoe soepel je nek en rug bewegen, met de bewegingssensoren van je telefoon.',
-    soon: 'Begeleide bewegingstests komen in een volgende versie. Je resultaten worden in je dossier bewaard.',
   },
   model: {
     title: 'Vooruitzicht en wat als',
