@@ -80,6 +80,38 @@ test('a scripted 40° neck flexion is measured within 1°', async ({ page, conte
   await axe(page);
 });
 
+test('the back test reads a scripted 60° trunk flexion at the chest within 1°', async ({
+  page,
+  context,
+}) => {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
+  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  // Held upright against the chest: the neutral is a 90° tilt from flat (MOT-6).
+  const upright = (deg: number) => {
+    const h = ((90 + deg) * Math.PI) / 360;
+    return { x: Math.sin(h), y: 0, z: 0, w: Math.cos(h) };
+  };
+  await reading(cdp, upright(0));
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Measure' }).first().click();
+  await page.getByRole('button', { name: 'Start the back test' }).click();
+  await expect(page.getByText('Hold the phone flat against your breastbone')).toBeVisible();
+  for (const d of [0.01, 0, 0.01, 0]) await reading(cdp, upright(d));
+  await page.getByRole('button', { name: 'Set neutral' }).click();
+  await page.getByRole('button', { name: 'Record' }).click();
+  for (let i = 0; i <= 40; i++) {
+    await reading(cdp, upright(60 * Math.sin((Math.PI * i) / 40)));
+    await page.waitForTimeout(17);
+  }
+  await page.getByRole('button', { name: 'Done' }).click();
+  const result = (await page.getByTestId('plane-result').textContent()) ?? '';
+  const [flexion, extension] = [...result.matchAll(/(\d+)°/g)].map((m) => Number(m[1]));
+  expect(Math.abs(flexion! - 60)).toBeLessThanOrEqual(1);
+  expect(extension).toBe(0);
+});
+
 test('without a sensor the test says so, and goniometer values can be typed', async ({ page }) => {
   await page.addInitScript(() => {
     // A desktop browser without motion sensors.
@@ -90,7 +122,7 @@ test('without a sensor the test says so, and goniometer values can be typed', as
   await page.getByRole('link', { name: 'Measure' }).first().click();
   await page.getByRole('button', { name: 'Start the neck test' }).click();
   await expect(page.getByRole('alert')).toContainText('cannot read the phone’s motion sensors');
-  await page.getByRole('button', { name: 'Enter goniometer values instead' }).click();
+  await page.getByRole('button', { name: 'Type neck goniometer values' }).click();
   await page.getByLabel('Forward (flexion) (°)').fill('250');
   await page.getByRole('button', { name: 'Save to my record' }).click();
   await expect(page.getByRole('alert')).toHaveText('Angles must be between 0 and 180 degrees.');

@@ -1,5 +1,5 @@
 import type { Quat } from '$lib/core/motion/quaternion';
-import { NECK_PLANES, type NeckPlane } from '$lib/core/measure/neck';
+import { NECK_PLANES, type NeckPlane } from '$lib/core/measure/rom';
 import { analyseRecording, type RecordingKernels } from '$lib/core/motion/pipeline';
 
 /**

@@ -215,17 +215,27 @@ const da: Translation = {
     },
   },
   motion: {
-    neckTitle: 'Test af nakkens bevægelighed',
+    title: { neck: 'Test af nakkens bevægelighed', back: 'Test af ryggens bevægelighed' },
     bySensor: 'telefonens sensorer',
     byGoniometer: 'vinkelmåler (goniometer)',
-    neckIntro:
-      'Din telefon måler, hvor langt du kan bevæge nakken i hver retning, og hvor jævnt. Det tager cirka to minutter. Bevæg dig kun så langt, som det er behageligt.',
-    start: 'Start nakketesten',
-    manual: 'Indtast goniometerværdier i stedet',
+    intro: {
+      neck: 'Din telefon måler, hvor langt du kan bevæge nakken i hver retning, og hvor jævnt. Det tager cirka to minutter. Bevæg dig kun så langt, som det er behageligt.',
+      back: 'Din telefon, holdt mod brystet, måler, hvor langt du kan bøje og dreje overkroppen (hofterne bevæger sig også), og hvor jævnt. Stå med fødderne lidt fra hinanden. Bevæg dig kun så langt, som det er behageligt.',
+    },
+    start: { neck: 'Start nakketesten', back: 'Start rygtesten' },
+    manual: {
+      neck: 'Skriv goniometerværdier for nakken',
+      back: 'Skriv goniometerværdier for ryggen',
+    },
     calibrateTitle: 'Først udgangsstillingen',
-    place:
-      'Læg telefonen fladt oven på hovedet med skærmen opad og toppen pegende fremad. Hold den der med den ene hånd.',
-    sitStill: 'Sid oprejst, og se lige frem. Sid stille, og tryk så på “Sæt neutral”.',
+    place: {
+      neck: 'Læg telefonen fladt oven på hovedet med skærmen opad og toppen pegende fremad. Hold den der med den ene hånd.',
+      back: 'Hold telefonen fladt mod brystbenet med begge hænder, med skærmen vendt væk fra dig og toppen opad.',
+    },
+    still: {
+      neck: 'Sid oprejst, og se lige frem. Sid stille, og tryk så på “Sæt neutral”.',
+      back: 'Stå oprejst med fødderne lidt fra hinanden, og se lige frem. Stå stille, og tryk så på “Sæt neutral”.',
+    },
     setNeutral: 'Sæt neutral',
     plane: {
       'flexion-extension': 'Bøje frem og tilbage',
@@ -233,12 +243,22 @@ const da: Translation = {
       rotation: 'Dreje',
     },
     cue: {
-      'flexion-extension':
-        'Tryk på Optag. Bøj hovedet frem, så langt det er behageligt, tilbage til midten, og se derefter op, så langt det er behageligt, og tilbage igen. Tryk så på Færdig.',
-      lateral:
-        'Tryk på Optag. Bøj øret mod venstre skulder, så langt det er behageligt, tilbage til midten, og derefter mod højre. Tryk så på Færdig.',
-      rotation:
-        'Tryk på Optag. Drej hovedet til venstre, så langt det er behageligt, tilbage til midten, og derefter til højre. Tryk så på Færdig.',
+      neck: {
+        'flexion-extension':
+          'Tryk på Optag. Bøj hovedet frem, så langt det er behageligt, tilbage til midten, og se derefter op, så langt det er behageligt, og tilbage igen. Tryk så på Færdig.',
+        lateral:
+          'Tryk på Optag. Bøj øret mod venstre skulder, så langt det er behageligt, tilbage til midten, og derefter mod højre. Tryk så på Færdig.',
+        rotation:
+          'Tryk på Optag. Drej hovedet til venstre, så langt det er behageligt, tilbage til midten, og derefter til højre. Tryk så på Færdig.',
+      },
+      back: {
+        'flexion-extension':
+          'Tryk på Optag. Bøj forover fra hoften så langt, som det er behageligt, ret dig op, og læn dig så forsigtigt bagover så langt, som det er behageligt, og tilbage. Tryk så på Færdig.',
+        lateral:
+          'Tryk på Optag. Lad venstre hånd glide ned langs siden af benet så langt, som det er behageligt, ret dig op, og gør så det samme mod højre. Tryk så på Færdig.',
+        rotation:
+          'Tryk på Optag. Hold hofterne stille, og drej skuldrene til venstre så langt, som det er behageligt, tilbage til midten og så til højre. Tryk så på Færdig.',
+      },
     },
     dir: {
       flexion: 'Frem (fleksion)',

@@ -215,17 +215,24 @@ const en = {
     },
   },
   motion: {
-    neckTitle: 'Neck movement test',
+    title: { neck: 'Neck movement test', back: 'Back movement test' },
     bySensor: 'phone sensors',
     byGoniometer: 'goniometer',
-    neckIntro:
-      'Your phone measures how far you can move your neck in each direction, and how smoothly. It takes about two minutes. Move only as far as is comfortable.',
-    start: 'Start the neck test',
-    manual: 'Enter goniometer values instead',
+    intro: {
+      neck: 'Your phone measures how far you can move your neck in each direction, and how smoothly. It takes about two minutes. Move only as far as is comfortable.',
+      back: 'Your phone, held against your chest, measures how far you can bend and turn your trunk (your hips move too), and how smoothly. Stand with your feet apart. Move only as far as is comfortable.',
+    },
+    start: { neck: 'Start the neck test', back: 'Start the back test' },
+    manual: { neck: 'Type neck goniometer values', back: 'Type back goniometer values' },
     calibrateTitle: 'First, the starting position',
-    place:
-      'Lay the phone flat on top of your head, screen up, with its top pointing forward. Hold it there with one hand.',
-    sitStill: 'Sit upright and look straight ahead. Keep still, then tap “Set neutral”.',
+    place: {
+      neck: 'Lay the phone flat on top of your head, screen up, with its top pointing forward. Hold it there with one hand.',
+      back: 'Hold the phone flat against your breastbone with both hands, screen facing away from you, its top pointing up.',
+    },
+    still: {
+      neck: 'Sit upright and look straight ahead. Keep still, then tap “Set neutral”.',
+      back: 'Stand upright with your feet apart, looking ahead. Keep still, then tap “Set neutral”.',
+    },
     setNeutral: 'Set neutral',
     plane: {
       'flexion-extension': 'Bending forward and back',
@@ -233,12 +240,22 @@ const en = {
       rotation: 'Turning',
     },
     cue: {
-      'flexion-extension':
-        'Tap Record. Bend your head forward as far as is comfortable, back to the middle, then look up as far as is comfortable and back. Then tap Done.',
-      lateral:
-        'Tap Record. Tilt your ear towards your left shoulder as far as is comfortable, back to the middle, then towards the right. Then tap Done.',
-      rotation:
-        'Tap Record. Turn your head to the left as far as is comfortable, back to the middle, then to the right. Then tap Done.',
+      neck: {
+        'flexion-extension':
+          'Tap Record. Bend your head forward as far as is comfortable, back to the middle, then look up as far as is comfortable and back. Then tap Done.',
+        lateral:
+          'Tap Record. Tilt your ear towards your left shoulder as far as is comfortable, back to the middle, then towards the right. Then tap Done.',
+        rotation:
+          'Tap Record. Turn your head to the left as far as is comfortable, back to the middle, then to the right. Then tap Done.',
+      },
+      back: {
+        'flexion-extension':
+          'Tap Record. Bend forward from the waist as far as is comfortable, back up, then lean back gently as far as is comfortable and back. Then tap Done.',
+        lateral:
+          'Tap Record. Slide your left hand down the side of your leg as far as is comfortable, back up, then to the right. Then tap Done.',
+        rotation:
+          'Tap Record. Keeping your hips still, turn your shoulders to the left as far as is comfortable, back to the middle, then to the right. Then tap Done.',
+      },
     },
     dir: {
       flexion: 'Forward (flexion)',

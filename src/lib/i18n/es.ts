@@ -219,17 +219,27 @@ const es: Translation = {
     },
   },
   motion: {
-    neckTitle: 'Prueba de movimiento del cuello',
+    title: { neck: 'Prueba de movimiento del cuello', back: 'Prueba de movimiento de la espalda' },
     bySensor: 'sensores del teléfono',
     byGoniometer: 'goniómetro',
-    neckIntro:
-      'Tu teléfono mide hasta dónde puedes mover el cuello en cada dirección, y con qué suavidad. Tarda unos dos minutos. Muévete solo hasta donde te resulte cómodo.',
-    start: 'Empezar la prueba de cuello',
-    manual: 'Introducir valores de goniómetro en su lugar',
+    intro: {
+      neck: 'Tu teléfono mide hasta dónde puedes mover el cuello en cada dirección, y con qué suavidad. Tarda unos dos minutos. Muévete solo hasta donde te resulte cómodo.',
+      back: 'Tu teléfono, sujeto contra el pecho, mide hasta dónde puedes inclinar y girar el tronco (las caderas también se mueven) y con qué suavidad. Ponte de pie con los pies separados. Muévete solo hasta donde te resulte cómodo.',
+    },
+    start: { neck: 'Empezar la prueba de cuello', back: 'Empezar la prueba de espalda' },
+    manual: {
+      neck: 'Escribir valores de goniómetro del cuello',
+      back: 'Escribir valores de goniómetro de la espalda',
+    },
     calibrateTitle: 'Primero, la posición inicial',
-    place:
-      'Coloca el teléfono plano sobre la cabeza, con la pantalla hacia arriba y la parte superior apuntando hacia delante. Sujétalo ahí con una mano.',
-    sitStill: 'Siéntate erguido y mira al frente. Quédate quieto y luego toca “Fijar neutro”.',
+    place: {
+      neck: 'Coloca el teléfono plano sobre la cabeza, con la pantalla hacia arriba y la parte superior apuntando hacia delante. Sujétalo ahí con una mano.',
+      back: 'Sujeta el teléfono plano contra el esternón con las dos manos, con la pantalla hacia fuera y la parte superior hacia arriba.',
+    },
+    still: {
+      neck: 'Siéntate erguido y mira al frente. Quédate quieto y luego toca “Fijar neutro”.',
+      back: 'Ponte de pie, erguido, con los pies separados y mirando al frente. Quédate quieto y toca “Fijar neutro”.',
+    },
     setNeutral: 'Fijar neutro',
     plane: {
       'flexion-extension': 'Inclinar hacia delante y hacia atrás',
@@ -237,12 +247,22 @@ const es: Translation = {
       rotation: 'Girar',
     },
     cue: {
-      'flexion-extension':
-        'Toca Grabar. Inclina la cabeza hacia delante hasta donde te resulte cómodo, vuelve al centro, luego mira hacia arriba hasta donde te resulte cómodo y vuelve. Después toca Hecho.',
-      lateral:
-        'Toca Grabar. Inclina la oreja hacia el hombro izquierdo hasta donde te resulte cómodo, vuelve al centro y luego hacia la derecha. Después toca Hecho.',
-      rotation:
-        'Toca Grabar. Gira la cabeza hacia la izquierda hasta donde te resulte cómodo, vuelve al centro y luego hacia la derecha. Después toca Hecho.',
+      neck: {
+        'flexion-extension':
+          'Toca Grabar. Inclina la cabeza hacia delante hasta donde te resulte cómodo, vuelve al centro, luego mira hacia arriba hasta donde te resulte cómodo y vuelve. Después toca Hecho.',
+        lateral:
+          'Toca Grabar. Inclina la oreja hacia el hombro izquierdo hasta donde te resulte cómodo, vuelve al centro y luego hacia la derecha. Después toca Hecho.',
+        rotation:
+          'Toca Grabar. Gira la cabeza hacia la izquierda hasta donde te resulte cómodo, vuelve al centro y luego hacia la derecha. Después toca Hecho.',
+      },
+      back: {
+        'flexion-extension':
+          'Toca Grabar. Inclínate hacia delante desde la cintura hasta donde te resulte cómodo, vuelve a incorporarte y después inclínate con cuidado hacia atrás hasta donde te resulte cómodo y vuelve. Luego toca Hecho.',
+        lateral:
+          'Toca Grabar. Desliza la mano izquierda por el lateral de la pierna hasta donde te resulte cómodo, vuelve a incorporarte y haz lo mismo hacia la derecha. Luego toca Hecho.',
+        rotation:
+          'Toca Grabar. Sin mover las caderas, gira los hombros hacia la izquierda hasta donde te resulte cómodo, vuelve al centro y después hacia la derecha. Luego toca Hecho.',
+      },
     },
     dir: {
       flexion: 'Hacia delante (flexión)',

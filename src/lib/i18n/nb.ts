@@ -216,17 +216,27 @@ const nb: Translation = {
     },
   },
   motion: {
-    neckTitle: 'Test av nakkebevegelse',
+    title: { neck: 'Test av nakkebevegelse', back: 'Test av ryggens bevegelse' },
     bySensor: 'telefonens sensorer',
     byGoniometer: 'vinkelmåler (goniometer)',
-    neckIntro:
-      'Telefonen måler hvor langt du kan bevege nakken i hver retning, og hvor jevnt. Det tar omtrent to minutter. Beveg deg bare så langt det er behagelig.',
-    start: 'Start nakketesten',
-    manual: 'Skriv inn goniometerverdier i stedet',
+    intro: {
+      neck: 'Telefonen måler hvor langt du kan bevege nakken i hver retning, og hvor jevnt. Det tar omtrent to minutter. Beveg deg bare så langt det er behagelig.',
+      back: 'Telefonen, holdt mot brystet, måler hvor langt du kan bøye og vri overkroppen (hoftene beveger seg også), og hvor jevnt. Stå med føttene litt fra hverandre. Beveg deg bare så langt som det er behagelig.',
+    },
+    start: { neck: 'Start nakketesten', back: 'Start ryggtesten' },
+    manual: {
+      neck: 'Skriv inn goniometerverdier for nakken',
+      back: 'Skriv inn goniometerverdier for ryggen',
+    },
     calibrateTitle: 'Først utgangsstillingen',
-    place:
-      'Legg telefonen flatt oppå hodet, med skjermen opp og toppen pekende fremover. Hold den der med én hånd.',
-    sitStill: 'Sitt oppreist og se rett frem. Sitt stille, og trykk deretter på “Sett nøytral”.',
+    place: {
+      neck: 'Legg telefonen flatt oppå hodet, med skjermen opp og toppen pekende fremover. Hold den der med én hånd.',
+      back: 'Hold telefonen flatt mot brystbeinet med begge hender, med skjermen vendt bort fra deg og toppen opp.',
+    },
+    still: {
+      neck: 'Sitt oppreist og se rett frem. Sitt stille, og trykk deretter på “Sett nøytral”.',
+      back: 'Stå oppreist med føttene litt fra hverandre, og se rett fram. Stå stille, og trykk så på «Sett nøytral».',
+    },
     setNeutral: 'Sett nøytral',
     plane: {
       'flexion-extension': 'Bøye fremover og bakover',
@@ -234,12 +244,22 @@ const nb: Translation = {
       rotation: 'Vri',
     },
     cue: {
-      'flexion-extension':
-        'Trykk på Ta opp. Bøy hodet fremover så langt det er behagelig, tilbake til midten, se så opp så langt det er behagelig og tilbake igjen. Trykk deretter på Ferdig.',
-      lateral:
-        'Trykk på Ta opp. Vipp øret mot venstre skulder så langt det er behagelig, tilbake til midten, og så mot høyre. Trykk deretter på Ferdig.',
-      rotation:
-        'Trykk på Ta opp. Vri hodet til venstre så langt det er behagelig, tilbake til midten, og så til høyre. Trykk deretter på Ferdig.',
+      neck: {
+        'flexion-extension':
+          'Trykk på Ta opp. Bøy hodet fremover så langt det er behagelig, tilbake til midten, se så opp så langt det er behagelig og tilbake igjen. Trykk deretter på Ferdig.',
+        lateral:
+          'Trykk på Ta opp. Vipp øret mot venstre skulder så langt det er behagelig, tilbake til midten, og så mot høyre. Trykk deretter på Ferdig.',
+        rotation:
+          'Trykk på Ta opp. Vri hodet til venstre så langt det er behagelig, tilbake til midten, og så til høyre. Trykk deretter på Ferdig.',
+      },
+      back: {
+        'flexion-extension':
+          'Trykk på Ta opp. Bøy deg fremover fra hoftene så langt som det er behagelig, rett deg opp, og len deg så forsiktig bakover så langt som det er behagelig og tilbake. Trykk så på Ferdig.',
+        lateral:
+          'Trykk på Ta opp. La venstre hånd gli ned langs siden av beinet så langt som det er behagelig, rett deg opp, og gjør det samme mot høyre. Trykk så på Ferdig.',
+        rotation:
+          'Trykk på Ta opp. Hold hoftene i ro, og vri skuldrene til venstre så langt som det er behagelig, tilbake til midten og så til høyre. Trykk så på Ferdig.',
+      },
     },
     dir: {
       flexion: 'Fremover (fleksjon)',

@@ -217,18 +217,27 @@ const nl: Translation = {
     },
   },
   motion: {
-    neckTitle: 'Nekbewegingstest',
+    title: { neck: 'Nekbewegingstest', back: 'Rugbewegingstest' },
     bySensor: 'telefoonsensoren',
     byGoniometer: 'hoekmeter (goniometer)',
-    neckIntro:
-      'Je telefoon meet hoe ver je je nek in elke richting kunt bewegen, en hoe soepel. Het duurt ongeveer twee minuten. Beweeg alleen zo ver als comfortabel is.',
-    start: 'Start de nektest',
-    manual: 'Voer in plaats daarvan goniometerwaarden in',
+    intro: {
+      neck: 'Je telefoon meet hoe ver je je nek in elke richting kunt bewegen, en hoe soepel. Het duurt ongeveer twee minuten. Beweeg alleen zo ver als comfortabel is.',
+      back: 'Je telefoon, tegen je borst gehouden, meet hoe ver je je romp kunt buigen en draaien (je heupen bewegen mee), en hoe soepel. Sta met je voeten iets uit elkaar. Beweeg alleen zo ver als comfortabel is.',
+    },
+    start: { neck: 'Start de nektest', back: 'Start de rugtest' },
+    manual: {
+      neck: 'Goniometerwaarden voor de nek invoeren',
+      back: 'Goniometerwaarden voor de rug invoeren',
+    },
     calibrateTitle: 'Eerst de beginhouding',
-    place:
-      'Leg de telefoon plat boven op je hoofd, met het scherm naar boven en de bovenkant naar voren. Houd hem daar met één hand vast.',
-    sitStill:
-      'Zit rechtop en kijk recht vooruit. Blijf stil zitten en tik dan op “Neutraal instellen”.',
+    place: {
+      neck: 'Leg de telefoon plat boven op je hoofd, met het scherm naar boven en de bovenkant naar voren. Houd hem daar met één hand vast.',
+      back: 'Houd de telefoon met beide handen plat tegen je borstbeen, scherm van je af, bovenkant omhoog.',
+    },
+    still: {
+      neck: 'Zit rechtop en kijk recht vooruit. Blijf stil zitten en tik dan op “Neutraal instellen”.',
+      back: 'Sta rechtop met je voeten iets uit elkaar en kijk recht vooruit. Blijf stil staan en tik dan op ‘Neutraal instellen’.',
+    },
     setNeutral: 'Neutraal instellen',
     plane: {
       'flexion-extension': 'Voorover en achterover buigen',
@@ -236,12 +245,22 @@ const nl: Translation = {
       rotation: 'Draaien',
     },
     cue: {
-      'flexion-extension':
-        'Tik op Opnemen. Buig je hoofd zo ver als comfortabel is naar voren, terug naar het midden, kijk dan zo ver als comfortabel is omhoog en weer terug. Tik daarna op Klaar.',
-      lateral:
-        'Tik op Opnemen. Kantel je oor zo ver als comfortabel is naar je linkerschouder, terug naar het midden, en dan naar rechts. Tik daarna op Klaar.',
-      rotation:
-        'Tik op Opnemen. Draai je hoofd zo ver als comfortabel is naar links, terug naar het midden, en dan naar rechts. Tik daarna op Klaar.',
+      neck: {
+        'flexion-extension':
+          'Tik op Opnemen. Buig je hoofd zo ver als comfortabel is naar voren, terug naar het midden, kijk dan zo ver als comfortabel is omhoog en weer terug. Tik daarna op Klaar.',
+        lateral:
+          'Tik op Opnemen. Kantel je oor zo ver als comfortabel is naar je linkerschouder, terug naar het midden, en dan naar rechts. Tik daarna op Klaar.',
+        rotation:
+          'Tik op Opnemen. Draai je hoofd zo ver als comfortabel is naar links, terug naar het midden, en dan naar rechts. Tik daarna op Klaar.',
+      },
+      back: {
+        'flexion-extension':
+          'Tik op Opnemen. Buig vanuit je middel zo ver voorover als comfortabel is, kom weer overeind, leun dan voorzichtig zo ver achterover als comfortabel is en terug. Tik dan op Klaar.',
+        lateral:
+          'Tik op Opnemen. Laat je linkerhand zo ver als comfortabel is langs je been omlaag glijden, kom weer overeind en doe hetzelfde naar rechts. Tik dan op Klaar.',
+        rotation:
+          'Tik op Opnemen. Houd je heupen stil en draai je schouders zo ver als comfortabel is naar links, terug naar het midden en dan naar rechts. Tik dan op Klaar.',
+      },
     },
     dir: {
       flexion: 'Voorover (flexie)',

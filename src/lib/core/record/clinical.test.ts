@@ -70,5 +70,7 @@ describe('clinical entry guards (data from other devices is outside input)', () 
     expect(isMotionTest({ ...ok, planes: { rotation: { a: 190, b: 1 } } })).toBe(false);
     expect(isMotionTest({ ...ok, planes: { rotation: { a: 10, b: 1, sparc: 2 } } })).toBe(false);
     expect(isMotionTest({ ...ok, source: 'guess' })).toBe(false);
+    expect(isMotionTest({ ...ok, test: 'back' })).toBe(true);
+    expect(isMotionTest({ ...ok, test: 'knee' })).toBe(false);
   });
 });

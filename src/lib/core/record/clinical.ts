@@ -1,4 +1,10 @@
-import { NECK_PLANES, type NeckPlane, type PlaneResult } from '../measure/neck';
+import {
+  MOTION_TESTS,
+  NECK_PLANES,
+  type MotionTestKind,
+  type NeckPlane,
+  type PlaneResult,
+} from '../measure/rom';
 import {
   answersProblem,
   INSTRUMENT,
@@ -130,7 +136,7 @@ export function isPsfsResponse(data: unknown): data is PsfsResponse {
 /** A range-of-motion test (SPEC MOT-1..5): degrees per plane, by sensor or by goniometer. */
 export const MOTION_TEST = 'motion-test';
 export interface MotionTest {
-  readonly test: 'neck';
+  readonly test: MotionTestKind;
   readonly source: 'sensor' | 'manual';
   readonly planes: Partial<Record<NeckPlane, PlaneResult>>;
 }
@@ -140,7 +146,8 @@ const angle = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >
 export function isMotionTest(data: unknown): data is MotionTest {
   if (typeof data !== 'object' || data === null) return false;
   const { test, source, planes } = data as Record<string, unknown>;
-  if (test !== 'neck' || (source !== 'sensor' && source !== 'manual')) return false;
+  if (!(MOTION_TESTS as readonly unknown[]).includes(test)) return false;
+  if (source !== 'sensor' && source !== 'manual') return false;
   if (typeof planes !== 'object' || planes === null) return false;
   const entries = Object.entries(planes);
   if (entries.length === 0) return false;

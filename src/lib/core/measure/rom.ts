@@ -1,14 +1,39 @@
 import { cardanXYZ, normalize, relative, type Quat } from '../motion/quaternion';
 
 /**
- * The guided neck test (SPEC MOT-1..5, ./SPEC.md): the phone lies flat on top of the head,
- * screen up, its top pointing forward. In the phone's frame x points right, y forward, z up, so
- * the intrinsic X-Y′-Z″ angles of the orientation relative to neutral are:
- * x: + extension / − flexion; y: + bending right / − left; z: + turning left / − right.
+ * The guided range-of-motion tests (SPEC MOT-1..6, ./SPEC.md).
+ *
+ * - `neck`: the phone lies flat on top of the head, screen up, top pointing forward (phone x
+ *   right, y forward, z up): x + extension / − flexion; y + bending right / − left; z + turning
+ *   left / − right.
+ * - `back`: the phone is held flat against the breastbone, screen facing away, top pointing up
+ *   (x right, y up, z forward): x + flexion / − extension; z + bending left / − right; y +
+ *   turning right / − left. It measures the trunk, hips included.
+ *
+ * Angles are the intrinsic X-Y′-Z″ angles of the orientation relative to neutral.
  */
+
+export const MOTION_TESTS = ['neck', 'back'] as const;
+export type MotionTestKind = (typeof MOTION_TESTS)[number];
 
 export const NECK_PLANES = ['flexion-extension', 'lateral', 'rotation'] as const;
 export type NeckPlane = (typeof NECK_PLANES)[number];
+
+/** Which Cardan angle each plane reads, and its sign for the plane's first direction. */
+const MOUNT: Readonly<
+  Record<MotionTestKind, Record<NeckPlane, { axis: 'x' | 'y' | 'z'; sign: 1 | -1 }>>
+> = {
+  neck: {
+    'flexion-extension': { axis: 'x', sign: -1 },
+    lateral: { axis: 'y', sign: -1 },
+    rotation: { axis: 'z', sign: 1 },
+  },
+  back: {
+    'flexion-extension': { axis: 'x', sign: 1 },
+    lateral: { axis: 'z', sign: 1 },
+    rotation: { axis: 'y', sign: -1 },
+  },
+};
 
 /** The two directions of each plane, in the order results list them. */
 export const PLANE_DIRECTIONS: Readonly<Record<NeckPlane, readonly [string, string]>> = {
@@ -26,11 +51,13 @@ export interface PlaneResult {
   readonly sparc?: number;
 }
 
-/** [MOT-2] The angle of one plane from a relative orientation, signed as `a` positive. */
-export function planeAngle(plane: NeckPlane, rel: Quat): number {
-  const { x, y, z } = cardanXYZ(rel);
-  // a = flexion (−x), left bending (−y), left rotation (+z).
-  return plane === 'flexion-extension' ? -x : plane === 'lateral' ? -y : z;
+/**
+ * [MOT-2][MOT-6] The angle of one plane from a relative orientation, positive in the plane's
+ * first direction (flexion, left, left).
+ */
+export function planeAngle(test: MotionTestKind, plane: NeckPlane, rel: Quat): number {
+  const { axis, sign } = MOUNT[test][plane];
+  return sign * cardanXYZ(rel)[axis];
 }
 
 /**
@@ -51,6 +78,7 @@ export function averageQuat(readings: readonly Quat[]): Quat {
 
 /** [MOT-3] Range in each direction of a plane's recording: the extremes, never below 0. */
 export function planeRange(
+  test: MotionTestKind,
   plane: NeckPlane,
   neutral: Quat,
   readings: readonly Quat[],
@@ -58,7 +86,7 @@ export function planeRange(
   let a = 0;
   let b = 0;
   for (const q of readings) {
-    const angle = planeAngle(plane, relative(neutral, q));
+    const angle = planeAngle(test, plane, relative(neutral, q));
     if (angle > a) a = angle;
     if (-angle > b) b = -angle;
   }
