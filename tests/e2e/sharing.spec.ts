@@ -97,6 +97,29 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   });
   await expect(physio.getByTestId('new-count')).toHaveText('1 new message');
 
+  // A question for the next visit; the physio answers it, and the summary shows the answer.
+  await patient.getByLabel('Your question or message').fill('Can I start running again?');
+  await patient.getByLabel('A question for my next visit').check();
+  await patient.getByRole('button', { name: 'Send message' }).click();
+  const question = physio
+    .getByTestId('messages')
+    .getByRole('listitem')
+    .filter({ hasText: 'Can I start running again?' });
+  await expect(question).toContainText('for the next visit', { timeout: 15_000 });
+  await question.getByRole('button', { name: 'Reply to the patient' }).click();
+  await expect(physio.getByText('Replying to: “Can I start running again?”')).toBeVisible();
+  await physio
+    .getByLabel('Message to the patient')
+    .fill('Yes: start with 5 minutes, every other day.');
+  await physio.getByRole('button', { name: 'Send message' }).click();
+  await expect(physio.getByTestId('visit-question')).toContainText(
+    'Answered by Ana Jensen: Yes: start with 5 minutes, every other day.',
+  );
+  await expect(patient.getByTestId('messages')).toContainText(
+    'In reply to “Can I start running again?”',
+    { timeout: 15_000 },
+  );
+
   // The access page: who has what; end the physio's access.
   await patient.getByRole('link', { name: 'Share' }).first().click();
   await expect(patient.getByTestId('access-row')).toHaveCount(2);

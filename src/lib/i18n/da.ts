@@ -459,6 +459,8 @@ const da: Translation = {
     summary: 'Opsummering til dit næste besøg',
   },
   summary: {
+    answered: 'Besvaret af {name}: {text}',
+    unanswered: 'Ikke besvaret endnu.',
     title: 'Opsummering',
     print: 'Udskriv',
     generated:
@@ -602,6 +604,10 @@ const da: Translation = {
     recordLabel: 'Journal {numbers}',
   },
   shared: {
+    replyTo: 'Svar {name}',
+    replyingTo: 'Svarer på: “{text}”',
+    cancelReply: 'Annullér svar',
+    inReplyTo: 'Svar på “{text}”',
     readOnly: 'Du kan læse denne journal.',
     canWrite: 'Du kan læse denne journal og skrive notater og beskeder.',
     ended:

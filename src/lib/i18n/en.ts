@@ -452,6 +452,8 @@ const en = {
     summary: 'Summary for your next visit',
   },
   summary: {
+    answered: 'Answered by {name}: {text}',
+    unanswered: 'Not answered yet.',
     title: 'Summary',
     print: 'Print',
     generated: 'Made from the record on {date}. Each fact shows who recorded it and when.',
@@ -594,6 +596,10 @@ const en = {
     recordLabel: 'Record {numbers}',
   },
   shared: {
+    replyTo: 'Reply to {name}',
+    replyingTo: 'Replying to: “{text}”',
+    cancelReply: 'Cancel reply',
+    inReplyTo: 'In reply to “{text}”',
     readOnly: 'You can read this record.',
     canWrite: 'You can read this record and write notes and messages.',
     ended:

@@ -466,6 +466,8 @@ const es: Translation = {
     summary: 'Resumen para tu próxima visita',
   },
   summary: {
+    answered: 'Respondida por {name}: {text}',
+    unanswered: 'Aún sin respuesta.',
     title: 'Resumen',
     print: 'Imprimir',
     generated:
@@ -610,6 +612,10 @@ const es: Translation = {
     recordLabel: 'Historial {numbers}',
   },
   shared: {
+    replyTo: 'Responder a {name}',
+    replyingTo: 'Respondiendo a: «{text}»',
+    cancelReply: 'Cancelar respuesta',
+    inReplyTo: 'En respuesta a «{text}»',
     readOnly: 'Puedes leer este historial.',
     canWrite: 'Puedes leer este historial y escribir notas y mensajes.',
     ended:

@@ -460,6 +460,8 @@ const nb: Translation = {
     summary: 'Oppsummering til neste besøk',
   },
   summary: {
+    answered: 'Besvart av {name}: {text}',
+    unanswered: 'Ikke besvart ennå.',
     title: 'Oppsummering',
     print: 'Skriv ut',
     generated:
@@ -604,6 +606,10 @@ const nb: Translation = {
     recordLabel: 'Journal {numbers}',
   },
   shared: {
+    replyTo: 'Svar {name}',
+    replyingTo: 'Svarer på: «{text}»',
+    cancelReply: 'Avbryt svar',
+    inReplyTo: 'Svar på «{text}»',
     readOnly: 'Du kan lese denne journalen.',
     canWrite: 'Du kan lese denne journalen og skrive notater og meldinger.',
     ended:

@@ -466,6 +466,8 @@ const nl: Translation = {
     summary: 'Samenvatting voor je volgende afspraak',
   },
   summary: {
+    answered: 'Beantwoord door {name}: {text}',
+    unanswered: 'Nog niet beantwoord.',
     title: 'Samenvatting',
     print: 'Afdrukken',
     generated:
@@ -611,6 +613,10 @@ const nl: Translation = {
     recordLabel: 'Dossier {numbers}',
   },
   shared: {
+    replyTo: 'Antwoord aan {name}',
+    replyingTo: 'Antwoord op: ‘{text}’',
+    cancelReply: 'Antwoord annuleren',
+    inReplyTo: 'Antwoord op ‘{text}’',
     readOnly: 'Je kunt dit dossier lezen.',
     canWrite: 'Je kunt dit dossier lezen en notities en berichten schrijven.',
     ended:
