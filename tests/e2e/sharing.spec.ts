@@ -68,6 +68,11 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   // The physio's one-page summary of the record, each fact with its source.
   await expect(physio.getByText('Low back pain: 7/10')).toBeVisible();
   await expect(physio.getByRole('heading', { name: 'Summary' })).toBeVisible();
+  // Printed for the consultation: the summary stays, the forms and the workspace chrome go.
+  await physio.emulateMedia({ media: 'print' });
+  await expect(physio.getByLabel('New note')).toBeHidden();
+  await expect(physio.getByText('Low back pain: 7/10')).toBeVisible();
+  await physio.emulateMedia({ media: 'screen' });
   await physio.getByLabel('New note').fill('Graded walking, 10 minutes a day.');
   await physio.getByRole('button', { name: 'Add note' }).click();
   await physio.getByLabel('Message to the patient').fill('How did the walking go?');
