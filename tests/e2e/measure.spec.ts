@@ -132,4 +132,15 @@ test('without a sensor the test says so, and goniometer values can be typed', as
   await page.getByRole('button', { name: 'Save to my record' }).click();
   await expect(page.getByText(/^Saved\./)).toBeVisible();
   await expect(page.getByTestId('motion-table')).toContainText('45°');
+  // A second measurement later: the change against the first, and the trend chart.
+  await page.getByRole('button', { name: 'Measure again' }).click();
+  await page.getByRole('button', { name: 'Type neck goniometer values' }).click();
+  await page.getByLabel('Forward (flexion) (°)').fill('55');
+  await page.getByLabel('Back (extension) (°)').fill('50');
+  await page.getByRole('button', { name: 'Save to my record' }).click();
+  await expect(page.getByTestId('motion-table')).toContainText('+10° since your first');
+  await expect(
+    page.getByRole('img', { name: 'Bending forward and back: total range over time' }),
+  ).toBeVisible();
+  await axe(page);
 });

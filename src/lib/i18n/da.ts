@@ -215,6 +215,7 @@ const da: Translation = {
     },
   },
   motion: {
+    romTrend: '{plane}: samlet bevægeudslag over tid',
     title: { neck: 'Test af nakkens bevægelighed', back: 'Test af ryggens bevægelighed' },
     bySensor: 'telefonens sensorer',
     byGoniometer: 'vinkelmåler (goniometer)',

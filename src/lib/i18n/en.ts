@@ -215,6 +215,7 @@ const en = {
     },
   },
   motion: {
+    romTrend: '{plane}: total range over time',
     title: { neck: 'Neck movement test', back: 'Back movement test' },
     bySensor: 'phone sensors',
     byGoniometer: 'goniometer',

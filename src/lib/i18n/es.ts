@@ -219,6 +219,7 @@ const es: Translation = {
     },
   },
   motion: {
+    romTrend: '{plane}: amplitud total a lo largo del tiempo',
     title: { neck: 'Prueba de movimiento del cuello', back: 'Prueba de movimiento de la espalda' },
     bySensor: 'sensores del teléfono',
     byGoniometer: 'goniómetro',

@@ -216,6 +216,7 @@ const nb: Translation = {
     },
   },
   motion: {
+    romTrend: '{plane}: samlet bevegelsesutslag over tid',
     title: { neck: 'Test av nakkebevegelse', back: 'Test av ryggens bevegelse' },
     bySensor: 'telefonens sensorer',
     byGoniometer: 'vinkelmåler (goniometer)',

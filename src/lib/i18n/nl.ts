@@ -217,6 +217,7 @@ const nl: Translation = {
     },
   },
   motion: {
+    romTrend: '{plane}: totale bewegingsuitslag in de tijd',
     title: { neck: 'Nekbewegingstest', back: 'Rugbewegingstest' },
     bySensor: 'telefoonsensoren',
     byGoniometer: 'hoekmeter (goniometer)',
