@@ -66,6 +66,9 @@ const CORS_HEADERS = {
   'access-control-allow-methods': 'GET, PUT, POST, OPTIONS',
   'access-control-allow-headers': 'content-type, x-backpack-proof',
   'access-control-max-age': '600',
+  // Lets a web app on another origin read the relay's clock, to tell a user whose device clock
+  // is off (tokens carry times) why the relay refuses it.
+  'access-control-expose-headers': 'date',
 };
 
 export function sendJson(

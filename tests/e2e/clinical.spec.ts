@@ -26,6 +26,14 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.clock.setFixedTime(new Date('2026-03-02T09:00:00'));
   await startRecord(page);
 
+  // This browser's clock is set months back, so the relay refuses its tokens: the app says why
+  // and what to do, and keeps everything on the device meanwhile.
+  await expect(page.getByTestId('sync-why')).toHaveText(
+    'This device’s date and time are wrong, so the relay refuses it. Set the date and time to automatic in the device’s settings.',
+    { timeout: 15_000 },
+  );
+  await expect(page.getByTestId('sync-status')).toHaveText('Sync problem');
+
   // A daily check-in is three taps from the record, well under ten seconds.
   const started = Date.now();
   await page.getByRole('link', { name: 'Check in now' }).click();
@@ -66,7 +74,7 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await expect(item(3).getByLabel('Agree', { exact: true })).toBeChecked();
   // Saving with items missing names them, and saves nothing.
   await page.getByRole('button', { name: 'Save answers' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Please answer item(s) 4, 5, 6, 7, 8, 9.');
+  await expect(page.getByText('Please answer item(s) 4, 5, 6, 7, 8, 9.')).toBeVisible();
   await item(4).getByLabel('Agree', { exact: true }).check();
   for (const n of [5, 6, 7, 8]) await item(n).getByLabel('Disagree', { exact: true }).check();
   await item(9).getByLabel('Moderately', { exact: true }).check();

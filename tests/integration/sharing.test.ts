@@ -127,7 +127,7 @@ describe('sharing a record with a professional and a relative, through the real 
     await patient.settled();
     await waitFor(() => texts(sister).includes('after revocation'));
     await waitFor(() => !physio.hasAccess, 15_000);
-    expect(physio.syncState()).toMatchObject({ state: 'problem' });
+    expect(physio.syncState()).toMatchObject({ state: 'problem', problem: 'access-ended' });
     expect(texts(physio)).not.toContain('after revocation');
     const clinical = patient.compartment('clinical')!.docId;
     expect(patient.keyring.current(clinical)?.epoch).toBe(1);

@@ -43,6 +43,7 @@ import {
   type ManifestSigner,
 } from '$lib/core/sharing/index';
 import {
+  CLOCK_SKEW_MS,
   EncryptedDocBinding,
   decodeManifest,
   encodeManifest,
@@ -94,6 +95,7 @@ import { persistOuter } from '$lib/platform/outer-store';
 import {
   getLastSeen,
   getManifest,
+  relayClockSkew,
   getRecoveryBlob,
   putMailbox,
   putManifest,
@@ -120,7 +122,13 @@ export type SyncState =
   | { state: 'offline'; pending: number }
   | { state: 'pending'; pending: number }
   | { state: 'synced' }
-  | { state: 'problem'; detail: string };
+  | { state: 'problem'; problem: SyncProblem; count?: number; detail?: string };
+
+/**
+ * Why a record does not sync, as a code the UI words in the user's language (`detail`, when
+ * present, is the relay's own English message, for support).
+ */
+export type SyncProblem = 'access-ended' | 'denied' | 'clock' | 'publish' | 'rejected' | 'gaps';
 
 export interface OpenCompartment {
   readonly name: string;
@@ -884,21 +892,20 @@ export class RecordSession {
   syncState(): SyncState {
     const rejected = [...this.stats.values()].reduce((n, s) => n + s.rejected.length, 0);
     const gaps = [...this.stats.values()].reduce((n, s) => n + s.gaps.size, 0);
-    if (!this.hasAccess) {
-      return { state: 'problem', detail: 'This device’s access to the record has ended.' };
-    }
+    if (!this.hasAccess) return { state: 'problem', problem: 'access-ended' };
     if (this.connState === 'denied') {
-      return { state: 'problem', detail: 'The relay refused this device.' };
-    }
-    if (this.publishError) return { state: 'problem', detail: this.publishError };
-    if (rejected > 0) {
+      // Tokens carry times: a device clock off by more than the relay tolerates is refused.
+      const skew = relayClockSkew();
       return {
         state: 'problem',
-        detail: `${rejected} change(s) failed verification and were ignored.`,
+        problem: skew !== null && Math.abs(skew) > CLOCK_SKEW_MS ? 'clock' : 'denied',
       };
     }
-    if (gaps > 0)
-      return { state: 'problem', detail: 'Some changes seem to be missing on the relay.' };
+    if (this.publishError) {
+      return { state: 'problem', problem: 'publish', detail: this.publishError };
+    }
+    if (rejected > 0) return { state: 'problem', problem: 'rejected', count: rejected };
+    if (gaps > 0) return { state: 'problem', problem: 'gaps' };
     const unsealed = [...this.stats.values()].reduce((n, s) => n + s.unsealed, 0);
     const pending = this.docStates.reduce((n, d) => n + d.unsynced, 0) + (unsealed > 0 ? 1 : 0);
     if (this.connState !== 'online') return { state: 'offline', pending };

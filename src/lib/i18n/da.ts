@@ -29,7 +29,21 @@ const da: Translation = {
     pending: { one: 'Synkroniserer {n} ændring…', other: 'Synkroniserer {n} ændringer…' },
     pendingNone: 'Forbinder…',
     synced: 'Synkroniseret',
-    problem: 'Synkroniseringsproblem: {detail}',
+    problemShort: 'Synkroniseringsproblem',
+    why: {
+      'access-ended': 'Denne enheds adgang til journalen er ophørt.',
+      denied:
+        'Relæet afviste denne enhed. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
+      clock:
+        'Denne enheds dato og klokkeslæt er forkerte, så relæet afviser den. Slå automatisk dato og tid til i enhedens indstillinger.',
+      publish:
+        'Journalen kunne endnu ikke gemmes på relæet. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
+      rejected: {
+        one: '{n} ændring kunne ikke verificeres og blev ignoreret.',
+        other: '{n} ændringer kunne ikke verificeres og blev ignoreret.',
+      },
+      gaps: 'Nogle ændringer ser ud til at mangle på relæet. Backpack bliver ved med at bede om dem.',
+    },
   },
   common: {
     loading: 'Indlæser…',

@@ -31,7 +31,21 @@ const en = {
     pending: { one: 'Syncing {n} change…', other: 'Syncing {n} changes…' },
     pendingNone: 'Connecting…',
     synced: 'Synced',
-    problem: 'Sync problem: {detail}',
+    problemShort: 'Sync problem',
+    why: {
+      'access-ended': 'This device’s access to the record has ended.',
+      denied:
+        'The relay refused this device. Backpack keeps trying; your changes stay on this device.',
+      clock:
+        'This device’s date and time are wrong, so the relay refuses it. Set the date and time to automatic in the device’s settings.',
+      publish:
+        'The record could not be saved on the relay yet. Backpack keeps trying; your changes stay on this device.',
+      rejected: {
+        one: '{n} change failed verification and was ignored.',
+        other: '{n} changes failed verification and were ignored.',
+      },
+      gaps: 'Some changes seem to be missing on the relay. Backpack keeps asking for them.',
+    },
   },
   common: {
     loading: 'Loading…',

@@ -32,7 +32,21 @@ const es: Translation = {
     pending: { one: 'Sincronizando {n} cambio…', other: 'Sincronizando {n} cambios…' },
     pendingNone: 'Conectando…',
     synced: 'Sincronizado',
-    problem: 'Problema de sincronización: {detail}',
+    problemShort: 'Problema de sincronización',
+    why: {
+      'access-ended': 'El acceso de este dispositivo al historial ha terminado.',
+      denied:
+        'El relé rechazó este dispositivo. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
+      clock:
+        'La fecha y la hora de este dispositivo son incorrectas, así que el relé lo rechaza. Activa la fecha y hora automáticas en los ajustes del dispositivo.',
+      publish:
+        'El historial aún no se pudo guardar en el relé. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
+      rejected: {
+        one: '{n} cambio no superó la verificación y se ignoró.',
+        other: '{n} cambios no superaron la verificación y se ignoraron.',
+      },
+      gaps: 'Parece que faltan algunos cambios en el relé. Backpack sigue pidiéndolos.',
+    },
   },
   common: {
     loading: 'Cargando…',

@@ -29,7 +29,21 @@ const nb: Translation = {
     pending: { one: 'Synkroniserer {n} endring…', other: 'Synkroniserer {n} endringer…' },
     pendingNone: 'Kobler til…',
     synced: 'Synkronisert',
-    problem: 'Synkroniseringsproblem: {detail}',
+    problemShort: 'Synkroniseringsproblem',
+    why: {
+      'access-ended': 'Denne enhetens tilgang til journalen er avsluttet.',
+      denied:
+        'Reléet avviste denne enheten. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
+      clock:
+        'Dato og klokkeslett på denne enheten er feil, så reléet avviser den. Slå på automatisk dato og tid i enhetens innstillinger.',
+      publish:
+        'Journalen kunne ikke lagres på reléet ennå. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
+      rejected: {
+        one: '{n} endring kunne ikke verifiseres og ble ignorert.',
+        other: '{n} endringer kunne ikke verifiseres og ble ignorert.',
+      },
+      gaps: 'Noen endringer ser ut til å mangle på reléet. Backpack fortsetter å be om dem.',
+    },
   },
   common: {
     loading: 'Laster…',

@@ -32,7 +32,21 @@ const nl: Translation = {
     },
     pendingNone: 'Verbinden…',
     synced: 'Gesynchroniseerd',
-    problem: 'Synchronisatieprobleem: {detail}',
+    problemShort: 'Synchronisatieprobleem',
+    why: {
+      'access-ended': 'De toegang van dit apparaat tot het dossier is beëindigd.',
+      denied:
+        'Het relais weigerde dit apparaat. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
+      clock:
+        'De datum en tijd van dit apparaat kloppen niet, dus het relais weigert het. Zet datum en tijd op automatisch in de instellingen van het apparaat.',
+      publish:
+        'Het dossier kon nog niet op het relais worden opgeslagen. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
+      rejected: {
+        one: '{n} wijziging kon niet worden geverifieerd en is genegeerd.',
+        other: '{n} wijzigingen konden niet worden geverifieerd en zijn genegeerd.',
+      },
+      gaps: 'Er lijken wijzigingen te ontbreken op het relais. Backpack blijft erom vragen.',
+    },
   },
   common: {
     loading: 'Laden…',

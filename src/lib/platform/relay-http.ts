@@ -62,6 +62,21 @@ export function socketUrl(relayUrl: string): string {
   return u.toString();
 }
 
+let clockSkewMs: number | null = null;
+
+/**
+ * How far this device's clock is ahead of the relay's (ms, negative when behind), from the `Date`
+ * header of the last answer; null before any. The header has one-second resolution.
+ */
+export function relayClockSkew(): number | null {
+  return clockSkewMs;
+}
+
+function noteClock(res: Response): void {
+  const date = Date.parse(res.headers.get('date') ?? '');
+  if (Number.isFinite(date)) clockSkewMs = Date.now() - date;
+}
+
 async function request(
   relayUrl: string,
   path: string,
@@ -73,6 +88,7 @@ async function request(
   } catch {
     throw new RelayError('offline', 'The relay cannot be reached. Check the connection.', 0);
   }
+  noteClock(res);
   if (res.status === 404) return null;
   if (!res.ok) {
     let code = 'error';
