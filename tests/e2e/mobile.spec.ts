@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startRecord } from './helpers';
+import { setUpWorkspace, startRecord } from './helpers';
 
 /** On a small phone nothing is wider than the screen: no sideways scrolling on any main page. */
 test.use({ viewport: { width: 360, height: 740 } });
@@ -33,4 +33,17 @@ test('every main page fits a 360 px wide phone', async ({ page }) => {
   await page.getByRole('link', { name: 'Record' }).first().click();
   await page.getByRole('link', { name: 'Outlook and what if' }).click();
   await fits(page, 'outlook');
+});
+
+test('a professional’s workspace fits a 360 px wide phone', async ({ page }) => {
+  await page.goto('/');
+  await setUpWorkspace(page, {
+    kind: 'professional',
+    name: 'Ana Jensen',
+    profession: 'Physiotherapist',
+    org: 'Fysio Nord',
+  });
+  await fits(page, 'workspace');
+  await page.getByRole('button', { name: 'Show my contact code instead' }).click();
+  await fits(page, 'contact code');
 });
