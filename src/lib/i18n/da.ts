@@ -112,7 +112,7 @@ const da: Translation = {
     employment: 'Jobcenter og beskæftigelse',
     'private-practice': 'Privat praksis',
     family: 'Familie',
-    unlisted: 'Andet',
+    other: 'Andet',
   },
   unlock: {
     title: 'Lås din journal op',
@@ -501,7 +501,7 @@ const da: Translation = {
       treatment: 'Behandling',
       imaging: 'Skanning eller røntgen',
       'sick-leave': 'Sygemelding',
-      unlisted: 'Noget andet',
+      other: 'Noget andet',
     },
     questions: 'Spørgsmål til næste besøg',
     noQuestions: 'Ingen spørgsmål endnu.',

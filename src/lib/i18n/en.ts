@@ -114,7 +114,7 @@ const en = {
     employment: 'Job centre and employment',
     'private-practice': 'Private practice',
     family: 'Family',
-    unlisted: 'Other',
+    other: 'Other',
   },
   unlock: {
     title: 'Unlock your record',
@@ -493,7 +493,7 @@ const en = {
       treatment: 'Treatment',
       imaging: 'Scan or X-ray',
       'sick-leave': 'Sick leave',
-      unlisted: 'Something else',
+      other: 'Something else',
     },
     questions: 'Questions for the next visit',
     noQuestions: 'No questions yet.',

@@ -115,7 +115,7 @@ const es: Translation = {
     employment: 'Empleo y servicios de empleo',
     'private-practice': 'Consulta privada',
     family: 'Familia',
-    unlisted: 'Otro',
+    other: 'Otro',
   },
   unlock: {
     title: 'Desbloquea tu historial',
@@ -508,7 +508,7 @@ const es: Translation = {
       treatment: 'Tratamiento',
       imaging: 'Escáner o radiografía',
       'sick-leave': 'Baja por enfermedad',
-      unlisted: 'Otra cosa',
+      other: 'Otra cosa',
     },
     questions: 'Preguntas para la próxima visita',
     noQuestions: 'Aún no hay preguntas.',

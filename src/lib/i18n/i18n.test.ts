@@ -7,9 +7,8 @@ import {
   interpolate,
   LOCALES,
   locale,
+  isPlural,
   pickLocale,
-  idKey,
-  sectorLabel,
   setLocale,
   t,
   translate,
@@ -20,7 +19,7 @@ type Leaf = string | { one: string; other: string };
 function leaves(node: unknown, prefix = ''): Map<string, Leaf> {
   const out = new Map<string, Leaf>();
   if (typeof node === 'string') out.set(prefix, node);
-  else if (node && typeof node === 'object' && 'other' in node) out.set(prefix, node as Leaf);
+  else if (isPlural(node)) out.set(prefix, node);
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       for (const [kk, vv] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
@@ -100,11 +99,13 @@ describe('t', () => {
   });
 
   it('names every sector of a profile, including "other"', () => {
-    for (const s of SECTORS) expect(sectorLabel(s)).not.toMatch(/^sector\./);
-    expect(sectorLabel('other')).toBe('Other');
+    for (const s of SECTORS) expect(t(`sector.${s}`)).not.toMatch(/^sector\./);
+    expect(t('sector.other')).toBe('Other');
     setLocale('nb');
-    expect(sectorLabel('other')).toBe('Annet');
-    expect(t(idKey('summary.kind', 'other'))).toBe('Noe annet');
+    expect(t('sector.other')).toBe('Annet');
+    expect(t('summary.kind.other')).toBe('Noe annet');
+    // A namespace with a message keyed `other` is still a namespace, not a plural.
+    expect(t('sector')).toBe('sector');
   });
 
   it('formats numbers for the current locale', () => {

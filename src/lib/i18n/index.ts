@@ -11,12 +11,12 @@ export type { MessageKey, Params, Plural, Translation } from './types';
 
 export const catalogues: Record<Locale, Translation> = { en, da, nl, es, nb };
 
-function isPlural(node: unknown): node is Plural {
-  return (
-    typeof node === 'object' &&
-    node !== null &&
-    typeof (node as Record<string, unknown>).other === 'string'
-  );
+/** A plural message: exactly `one` and `other`, both text (see `Plural`). */
+export function isPlural(node: unknown): node is Plural {
+  if (typeof node !== 'object' || node === null) return false;
+  const keys = Object.keys(node);
+  const v = node as Record<string, unknown>;
+  return keys.length === 2 && typeof v['one'] === 'string' && typeof v['other'] === 'string';
 }
 
 function lookup(cat: Translation, key: string): string | Plural | undefined {
@@ -67,19 +67,6 @@ export function translate(code: Locale, key: string, params?: Params): string {
  */
 export function t(key: MessageKey | (string & {}), params?: Params): string {
   return translate(locale.current, key, params);
-}
-
-/**
- * The name of a profile's sector. The id `other` is stored as `sector.unlisted`, because a
- * namespace may not have a key named `other` (it would read as a plural message).
- */
-export function sectorLabel(sector: string): string {
-  return t(idKey('sector', sector));
-}
-
-/** The message key naming `id` in namespace `ns`; the id `other` is stored as `unlisted`. */
-export function idKey(ns: string, id: string): string {
-  return `${ns}.${id === 'other' ? 'unlisted' : id}`;
 }
 
 /** A calendar day (`YYYY-MM-DD`, read as local noon) or an ISO instant, as a long local date. */

@@ -112,7 +112,7 @@ const nb: Translation = {
     employment: 'NAV og arbeid',
     'private-practice': 'Privat praksis',
     family: 'Familie',
-    unlisted: 'Annet',
+    other: 'Annet',
   },
   unlock: {
     title: 'Lås opp journalen din',
@@ -502,7 +502,7 @@ const nb: Translation = {
       treatment: 'Behandling',
       imaging: 'Skanning eller røntgen',
       'sick-leave': 'Sykmelding',
-      unlisted: 'Noe annet',
+      other: 'Noe annet',
     },
     questions: 'Spørsmål til neste besøk',
     noQuestions: 'Ingen spørsmål ennå.',

@@ -115,7 +115,7 @@ const nl: Translation = {
     employment: 'Werk en uitkering (UWV)',
     'private-practice': 'Particuliere praktijk',
     family: 'Familie',
-    unlisted: 'Anders',
+    other: 'Anders',
   },
   unlock: {
     title: 'Ontgrendel je dossier',
@@ -508,7 +508,7 @@ const nl: Translation = {
       treatment: 'Behandeling',
       imaging: 'Scan of röntgenfoto',
       'sick-leave': 'Ziekteverlof',
-      unlisted: 'Iets anders',
+      other: 'Iets anders',
     },
     questions: 'Vragen voor de volgende afspraak',
     noQuestions: 'Nog geen vragen.',

@@ -3,7 +3,8 @@ import type { Catalogue } from './en';
 /**
  * A message that depends on a count: the form is chosen with `Intl.PluralRules` from the `n`
  * param. Every language we ship needs only `one` and `other`; any other category falls back to
- * `other`. A namespace object must therefore never have a key named `other`.
+ * `other`. A plural is an object with exactly the keys `one` and `other`, so a namespace may
+ * well have a message keyed `other` (e.g. `sector.other`) and stays a namespace.
  */
 export interface Plural {
   one: string;
