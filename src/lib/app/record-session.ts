@@ -670,18 +670,9 @@ export class RecordSession {
     return this.manifest.compartments.filter((c) => docIds.includes(c.docId)).map((c) => c.name);
   }
 
+  /** The audit entry of a sharing change, where this device holds the clinical compartment. */
   private audit(event: AccessEvent): void {
-    const c = this.compartments.get('clinical');
-    if (!c) return;
-    const at = new Date();
-    putEntry(c.inner, {
-      id: newEntryId(at.getTime()),
-      type: ACCESS_EVENT,
-      at: at.toISOString(),
-      author: this.author(),
-      data: event,
-      v: 1,
-    });
+    if (this.compartments.has('clinical')) this.write('clinical', ACCESS_EVENT, event, new Date());
   }
 
   /** The audit trail of sharing, oldest first. */
@@ -762,23 +753,16 @@ export class RecordSession {
     return c ? listEntries(c.inner, type) : [];
   }
 
-  private author(): Entry['author'] {
-    return {
-      deviceId: this.device.deviceId,
-      role: this.role ?? 'owner',
-      ...(this.opts.authorInfo ?? {}),
-    };
-  }
-
   private write<T>(name: Compartment, type: string, data: T, at: Date): Entry<T> {
     const c = this.compartments.get(name);
-    if (!c || !this.hasAccess) throw new SharingError(`This device cannot write to ${name}.`);
-    if (this.role === 'viewer') throw new SharingError('A viewer reads only.');
+    const role = this.role;
+    if (!c || role === undefined) throw new SharingError(`This device cannot write to ${name}.`);
+    if (role === 'viewer') throw new SharingError('A viewer reads only.');
     const entry: Entry<T> = {
       id: newEntryId(at.getTime()),
       type,
       at: at.toISOString(),
-      author: this.author(),
+      author: { deviceId: this.device.deviceId, role, ...(this.opts.authorInfo ?? {}) },
       data,
       v: 1,
     };
