@@ -4,6 +4,7 @@ import {
   painInsight,
   painRegions,
   painSeries,
+  questionnaireSchedule,
   scoredResponses,
   scoreInsight,
 } from './insights';
@@ -33,6 +34,17 @@ describe('insights', () => {
 
   it('[SCH-2] knows which regions were ever rated', () => {
     expect([...painRegions(entries)].sort()).toEqual(['back', 'neck']);
+  });
+
+  it('[SCH-1][SCH-2] schedules from the record: rated regions and last answers', () => {
+    const withOdi = [...entries, odi('2026-03-10T08:00:00Z', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1])];
+    const due = questionnaireSchedule(withOdi, new Date('2026-03-20T08:00:00Z'));
+    expect(due.map((d) => [d.instrument, d.due])).toEqual([
+      ['startback', true],
+      ['orebro', true],
+      ['odi', false],
+      ['ndi', true],
+    ]);
   });
 
   it('builds a series per region, oldest first, skipping invalid entries', () => {

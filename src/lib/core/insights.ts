@@ -1,4 +1,5 @@
 import { INSTRUMENT, type InstrumentResult } from './instruments/definitions';
+import { schedule, type DueItem } from './instruments/schedule';
 import {
   isQuestionnaireResponse,
   QUESTIONNAIRE,
@@ -40,6 +41,12 @@ export function painRegions(entries: readonly Entry[]): Set<PainRegion> {
       if (v !== undefined) set.add(r as PainRegion);
   }
   return set;
+}
+
+/** [SCH-1][SCH-2] The questionnaire schedule from the record: last answers, rated regions. */
+export function questionnaireSchedule(entries: readonly Entry[], now: Date): DueItem[] {
+  const last = new Map(scoredResponses(entries).map((s) => [s.result.instrument, s.entry.at]));
+  return schedule(last, painRegions(entries), now);
 }
 
 export interface ScoredResponse {

@@ -1,0 +1,46 @@
+import type { EntryAuthor } from '$lib/core/record/entries';
+import type { PsfsResponse } from '$lib/core/record/clinical';
+import {
+  NECK_PLANES,
+  PLANE_DIRECTIONS,
+  type NeckPlane,
+  type PlaneResult,
+} from '$lib/core/measure/rom';
+import { scorePsfs } from '$lib/core/scores/psfs';
+import { formatNumber, t } from '$lib/i18n';
+
+/** How entries, results and their writers read in the views (one wording everywhere). */
+
+/**
+ * Who wrote an entry: "you, on this device", the patient (for a `guest` reader) or "you, on
+ * another of your devices", else "Name (role, sector)".
+ */
+export function authorLabel(author: EntryAuthor, selfDeviceId: string, guest: boolean): string {
+  if (author.deviceId === selfDeviceId) return t('timeline.byThisDevice');
+  if (author.role === 'owner') return t(guest ? 'timeline.byPatient' : 'timeline.byOtherDevice');
+  const role = t(`role.${author.role}`);
+  const sector = author.sector ? `, ${t(`sector.${author.sector}`)}` : '';
+  return author.name ? `${author.name} (${role}${sector})` : role;
+}
+
+/** "Forward (flexion) 40°, Back (extension) 20°; Left 70°, Right 65°" for a motion test. */
+export function motionPlanesText(planes: Partial<Record<NeckPlane, PlaneResult>>): string {
+  return NECK_PLANES.flatMap((p) => {
+    const r = planes[p];
+    if (!r) return [];
+    const [a, b] = PLANE_DIRECTIONS[p];
+    return [
+      `${t(`motion.dir.${a}`)} ${Math.round(r.a)}°, ${t(`motion.dir.${b}`)} ${Math.round(r.b)}°`,
+    ];
+  }).join('; ');
+}
+
+/** "Average 4.5 of 10" (PSFS-2). */
+export function psfsMeanText(activities: PsfsResponse['activities']): string {
+  return t('psfs.result', { mean: formatNumber(scorePsfs(activities).mean, 1) });
+}
+
+/** "Lifting my daughter 3/10; Driving 6/10". */
+export function psfsActivitiesText(activities: PsfsResponse['activities']): string {
+  return activities.map((a) => `${a.activity} ${a.rating}/10`).join('; ');
+}
