@@ -941,7 +941,10 @@ export class RecordSession {
 }
 
 /** The role a device holds in any compartment now, if it is listed. */
-function roleIn(m: SignedManifest, deviceKey: Uint8Array): ManifestGrantee['role'] | undefined {
+export function roleIn(
+  m: SignedManifest,
+  deviceKey: Uint8Array,
+): ManifestGrantee['role'] | undefined {
   const now = Date.now();
   for (const c of m.compartments) {
     const g = granteeFor(m, deviceKey, c.docId, now);

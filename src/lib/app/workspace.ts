@@ -26,14 +26,13 @@ import {
 import {
   decodeManifest,
   encodeManifest,
-  granteeFor,
   isProtocolError,
   type SignedManifest,
 } from '$lib/core/sync/index';
 import { getManifest, putMailbox, takeMailbox } from '$lib/platform/relay-http';
 import { SharedSocket } from '$lib/platform/relay-socket';
 import { WorkspaceStore, type SharedRecordRow } from '$lib/platform/workspace-db';
-import { RecordSession, type SessionOptions } from './record-session';
+import { RecordSession, roleIn, type SessionOptions } from './record-session';
 
 /**
  * The workspace of a professional or a relative: a device identity with a profile, and the
@@ -275,9 +274,7 @@ export class Workspace {
   }
 
   private listed(m: SignedManifest): boolean {
-    return m.compartments.some(
-      (c) => granteeFor(m, this.device.signPublic, c.docId, Date.now()) !== null,
-    );
+    return roleIn(m, this.device.signPublic) !== undefined;
   }
 
   /** Forgets a record on this device (after its grant ended, or by choice). */
