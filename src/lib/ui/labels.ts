@@ -1,5 +1,6 @@
 import type { EntryAuthor } from '$lib/core/record/entries';
 import type { PsfsResponse } from '$lib/core/record/clinical';
+import type { AccessEvent } from '$lib/core/record/types';
 import {
   NECK_PLANES,
   PLANE_DIRECTIONS,
@@ -43,4 +44,21 @@ export function psfsMeanText(activities: PsfsResponse['activities']): string {
 /** "Lifting my daughter 3/10; Driving 6/10". */
 export function psfsActivitiesText(activities: PsfsResponse['activities']): string {
   return activities.map((a) => `${a.activity} ${a.rating}/10`).join('; ');
+}
+
+/** "Health record, Messages": compartment names in the user's language. */
+export function partNames(names: readonly string[]): string {
+  return names.map((n) => t(`sharing.part.${n}`)).join(', ');
+}
+
+/**
+ * One line of the sharing audit trail: "Shared Health record with Ana (professional)." Audit
+ * entries come from other devices too, so a missing field never throws.
+ */
+export function accessEventText(a: Partial<AccessEvent>): string {
+  return t(`sharing.action.${String(a.action)}`, {
+    name: a.person?.name ?? '',
+    role: t(`role.${String(a.role)}`),
+    parts: partNames(a.compartments ?? []),
+  });
 }
