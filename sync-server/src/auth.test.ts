@@ -131,8 +131,9 @@ describe('ManifestRegistry and delegates', () => {
     const reg = registry();
     const rec = newRecord();
     reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes);
-    reg.put(rec.recordId, signedManifest(rec, 2, [grants(true)[0]!]).bytes);
-    const comeback = signedManifest(rec, 3, grants(true), { signer: sister });
+    const removed = signedManifest(rec, 2, [grants(true)[0]!], { epoch: 1 });
+    expect(reg.put(rec.recordId, removed.bytes)).toMatchObject({ ok: true });
+    const comeback = signedManifest(rec, 3, grants(true), { signer: sister, epoch: 1 });
     expect(reg.put(rec.recordId, comeback.bytes)).toMatchObject({
       status: 403,
       error: 'not-permitted',
@@ -222,7 +223,10 @@ describe('ManifestAuthorizer', () => {
     expect(auth.recheck(p)).toBeNull();
     reg.put(
       rec.recordId,
-      signedManifest(rec, 2, [{ key: owner, role: 'owner', docs: ['clinical'] }]).bytes,
+      // Taking the viewer's access away moves the compartment to a new key (epoch 1).
+      signedManifest(rec, 2, [{ key: owner, role: 'owner', docs: ['clinical', 'journal'] }], {
+        epoch: 1,
+      }).bytes,
     );
     expect(auth.recheck(v)).toBeNull();
   });

@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
 import {
   authTokenSigningBytes,
@@ -51,28 +52,48 @@ export function newRecord(): TestRecord {
   return { root, recordId: recordIdForRootKey(root.publicKey), rootBoxKey: bytes(32) };
 }
 
+/** When the test grants were made: the same in every version of a test manifest. */
+const GRANTED_AT = 1_750_000_000_000;
+
 /** A manifest of `record` signed by its root key (or by `signer`, to test refusals). */
 export function signedManifest(
   record: TestRecord,
   version: number,
   grantees: readonly TestGrantee[],
-  opts: { docs?: readonly string[]; signer?: KeyPair; recordId?: string } = {},
+  opts: { docs?: readonly string[]; signer?: KeyPair; recordId?: string; epoch?: number } = {},
 ): { manifest: SignedManifest; bytes: Uint8Array } {
   const docs = opts.docs ?? [...new Set(grantees.flatMap((g) => g.docs))];
   const signer = opts.signer ?? record.root;
+  const epoch = opts.epoch ?? 0;
+  // Stand-in lockboxes for the root and the owner devices (the relay never opens them), the same
+  // bytes in every version so that a delegate's manifest keeps them as the rules require.
+  const patient = [
+    record.rootBoxKey,
+    ...grantees.filter((g) => g.role === 'owner').map((g) => g.key.publicKey),
+  ];
+  const lockboxes = docs.flatMap((docId) =>
+    patient.map((recipient) => ({
+      recipient,
+      docId,
+      epoch,
+      sealed: sha256(
+        new Uint8Array([...recipient, ...new TextEncoder().encode(`${docId}:${epoch}`)]),
+      ),
+    })),
+  );
   const body: ManifestBody = {
     recordId: opts.recordId ?? record.recordId,
     version,
     rootKey: record.root.publicKey,
     rootBoxKey: record.rootBoxKey,
     issuedAt: Date.now(),
-    compartments: docs.map((docId, i) => ({ name: `c${i}`, docId, epoch: 0 })),
+    compartments: docs.map((docId, i) => ({ name: `c${i}`, docId, epoch })),
     grantees: grantees.map((g): ManifestGrantee => ({
       deviceKey: g.key.publicKey,
       boxKey: g.key.publicKey, // a stand-in: the relay never seals anything
       role: g.role,
       compartments: [...g.docs],
-      since: Date.now(),
+      since: GRANTED_AT,
       certificate: g.certified
         ? ed25519.sign(
             certificateSigningBytes(
@@ -85,7 +106,7 @@ export function signedManifest(
         : null,
       notAfter: g.notAfter ?? null,
     })),
-    lockboxes: [],
+    lockboxes,
     signer: signer.publicKey,
   };
   const manifest: SignedManifest = {

@@ -25,10 +25,13 @@ const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const CANARY = Buffer.from('CANARY-relay-3b7e1d-lumbar-MRI-note');
 const DOC = 'clinical';
 
+/** Each version moves every compartment to a new key, as any grant change may require. */
 async function putManifest(url: string, rec: TestRecord, version: number, grantees: TestGrantee[]) {
   const res = await fetch(`${url}/api/records/${rec.recordId}/manifest`, {
     method: 'PUT',
-    body: Buffer.from(signedManifest(rec, version, grantees, { docs: [DOC, 'journal'] }).bytes),
+    body: Buffer.from(
+      signedManifest(rec, version, grantees, { docs: [DOC, 'journal'], epoch: version }).bytes,
+    ),
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (res.status !== 200) throw new Error(`manifest refused: ${await res.text()}`);

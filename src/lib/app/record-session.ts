@@ -128,7 +128,8 @@ export type SyncState =
  * Why a record does not sync, as a code the UI words in the user's language (`detail`, when
  * present, is the relay's own English message, for support).
  */
-export type SyncProblem = 'access-ended' | 'denied' | 'clock' | 'publish' | 'rejected' | 'gaps';
+export type SyncProblem =
+  'access-ended' | 'denied' | 'clock' | 'publish' | 'rejected' | 'gaps' | 'awaiting-manifest';
 
 export interface OpenCompartment {
   readonly name: string;
@@ -516,7 +517,7 @@ export class RecordSession {
     const before = this.manifest;
     this.manifest = m;
     this.keyring.update(m, this.device);
-    if (this.root) openLockboxes(m, this.root, this.epochKeys);
+    if (this.root) openLockboxes(m, this.root, this.epochKeys, before);
     for (const c of this.compartments.values()) {
       c.binding.retryDeferred();
       // After a rotation an owner device writes a snapshot under the new epoch and deletes the
@@ -890,6 +891,14 @@ export class RecordSession {
     }
     if (rejected > 0) return { state: 'problem', problem: 'rejected', count: rejected };
     if (gaps > 0) return { state: 'problem', problem: 'gaps' };
+    // Keys were changed on another device and the relay has not given this one the new sharing
+    // list yet: changes wait here, never "synced", until it has.
+    if (
+      [...this.stats.values()].some((s) => s.awaitingEpoch !== null || s.awaitingManifest !== null)
+    ) {
+      const unsealed = [...this.stats.values()].reduce((n, s) => n + s.unsealed, 0);
+      return { state: 'problem', problem: 'awaiting-manifest', count: unsealed };
+    }
     const unsealed = [...this.stats.values()].reduce((n, s) => n + s.unsealed, 0);
     const pending = this.docStates.reduce((n, d) => n + d.unsynced, 0) + (unsealed > 0 ? 1 : 0);
     if (this.connState !== 'online') return { state: 'offline', pending };

@@ -43,6 +43,8 @@ const da: Translation = {
         other: '{n} ændringer kunne ikke verificeres og blev ignoreret.',
       },
       gaps: 'Nogle ændringer ser ud til at mangle på relæet. Backpack bliver ved med at bede om dem.',
+      'awaiting-manifest':
+        'Hvem der må se journalen, er netop blevet ændret. Dine ændringer venter på denne enhed, til den har fået den nye delingsliste fra relæet.',
     },
   },
   common: {

@@ -45,6 +45,8 @@ const en = {
         other: '{n} changes failed verification and were ignored.',
       },
       gaps: 'Some changes seem to be missing on the relay. Backpack keeps asking for them.',
+      'awaiting-manifest':
+        'Who may see this record has just been changed. Your changes wait on this device until it has the new sharing list from the relay.',
     },
   },
   common: {

@@ -46,6 +46,8 @@ const es: Translation = {
         other: '{n} cambios no superaron la verificación y se ignoraron.',
       },
       gaps: 'Parece que faltan algunos cambios en el relé. Backpack sigue pidiéndolos.',
+      'awaiting-manifest':
+        'Acaba de cambiar quién puede ver este historial. Tus cambios esperan en este dispositivo hasta que reciba del relé la nueva lista de acceso.',
     },
   },
   common: {

@@ -43,6 +43,8 @@ const nb: Translation = {
         other: '{n} endringer kunne ikke verifiseres og ble ignorert.',
       },
       gaps: 'Noen endringer ser ut til å mangle på reléet. Backpack fortsetter å be om dem.',
+      'awaiting-manifest':
+        'Hvem som kan se journalen, er nettopp endret. Endringene dine venter på denne enheten til den har fått den nye delingslisten fra reléet.',
     },
   },
   common: {

@@ -46,6 +46,8 @@ const nl: Translation = {
         other: '{n} wijzigingen konden niet worden geverifieerd en zijn genegeerd.',
       },
       gaps: 'Er lijken wijzigingen te ontbreken op het relais. Backpack blijft erom vragen.',
+      'awaiting-manifest':
+        'Wie dit dossier mag zien, is net gewijzigd. Uw wijzigingen wachten op dit apparaat tot het de nieuwe deellijst van het relais heeft.',
     },
   },
   common: {

@@ -2,7 +2,10 @@ import { randomBytes, sign } from '../crypto/index';
 import {
   bytesEqual,
   certificateSigningBytes,
+  compartmentsLosingReaders,
   verifyManifestSuccessor,
+  type Lockbox,
+  type ManifestCompartment,
   type ManifestGrantee,
   type Role,
   type SignedManifest,
@@ -101,26 +104,83 @@ export function grantAccess(
       : null,
   };
   const grantees = current.grantees.filter((g) => g !== existing).concat(grantee);
+  // Narrowing a grant takes compartments away: those move to a new key, as on revocation.
+  const narrowed = [...compartmentsLosingReaders(current, { ...current, grantees })];
+  const rotation = rotate(current, signer, grantees, narrowed, keys);
   let sealed;
   try {
     sealed = sealLockboxes(
       [request.device.boxPublic],
       current.recordId,
-      current.compartments.filter((c) => request.compartments.includes(c.docId)),
+      rotation.compartments.filter((c) => request.compartments.includes(c.docId)),
       keys,
     );
   } catch {
     throw new GrantError('This device does not hold the keys of every compartment to share.');
   }
-  const lockboxes = current.lockboxes
+  const lockboxes = rotation.lockboxes
     .filter((l) => !bytesEqual(l.recipient, request.device.boxPublic))
     .concat(sealed);
   return finish(
     current,
-    { ...current, version: current.version + 1, issuedAt: nowMs, grantees, lockboxes },
+    {
+      ...current,
+      version: current.version + 1,
+      issuedAt: nowMs,
+      compartments: rotation.compartments,
+      grantees,
+      lockboxes,
+    },
     signer,
     nowMs,
   );
+}
+
+/**
+ * Moves the `rotated` compartments to a new epoch with a fresh key (added to `keys`), sealed to
+ * every device in `grantees` that may read them and to the root. The other compartments keep
+ * their lockboxes, except those of devices no longer in `grantees`.
+ */
+function rotate(
+  current: SignedManifest,
+  signer: ManifestSigner,
+  grantees: readonly ManifestGrantee[],
+  rotated: readonly string[],
+  keys: EpochKeys,
+): { compartments: ManifestCompartment[]; lockboxes: Lockbox[] } {
+  for (const c of current.compartments) {
+    if (rotated.includes(c.docId) && !keys.get(c.docId)?.has(c.epoch)) {
+      // A delegate would otherwise mint (and so learn) the next key of a compartment it cannot read.
+      throw new GrantError('Only the patient can end this grant: it covers what you cannot open.');
+    }
+  }
+  if (!isRoot(current, signer)) {
+    const own = current.grantees.find((g) => bytesEqual(g.deviceKey, signer.signPublic));
+    if (!rotated.every((docId) => own?.compartments.includes(docId))) {
+      throw new GrantError('Only the patient can end this grant: it covers what you cannot open.');
+    }
+  }
+  const compartments = current.compartments.map((c) => {
+    if (!rotated.includes(c.docId)) return c;
+    const next = { ...c, epoch: c.epoch + 1 };
+    const epochs = keys.get(c.docId) ?? new Map<number, Uint8Array>();
+    epochs.set(next.epoch, randomBytes(32));
+    keys.set(c.docId, epochs);
+    return next;
+  });
+  const staying = (l: Lockbox): boolean =>
+    bytesEqual(l.recipient, current.rootBoxKey) ||
+    grantees.some((g) => bytesEqual(g.boxKey, l.recipient));
+  const lockboxes = current.lockboxes.filter((l) => !rotated.includes(l.docId) && staying(l));
+  for (const c of compartments.filter((x) => rotated.includes(x.docId))) {
+    const recipients = grantees
+      .filter((g) => g.compartments.includes(c.docId))
+      .map((g) => g.boxKey);
+    lockboxes.push(
+      ...sealLockboxes([...recipients, current.rootBoxKey], current.recordId, [c], keys),
+    );
+  }
+  return { compartments, lockboxes };
 }
 
 /**
@@ -149,34 +209,9 @@ export function revokeAccess(
   if (!isRoot(current, signer) && leaving.some((g) => g.role === 'owner' || g.certificate)) {
     throw new GrantError('Only the patient can remove their own devices or a managing delegate.');
   }
-  const rotated = [...new Set(leaving.flatMap((g) => g.compartments))];
-  for (const c of current.compartments) {
-    if (rotated.includes(c.docId) && !keys.get(c.docId)?.has(c.epoch)) {
-      // A delegate would otherwise mint (and so learn) the next key of a compartment it cannot read.
-      throw new GrantError('Only the patient can end this grant: it covers what you cannot open.');
-    }
-  }
   const grantees = current.grantees.filter((g) => !leaving.includes(g));
-  const compartments = current.compartments.map((c) => {
-    if (!rotated.includes(c.docId)) return c;
-    const next = { ...c, epoch: c.epoch + 1 };
-    const epochs = keys.get(c.docId) ?? new Map<number, Uint8Array>();
-    epochs.set(next.epoch, randomBytes(32));
-    keys.set(c.docId, epochs);
-    return next;
-  });
-  // Keep the lockboxes of compartments that did not rotate; reseal the rotated ones to who stays.
-  const lockboxes = current.lockboxes.filter(
-    (l) => !rotated.includes(l.docId) && !leaving.some((g) => bytesEqual(g.boxKey, l.recipient)),
-  );
-  for (const c of compartments.filter((x) => rotated.includes(x.docId))) {
-    const recipients = grantees
-      .filter((g) => g.compartments.includes(c.docId))
-      .map((g) => g.boxKey);
-    lockboxes.push(
-      ...sealLockboxes([...recipients, current.rootBoxKey], current.recordId, [c], keys),
-    );
-  }
+  const rotated = [...compartmentsLosingReaders(current, { ...current, grantees })];
+  const { compartments, lockboxes } = rotate(current, signer, grantees, rotated, keys);
   const manifest = finish(
     current,
     {

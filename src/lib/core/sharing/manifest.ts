@@ -5,9 +5,11 @@ import {
   certificateSigningBytes,
   decodeManifest,
   granteeFor,
+  hasValidCertificate,
   isProtocolError,
   manifestSigningBytes,
   roleMayWrite,
+  signerCouldKnow,
   verifyManifest,
   verifyManifestSuccessor,
   type Lockbox,
@@ -179,15 +181,22 @@ export function acceptManifest(
   return verifyManifestSuccessor(previous, m, nowMs) ?? m;
 }
 
-/** Opens the lockboxes sealed to `box` and merges the keys into `into`. */
+/**
+ * Opens the lockboxes sealed to `box` and merges the keys into `into`. With `previous` (the
+ * manifest this device accepted before `m`), a key is taken only from a lockbox its signer could
+ * have known ({@link signerCouldKnow}): a delegate's manifest opens keys only of the compartments
+ * the delegate holds.
+ */
 export function openLockboxes(
   m: ManifestBody,
   box: Pick<KeyPairs, 'boxPublic' | 'boxSecret'>,
   into: EpochKeys = new Map(),
+  previous: ManifestBody | null = null,
 ): EpochKeys {
   for (const l of m.lockboxes) {
     if (!bytesEqual(l.recipient, box.boxPublic)) continue;
     if (into.get(l.docId)?.has(l.epoch)) continue;
+    if (!signerCouldKnow(m, l, previous)) continue;
     const key = openSealed(box.boxSecret, l.sealed, lockboxContext(m.recordId, l.docId, l.epoch));
     if (!key || key.length !== 32) continue;
     const epochs = into.get(l.docId) ?? new Map<number, Uint8Array>();
@@ -205,9 +214,11 @@ export class ManifestKeyring implements Keyring {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Moves to a newer manifest (already accepted as a successor of the current one). */
   update(manifest: ManifestBody, box: Pick<KeyPairs, 'boxPublic' | 'boxSecret'>): void {
+    const previous = this.manifest;
     this.manifest = manifest;
-    openLockboxes(manifest, box, this.keys);
+    openLockboxes(manifest, box, this.keys, previous);
   }
 
   get manifestBody(): ManifestBody {
@@ -226,6 +237,25 @@ export class ManifestKeyring implements Keyring {
 
   knows(author: Uint8Array): boolean {
     return this.manifest.grantees.some((g) => bytesEqual(g.deviceKey, author));
+  }
+
+  private awaited = 0;
+
+  version(): number {
+    return this.manifest.version;
+  }
+
+  sawManifestVersion(version: number): void {
+    if (version > this.manifest.version) this.awaited = Math.max(this.awaited, version);
+  }
+
+  awaitedVersion(): number | null {
+    return this.awaited > this.manifest.version ? this.awaited : null;
+  }
+
+  mayRotate(docId: string, author: Uint8Array): boolean {
+    const g = granteeFor(this.manifest, author, docId, this.now());
+    return g !== null && (g.role === 'owner' || hasValidCertificate(this.manifest, g));
   }
 
   writerRole(docId: string, author: Uint8Array): Role | null {

@@ -7,6 +7,7 @@ import {
   encodeEnvelope,
   isProtocolError,
   toHex,
+  verifyEnvelopeSignature,
   type Envelope,
   type Role,
 } from './protocol';
@@ -45,6 +46,22 @@ export interface Keyring {
    * refused, and {@link BindingOptions.onStaleManifest} asks for a fresher manifest.
    */
   knows?(author: Uint8Array): boolean;
+  /**
+   * Whether an author may move this compartment to a new epoch (the patient's devices and
+   * certified delegates holding it). Only their envelopes of a newer epoch make this device stop
+   * writing under the old key until it has the newer manifest.
+   */
+  mayRotate?(docId: string, author: Uint8Array): boolean;
+  /** The version of the manifest this keyring holds; written into every envelope sealed. */
+  version?(): number;
+  /**
+   * An envelope signed by a device that may change sharing says it was written under manifest
+   * `version`. If that is newer than the keyring's, nothing is sealed (in any compartment) until
+   * the keyring holds that version: {@link awaitedVersion}.
+   */
+  sawManifestVersion?(version: number): void;
+  /** A newer manifest version seen in an envelope and not held yet, or `null`. */
+  awaitedVersion?(): number | null;
 }
 
 export interface LocalAuthor {
@@ -95,6 +112,14 @@ export interface BindingStats {
   readonly deferred: number;
   /** Local changes not yet sealed into an envelope. */
   readonly unsealed: number;
+  /**
+   * The newer epoch a device that may rotate keys already writes under, while this device's
+   * manifest is older: local changes wait (unsealed) until the newer manifest arrives, so nothing
+   * new is written under a key that a revoked device still holds. `null` when not waiting.
+   */
+  readonly awaitingEpoch: number | null;
+  /** A newer manifest version another device wrote under, while this one holds an older one. */
+  readonly awaitingManifest: number | null;
   /** Envelopes currently in the outer array. */
   readonly envelopes: number;
   /** Per author, seqs missing below the highest seen and not covered by a snapshot. */
@@ -157,6 +182,8 @@ export class EncryptedDocBinding {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private mySeq = 0;
   private destroyed = false;
+  /** See {@link BindingStats.awaitingEpoch}. */
+  private awaitingEpoch: number | null = null;
   /** `author:seq` of envelopes inside the checkpoint, not yet met in the outer array. */
   private readonly checkpointed = new Set<string>();
 
@@ -194,6 +221,7 @@ export class EncryptedDocBinding {
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
     this.inner.on('update', this.onInnerUpdate);
+    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.batchMs);
   }
 
   /** Seals queued local changes into one envelope now. */
@@ -203,8 +231,8 @@ export class EncryptedDocBinding {
       this.timer = null;
     }
     if (this.queue.length === 0 || this.destroyed) return;
-    const current = this.keyring.current(this.docId);
-    if (!current) return; // keep the changes until a key arrives
+    const current = this.writableEpoch();
+    if (!current) return; // keep the changes until a key (or the newer manifest) arrives
     const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
     this.queue = [];
     const env = this.seal('update', current, update, new Map());
@@ -220,7 +248,7 @@ export class EncryptedDocBinding {
   compact(): boolean {
     if (this.author.role !== 'owner' || this.destroyed) return false;
     this.flush();
-    const current = this.keyring.current(this.docId);
+    const current = this.writableEpoch();
     if (!current) return false;
     const covers = new Map<string, number>();
     for (const [hex, state] of this.authors) {
@@ -253,6 +281,24 @@ export class EncryptedDocBinding {
     this.deferredItems = [];
     for (const item of items) this.verdicts.delete(item);
     this.ingest(items);
+    if (this.queue.length > 0 && this.writableEpoch()) this.flush();
+    this.changed();
+  }
+
+  /**
+   * The epoch to write under now, with its key: `null` when this device holds no key, or when a
+   * device that may rotate keys writes under a newer epoch than this device's manifest names.
+   */
+  private writableEpoch(): { epoch: number; key: Uint8Array } | null {
+    const current = this.keyring.current(this.docId);
+    if (!current) return null;
+    if ((this.keyring.awaitedVersion?.() ?? null) !== null) return null;
+    if (this.awaitingEpoch !== null) {
+      if (current.epoch < this.awaitingEpoch) return null;
+      this.awaitingEpoch = null;
+      this.changed();
+    }
+    return current;
   }
 
   stats(): BindingStats {
@@ -267,6 +313,8 @@ export class EncryptedDocBinding {
       rejected: this.rejected,
       deferred: this.deferredItems.length + this.waiting.length,
       unsealed: this.queue.length,
+      awaitingEpoch: this.awaitingEpoch,
+      awaitingManifest: this.keyring.awaitedVersion?.() ?? null,
       envelopes: this.array.length,
       gaps,
     };
@@ -279,7 +327,7 @@ export class EncryptedDocBinding {
   checkpoint(): Uint8Array {
     this.flush();
     const e = encoding.createEncoder();
-    encoding.writeUint8(e, 1);
+    encoding.writeUint8(e, 2);
     encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.inner));
     encoding.writeVarUint(e, this.authors.size);
     for (const [hex, state] of this.authors) {
@@ -293,13 +341,20 @@ export class EncryptedDocBinding {
         previous = seq;
       }
     }
+    // 2: local changes not sealed yet (no key, or waiting for a newer manifest) are kept too, so
+    // they are sealed after a reload instead of living only in the inner state.
+    encoding.writeVarUint8Array(
+      e,
+      this.queue.length === 0 ? new Uint8Array(0) : Y.mergeUpdates(this.queue),
+    );
     return encoding.toUint8Array(e);
   }
 
   private restoreCheckpoint(bytes: Uint8Array): void {
     try {
       const d = decoding.createDecoder(bytes);
-      if (decoding.readUint8(d) !== 1) return;
+      const format = decoding.readUint8(d);
+      if (format !== 1 && format !== 2) return;
       const state = decoding.readVarUint8Array(d);
       const authors = new Map<string, AuthorState>();
       const keys: string[] = [];
@@ -315,7 +370,9 @@ export class EncryptedDocBinding {
         }
         authors.set(hex, { applied, covered, max: Math.max(covered, seq) });
       }
+      const unsealed = format === 2 ? decoding.readVarUint8Array(d) : new Uint8Array(0);
       Y.applyUpdate(this.inner, state, this);
+      if (unsealed.length > 0) this.queue.push(unsealed.slice());
       for (const [hex, a] of authors) {
         this.authors.set(hex, a);
         if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, a.max);
@@ -350,6 +407,7 @@ export class EncryptedDocBinding {
         author: this.author.signPublic,
         seq,
         covers,
+        ...(this.keyring.version ? { manifestVersion: this.keyring.version() } : {}),
       },
       current.key,
       plaintext,
@@ -446,6 +504,18 @@ export class EncryptedDocBinding {
       this.verdicts.set(item, 'deferred');
       this.deferredItems.push(item);
       // A newer epoch than this device knows: the manifest with its key is probably on the relay.
+      // If a device that may rotate keys signed it, someone lost access: write nothing more under
+      // the old key until the newer manifest is here (a relay that withholds it cannot keep this
+      // device writing to a revoked reader).
+      if (
+        current &&
+        env.epoch > current.epoch &&
+        this.keyring.mayRotate?.(this.docId, env.author) &&
+        verifyEnvelopeSignature(env)
+      ) {
+        this.awaitingEpoch = Math.max(this.awaitingEpoch ?? 0, env.epoch);
+        this.noteManifestVersion(env);
+      }
       this.onStaleManifest?.();
       return false;
     }
@@ -459,6 +529,7 @@ export class EncryptedDocBinding {
     if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
     const plaintext = openEnvelope(env, key);
     if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
+    if (this.keyring.mayRotate?.(this.docId, env.author)) this.noteManifestVersion(env);
     if (env.kind === 'update' && this.validate) {
       const problem = this.validate(plaintext, this.inner, { hex, role });
       if (problem === MISSING_STATE) {
@@ -482,6 +553,14 @@ export class EncryptedDocBinding {
     if (env.kind === 'snapshot') this.coverAll(env.covers);
     if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
     return true;
+  }
+
+  /** For an authenticated envelope of a device that may change sharing. */
+  private noteManifestVersion(env: Envelope): void {
+    if (env.manifestVersion === undefined || !this.keyring.sawManifestVersion) return;
+    const before = this.keyring.awaitedVersion?.() ?? null;
+    this.keyring.sawManifestVersion(env.manifestVersion);
+    if ((this.keyring.awaitedVersion?.() ?? null) !== before) this.onStaleManifest?.();
   }
 
   private reject(item: Uint8Array, rejection: Rejection): false {

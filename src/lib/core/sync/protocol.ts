@@ -25,7 +25,12 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 /** The protocol generation. Bump on any incompatible change of the formats below. */
 export const PROTOCOL_VERSION = 1;
 
-export const ENVELOPE_FORMAT = 1;
+/**
+ * 2: the header names the manifest version its author wrote under. Format 1 envelopes (without
+ * it) are still read.
+ */
+export const ENVELOPE_FORMAT = 2;
+const LEGACY_ENVELOPE_FORMAT = 1;
 export const AUTH_TOKEN_FORMAT = 1;
 /** 2: grantees may carry a delegate certificate. */
 export const MANIFEST_FORMAT = 2;
@@ -281,6 +286,12 @@ export interface EnvelopeHeader {
   readonly seq: number;
   /** Empty for updates. */
   readonly covers: Covers;
+  /**
+   * The version of the manifest the author held when it wrote this (format 2). A device that
+   * sees a newer version from a device that may change sharing stops writing until it has that
+   * manifest. Absent in format 1 envelopes.
+   */
+  readonly manifestVersion?: number;
 }
 
 export interface Envelope extends EnvelopeHeader {
@@ -290,7 +301,8 @@ export interface Envelope extends EnvelopeHeader {
 }
 
 function writeHeader(e: encoding.Encoder, h: EnvelopeHeader): void {
-  encoding.writeUint8(e, ENVELOPE_FORMAT);
+  const legacy = h.manifestVersion === undefined;
+  encoding.writeUint8(e, legacy ? LEGACY_ENVELOPE_FORMAT : ENVELOPE_FORMAT);
   encoding.writeUint8(e, ENVELOPE_KINDS.indexOf(h.kind));
   encoding.writeVarString(e, h.docId);
   encoding.writeVarUint(e, h.epoch);
@@ -302,6 +314,7 @@ function writeHeader(e: encoding.Encoder, h: EnvelopeHeader): void {
     encoding.writeVarString(e, author);
     encoding.writeVarUint(e, seq);
   }
+  if (!legacy) encoding.writeVarUint(e, h.manifestVersion ?? 0);
 }
 
 /**
@@ -333,7 +346,11 @@ export function encodeEnvelope(env: Envelope): Uint8Array {
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope | ProtocolError {
-  return decodeWith(bytes, ENVELOPE_FORMAT, 'envelope', (d) => {
+  const format =
+    bytes instanceof Uint8Array && bytes[0] === LEGACY_ENVELOPE_FORMAT
+      ? LEGACY_ENVELOPE_FORMAT
+      : ENVELOPE_FORMAT;
+  return decodeWith(bytes, format, 'envelope', (d) => {
     const kind = ENVELOPE_KINDS[decoding.readUint8(d)];
     if (!kind) throw new DecodeFailure('Unknown kind.');
     const docId = readId(d, 'The document id');
@@ -353,11 +370,19 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope | ProtocolError {
       previous = who;
       covers.set(who, decoding.readVarUint(d));
     }
+    const manifestVersion = format === ENVELOPE_FORMAT ? decoding.readVarUint(d) : undefined;
     const nonce = readFixed(d, NONCE_BYTES, 'The nonce');
     const ciphertext = decoding.readVarUint8Array(d).slice();
     if (ciphertext.length > MAX_CIPHERTEXT_BYTES) throw new DecodeFailure('Too large.');
     const signature = readFixed(d, SIGNATURE_BYTES, 'The signature');
-    return { kind, docId, epoch, author, seq, covers, nonce, ciphertext, signature };
+    const header = { kind, docId, epoch, author, seq, covers };
+    return {
+      ...header,
+      ...(manifestVersion === undefined ? {} : { manifestVersion }),
+      nonce,
+      ciphertext,
+      signature,
+    };
   });
 }
 
@@ -704,24 +729,68 @@ export function verifyManifest(m: SignedManifest): ProtocolError | null {
   return null;
 }
 
+function sameBytesOrNull(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  return a === null || b === null ? a === b : bytesEqual(a, b);
+}
+
+/** Every field of a grant, the certificate included, is the same. */
 function sameGrantee(a: ManifestGrantee, b: ManifestGrantee): boolean {
   return (
     bytesEqual(a.deviceKey, b.deviceKey) &&
     bytesEqual(a.boxKey, b.boxKey) &&
     a.role === b.role &&
+    a.since === b.since &&
     a.notAfter === b.notAfter &&
+    sameBytesOrNull(a.certificate, b.certificate) &&
     a.compartments.length === b.compartments.length &&
     a.compartments.every((c) => b.compartments.includes(c))
   );
 }
 
+function sameLockbox(a: Lockbox, b: Lockbox): boolean {
+  return (
+    a.docId === b.docId &&
+    a.epoch === b.epoch &&
+    bytesEqual(a.recipient, b.recipient) &&
+    bytesEqual(a.sealed, b.sealed)
+  );
+}
+
+function epochOf(m: ManifestBody, docId: string): number | null {
+  return m.compartments.find((c) => c.docId === docId)?.epoch ?? null;
+}
+
 /**
- * Checks that `next` (already passing {@link verifyManifest}) may replace `prev`: same record and
- * root, a higher version. A manifest signed by a delegate is accepted only if `prev` lists that
- * delegate, certified and not expired at `nowMs` (so removing a delegate's grant revokes its
- * certificate); and a delegate may change grants of professionals, viewers and uncertified
- * delegates only: the patient's own devices, other certified delegates and the compartment list
- * stay as they were, and no epoch goes back.
+ * The compartments whose access `next` takes away from someone `prev` lets read: a grant removed
+ * or narrowed, or a device whose box key changed. Each of them must move to a new epoch, or the
+ * old key would go on opening what is written next.
+ */
+export function compartmentsLosingReaders(prev: ManifestBody, next: ManifestBody): Set<string> {
+  const out = new Set<string>();
+  for (const g of prev.grantees) {
+    const h = next.grantees.find((x) => bytesEqual(x.deviceKey, g.deviceKey));
+    for (const docId of g.compartments) {
+      if (!h || !bytesEqual(h.boxKey, g.boxKey) || !h.compartments.includes(docId)) out.add(docId);
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks that `next` (already passing {@link verifyManifest}) may replace `prev`. For every
+ * signer: same record and root, a higher version, no compartment removed or rolled back to an
+ * older epoch, and every compartment someone loses access to moves to a new epoch.
+ *
+ * A manifest signed by a delegate is accepted only if `prev` lists that delegate, certified and not
+ * expired at `nowMs` (so removing a delegate's grant revokes its certificate), and it changes only
+ * what that delegate holds keys for (it could not have known any other key):
+ * - the patient's devices and certified delegates stay exactly as they were (certificates too);
+ * - grants may be added, changed or removed only where every compartment involved is one the
+ *   delegate's own grant covers;
+ * - only those compartments may move to a new epoch or gain lockboxes; every other compartment
+ *   keeps its epoch and exactly its lockboxes;
+ * - the root and every one of the patient's devices keep a lockbox for the current epoch of every
+ *   compartment, so a delegate cannot lock the patient out.
  */
 export function verifyManifestSuccessor(
   prev: ManifestBody,
@@ -737,8 +806,22 @@ export function verifyManifestSuccessor(
       `Manifest version ${next.version} is not newer than version ${prev.version}.`,
     );
   }
-  if (bytesEqual(next.signer, next.rootKey)) return null;
   const refuse = (message: string): ProtocolError => protocolError('not-permitted', message);
+  for (const c of prev.compartments) {
+    const epoch = epochOf(next, c.docId);
+    if (epoch === null || epoch < c.epoch) {
+      return refuse('A compartment cannot be removed or moved back to an older key.');
+    }
+  }
+  for (const docId of compartmentsLosingReaders(prev, next)) {
+    const before = epochOf(prev, docId);
+    const after = epochOf(next, docId);
+    if (before !== null && after !== null && after <= before) {
+      return refuse('Whoever loses access to a compartment must leave it behind a new key.');
+    }
+  }
+  if (bytesEqual(next.signer, next.rootKey)) return null;
+
   const signer = prev.grantees.find((g) => bytesEqual(g.deviceKey, next.signer));
   if (!signer || !hasValidCertificate(prev, signer)) {
     return refuse('This delegate does not hold a certificate to manage sharing.');
@@ -749,6 +832,15 @@ export function verifyManifestSuccessor(
   if (!bytesEqual(next.rootBoxKey, prev.rootBoxKey)) {
     return refuse('A delegate cannot change the recovery key.');
   }
+  if (
+    prev.compartments.length !== next.compartments.length ||
+    !prev.compartments.every((c) =>
+      next.compartments.some((n) => n.docId === c.docId && n.name === c.name),
+    )
+  ) {
+    return refuse('A delegate cannot add, remove or rename compartments.');
+  }
+  const held = new Set(signer.compartments);
   const guarded = (m: ManifestBody): ManifestGrantee[] =>
     m.grantees.filter((g) => g.role === 'owner' || g.certificate !== null);
   const before = guarded(prev);
@@ -759,15 +851,64 @@ export function verifyManifestSuccessor(
   ) {
     return refuse('A delegate cannot change the patient’s devices or other certified delegates.');
   }
-  if (
-    prev.compartments.length !== next.compartments.length ||
-    !prev.compartments.every((c) =>
-      next.compartments.some((n) => n.docId === c.docId && n.name === c.name && n.epoch >= c.epoch),
-    )
-  ) {
-    return refuse('A delegate cannot add, remove or roll back compartments.');
+  const others = new Map<string, { prev?: ManifestGrantee; next?: ManifestGrantee }>();
+  for (const g of prev.grantees) others.set(toHex(g.deviceKey), { prev: g });
+  for (const g of next.grantees) {
+    const hex = toHex(g.deviceKey);
+    others.set(hex, { ...others.get(hex), next: g });
+  }
+  for (const { prev: a, next: b } of others.values()) {
+    if (a && b && sameGrantee(a, b)) continue;
+    const involved = [...(a?.compartments ?? []), ...(b?.compartments ?? [])];
+    if (!involved.every((docId) => held.has(docId))) {
+      return refuse('A delegate can share only the compartments it has been given itself.');
+    }
+  }
+  for (const c of prev.compartments) {
+    if (held.has(c.docId)) continue;
+    if (epochOf(next, c.docId) !== c.epoch) {
+      return refuse('A delegate cannot change the key of a compartment it has not been given.');
+    }
+    const was = prev.lockboxes.filter((l) => l.docId === c.docId);
+    const is = next.lockboxes.filter((l) => l.docId === c.docId);
+    if (was.length !== is.length || !was.every((l) => is.some((k) => sameLockbox(l, k)))) {
+      return refuse('A delegate cannot hand out the key of a compartment it has not been given.');
+    }
+  }
+  const patient = [
+    next.rootBoxKey,
+    ...after.filter((g) => g.role === 'owner').map((g) => g.boxKey),
+  ];
+  for (const c of next.compartments) {
+    for (const recipient of patient) {
+      if (
+        !next.lockboxes.some(
+          (l) => l.docId === c.docId && l.epoch === c.epoch && bytesEqual(l.recipient, recipient),
+        )
+      ) {
+        return refuse('A delegate’s change must keep every key open to the patient.');
+      }
+    }
   }
   return null;
+}
+
+/**
+ * Whether a device may take the key in `lockbox` from manifest `m`: the root could know every key;
+ * a certified delegate only the keys of the compartments its own grant covers. A lockbox carried
+ * unchanged from `previous` (a manifest this device accepted before) keeps its provenance.
+ */
+export function signerCouldKnow(
+  m: ManifestBody,
+  lockbox: Lockbox,
+  previous: ManifestBody | null,
+): boolean {
+  if (bytesEqual(m.signer, m.rootKey)) return true;
+  // A device that joins fresh has no earlier manifest: it trusts the relay's successor checks.
+  if (!previous) return true;
+  if (previous.lockboxes.some((l) => sameLockbox(l, lockbox))) return true;
+  const signer = previous.grantees.find((g) => bytesEqual(g.deviceKey, m.signer));
+  return signer !== undefined && signer.compartments.includes(lockbox.docId);
 }
 
 /** The grant a device holds for a compartment at `nowMs`, or `null` if it holds none. */
