@@ -35,6 +35,10 @@ import {
   encodeInviteCode,
   openInviteAnswer,
   sealShareNotice,
+  signInvite,
+  signLinkRequest,
+  assertLinkRequestSigned,
+  assertPersonSigned,
   type ContactCard,
   type EpochKeys,
   type Invite,
@@ -547,12 +551,15 @@ export class RecordSession {
 
   /** A fresh invite for someone to join this record; show `code` as QR or text. */
   createInvite(): { invite: Invite; code: string } {
-    const invite: Invite = {
-      relayUrl: this.relayUrl,
-      recordId: this.recordId,
-      rootKey: this.manifest.rootKey,
-      secret: randomBytes(16),
-    };
+    const invite: Invite = signInvite(
+      {
+        relayUrl: this.relayUrl,
+        rootKey: this.manifest.rootKey,
+        secret: randomBytes(16),
+        issuer: this.device.signPublic,
+      },
+      this.device.signSecret,
+    );
     return { invite, code: encodeInviteCode(invite) };
   }
 
@@ -573,14 +580,21 @@ export class RecordSession {
 
   /**
    * Grants `person` access to the chosen compartments; writes the audit entry; for a contact
-   * card, drops the record's address into the person's mailbox.
+   * card, drops the record's address into the person's mailbox. `person` must be exactly what its
+   * device signed (an altered code or answer throws `AlteredCodeError` and changes nothing).
    */
-  async grant(person: InviteAnswer, scope: GrantScope, contact?: ContactCard): Promise<void> {
+  async grant(
+    person: InviteAnswer | ContactCard,
+    scope: GrantScope,
+    contact?: ContactCard,
+  ): Promise<void> {
     // Another device (or a delegate) may have changed sharing meanwhile: build on the newest.
     await this.refreshManifest();
     const signer = this.manifestSigner();
     if (!signer)
       throw new SharingError('Only the patient or a delegate who manages sharing can share.');
+    // Right before epoch keys are sealed to `person.device.boxPublic`.
+    assertPersonSigned(person, this.recordId, contact);
     const now = Date.now();
     const existed = this.manifest.grantees.some((g) =>
       bytesEqual(g.deviceKey, person.device.signPublic),
@@ -712,15 +726,21 @@ export class RecordSession {
   // ------------------------------------------------------------------------------------------
   // Linking another device of the patient's
 
-  /** On an owner device: adds the device that showed `request` and hands it the root. */
+  /**
+   * On an owner device: adds the device that showed `request` and hands it the root. The request
+   * must be exactly what that device signed, checked before the manifest changes and again right
+   * before the root seed is sealed to its box key (`AlteredCodeError` otherwise).
+   */
   async approveLink(request: LinkRequest): Promise<void> {
     if (!this.root) throw new Error('Only a device that holds the record root can link devices.');
+    assertLinkRequestSigned(request);
     const m = addOwnerDevice(this.manifest, this.root, request, this.epochKeys, Date.now());
     await putManifest(this.relayUrl, m);
     await this.adoptManifest(m);
     const payload = new Uint8Array(32 + this.recordId.length);
     payload.set(this.root.seed, 0);
     payload.set(new TextEncoder().encode(this.recordId), 32);
+    assertLinkRequestSigned(request);
     await putMailbox(
       this.relayUrl,
       request.mailbox,
@@ -1016,12 +1036,15 @@ export function startLink(relayUrl: string): PendingLink {
   const deviceSeed = newSeed();
   const device = deviceKeysFromSeed(deviceSeed);
   return {
-    request: {
-      mailbox: newMailboxId(randomBytes(16)),
-      signPublic: device.signPublic,
-      boxPublic: device.boxPublic,
-      relayUrl,
-    },
+    request: signLinkRequest(
+      {
+        mailbox: newMailboxId(randomBytes(16)),
+        signPublic: device.signPublic,
+        boxPublic: device.boxPublic,
+        relayUrl,
+      },
+      device.signSecret,
+    ),
     deviceSeed,
     boxSecret: device.boxSecret,
   };

@@ -1,7 +1,7 @@
 import { DeviceStore } from '$lib/platform/vault-db';
 import type { Entry, PainCheckIn } from '$lib/core/record/index';
 import { inviteCodeFrom, type LinkRequest } from '$lib/core/sharing/index';
-import { fingerprint } from '$lib/core/crypto/index';
+import { recordFingerprint } from '$lib/core/crypto/index';
 import {
   completeLink,
   RecordSession,
@@ -162,7 +162,7 @@ class AppSession {
   }
 
   get recordFingerprint(): string | null {
-    return this.session ? fingerprint(this.session.keyring.manifestBody.rootKey) : null;
+    return this.session ? recordFingerprint(this.session.keyring.manifestBody.rootKey) : null;
   }
 
   async lock(): Promise<void> {

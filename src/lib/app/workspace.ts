@@ -3,8 +3,9 @@ import {
   deriveKey,
   deviceKeysFromSeed,
   encrypt,
-  fingerprint,
+  deviceFingerprint,
   newSeed,
+  recordFingerprint,
   randomBytes,
   unwrapWithPassphrase,
   wrapWithPassphrase,
@@ -19,13 +20,17 @@ import {
   parseInviteCode,
   profileProblem,
   sealInviteAnswer,
+  signContactCard,
   type CodeError,
   type ContactCard,
+  type Invite,
   type Profile,
 } from '$lib/core/sharing/index';
 import {
+  bytesEqual,
   decodeManifest,
   encodeManifest,
+  hasValidCertificate,
   isProtocolError,
   type SignedManifest,
 } from '$lib/core/sync/index';
@@ -57,7 +62,7 @@ export interface WorkspaceRecord {
 export class WorkspaceError extends Error {
   override name = 'WorkspaceError';
   constructor(
-    readonly code: CodeError | 'own-record' | 'profile' | 'relay',
+    readonly code: CodeError | 'own-record' | 'profile' | 'relay' | 'issuer',
     message: string,
   ) {
     super(message);
@@ -138,7 +143,7 @@ export class Workspace {
   }
 
   get deviceFingerprint(): string {
-    return fingerprint(this.device.signPublic);
+    return deviceFingerprint(this.device);
   }
 
   private async load(): Promise<void> {
@@ -181,7 +186,7 @@ export class Workspace {
       return {
         recordId: row.recordId,
         relayUrl: row.relayUrl,
-        recordFingerprint: fingerprint(row.rootKey),
+        recordFingerprint: recordFingerprint(row.rootKey),
         waiting: row.manifest === null,
         ended: session !== null && !session.hasAccess,
         session,
@@ -202,11 +207,15 @@ export class Workspace {
     if ('error' in invite) {
       throw new WorkspaceError(
         invite.error,
-        invite.error === 'wrong-kind'
-          ? 'This is not a Backpack invite code.'
-          : 'The invite code is damaged or incomplete.',
+        {
+          'wrong-kind': 'This is not a Backpack invite code.',
+          damaged: 'The invite code is damaged or incomplete.',
+          altered: 'The invite code has been changed or damaged; ask for a new one.',
+          outdated: 'The invite code is from an older version; update the app on the other device.',
+        }[invite.error],
       );
     }
+    await this.checkIssuer(invite);
     const sealed = sealInviteAnswer(invite, this.device, this.profile);
     try {
       await putMailbox(invite.relayUrl, inviteMailbox(invite).mailbox, sealed);
@@ -224,14 +233,39 @@ export class Workspace {
     return this.records().find((r) => r.recordId === invite.recordId)!;
   }
 
+  /**
+   * The invite's signature only shows that its `issuer` made it; the issuer must also be one who
+   * may share this record: an owner device or a managing delegate in the manifest signed by the
+   * pinned root. An attacker who re-signs an edited invite with a key of its own is refused here,
+   * before anything is sent.
+   */
+  private async checkIssuer(invite: Invite): Promise<void> {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await getManifest(invite.relayUrl, invite.recordId);
+    } catch (e) {
+      throw new WorkspaceError('relay', e instanceof Error ? e.message : 'The relay refused.');
+    }
+    const m = bytes ? acceptManifest(bytes, invite.rootKey, null, Date.now()) : null;
+    if (!m || 'error' in m || !mayShare(m, invite.issuer)) {
+      throw new WorkspaceError(
+        'issuer',
+        'The invite was not made by a device of this record; ask for a new one.',
+      );
+    }
+  }
+
   /** A fresh contact code for a patient to scan; the patient's device answers in its mailbox. */
   contactCode(relayUrl: string): { code: string; card: ContactCard } {
-    const card: ContactCard = {
-      relayUrl,
-      mailbox: newMailboxId(randomBytes(16)),
-      device: { signPublic: this.device.signPublic, boxPublic: this.device.boxPublic },
-      profile: this.profile,
-    };
+    const card = signContactCard(
+      {
+        relayUrl,
+        mailbox: newMailboxId(randomBytes(16)),
+        device: { signPublic: this.device.signPublic, boxPublic: this.device.boxPublic },
+        profile: this.profile,
+      },
+      this.device.signSecret,
+    );
     this.contacts.push({ card });
     return { code: encodeContactCode(card), card };
   }
@@ -304,4 +338,12 @@ export class Workspace {
     this.listeners.clear();
     this.store.close();
   }
+}
+
+/** An owner device, or a delegate with a valid root certificate, of the record `m` describes. */
+function mayShare(m: SignedManifest, device: Uint8Array): boolean {
+  const role = roleIn(m, device);
+  if (role === 'owner') return true;
+  const g = m.grantees.find((x) => bytesEqual(x.deviceKey, device));
+  return role === 'delegate' && g !== undefined && hasValidCertificate(m, g);
 }

@@ -177,6 +177,9 @@ const da: Translation = {
     error: {
       'not-a-link-code': 'Dette er ikke en forbindelseskode fra Backpack.',
       damaged: 'Forbindelseskoden er beskadiget. Kopiér den igen.',
+      altered: 'Denne forbindelseskode er blevet ændret eller beskadiget; bed om en ny.',
+      outdated:
+        'Denne forbindelseskode kommer fra en ældre version af Backpack. Opdatér appen på den nye enhed, og vis en ny kode.',
     },
   },
   devices: {
@@ -530,6 +533,10 @@ const da: Translation = {
     codeError: {
       'wrong-kind': 'Dette er ikke den rigtige slags Backpack-kode.',
       damaged: 'Koden er beskadiget eller ufuldstændig. Kopiér den igen.',
+      altered: 'Denne kode er blevet ændret eller beskadiget; bed om en ny.',
+      outdated:
+        'Denne kode kommer fra en ældre version af Backpack. Opdatér appen på den anden enhed, og vis en ny kode.',
+      issuer: 'Denne invitation er ikke lavet af en enhed, der hører til journalen; bed om en ny.',
     },
     confirmTitle: 'Hvem spørger',
     compare: 'Bed dem læse tallene på deres skærm op. De skal være:',

@@ -177,6 +177,9 @@ const en = {
     error: {
       'not-a-link-code': 'This is not a Backpack link code.',
       damaged: 'The link code is damaged. Copy it again.',
+      altered: 'This link code has been changed or damaged; ask for a new one.',
+      outdated:
+        'This link code comes from an older version of Backpack. Update the app on the new device and show a new code.',
     },
   },
   devices: {
@@ -522,6 +525,10 @@ const en = {
     codeError: {
       'wrong-kind': 'This is not the right kind of Backpack code.',
       damaged: 'The code is damaged or incomplete. Copy it again.',
+      altered: 'This code has been changed or damaged; ask for a new one.',
+      outdated:
+        'This code comes from an older version of Backpack. Update the app on the other device and show a new code.',
+      issuer: 'This invite was not made by a device of this record; ask for a new one.',
     },
     confirmTitle: 'Who is asking',
     compare: 'Ask them to read the numbers on their screen. They must be:',

@@ -181,6 +181,9 @@ const es: Translation = {
     error: {
       'not-a-link-code': 'Esto no es un código de vinculación de Backpack.',
       damaged: 'El código de vinculación está dañado. Cópialo de nuevo.',
+      altered: 'Este código de vinculación se ha modificado o está dañado; pide uno nuevo.',
+      outdated:
+        'Este código de vinculación procede de una versión anterior de Backpack. Actualiza la aplicación en el dispositivo nuevo y muestra un código nuevo.',
     },
   },
   devices: {
@@ -537,6 +540,10 @@ const es: Translation = {
     codeError: {
       'wrong-kind': 'Este no es el tipo correcto de código de Backpack.',
       damaged: 'El código está dañado o incompleto. Cópialo de nuevo.',
+      altered: 'Este código se ha modificado o está dañado; pide uno nuevo.',
+      outdated:
+        'Este código procede de una versión anterior de Backpack. Actualiza la aplicación en el otro dispositivo y muestra un código nuevo.',
+      issuer: 'Esta invitación no la ha creado un dispositivo de este historial; pide una nueva.',
     },
     confirmTitle: 'Quién lo pide',
     compare: 'Pídele que lea los números de su pantalla. Deben ser:',

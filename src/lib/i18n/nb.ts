@@ -177,6 +177,9 @@ const nb: Translation = {
     error: {
       'not-a-link-code': 'Dette er ikke en koblingskode fra Backpack.',
       damaged: 'Koblingskoden er skadet. Kopier den på nytt.',
+      altered: 'Denne koblingskoden er endret eller skadet; be om en ny.',
+      outdated:
+        'Denne koblingskoden kommer fra en eldre versjon av Backpack. Oppdater appen på den nye enheten og vis en ny kode.',
     },
   },
   devices: {
@@ -531,6 +534,10 @@ const nb: Translation = {
     codeError: {
       'wrong-kind': 'Dette er ikke riktig type Backpack-kode.',
       damaged: 'Koden er skadet eller ufullstendig. Kopier den på nytt.',
+      altered: 'Denne koden er endret eller skadet; be om en ny.',
+      outdated:
+        'Denne koden kommer fra en eldre versjon av Backpack. Oppdater appen på den andre enheten og vis en ny kode.',
+      issuer: 'Denne invitasjonen er ikke laget av en enhet som hører til journalen; be om en ny.',
     },
     confirmTitle: 'Hvem spør',
     compare: 'Be dem lese opp tallene på skjermen sin. De må være:',

@@ -179,6 +179,9 @@ const nl: Translation = {
     error: {
       'not-a-link-code': 'Dit is geen koppelcode van Backpack.',
       damaged: 'De koppelcode is beschadigd. Kopieer hem opnieuw.',
+      altered: 'Deze koppelcode is gewijzigd of beschadigd; vraag om een nieuwe.',
+      outdated:
+        'Deze koppelcode komt uit een oudere versie van Backpack. Werk de app op het nieuwe apparaat bij en toon een nieuwe code.',
     },
   },
   devices: {
@@ -537,6 +540,11 @@ const nl: Translation = {
     codeError: {
       'wrong-kind': 'Dit is niet het juiste soort Backpack-code.',
       damaged: 'De code is beschadigd of onvolledig. Kopieer hem opnieuw.',
+      altered: 'Deze code is gewijzigd of beschadigd; vraag om een nieuwe.',
+      outdated:
+        'Deze code komt uit een oudere versie van Backpack. Werk de app op het andere apparaat bij en toon een nieuwe code.',
+      issuer:
+        'Deze uitnodiging is niet gemaakt door een apparaat van dit dossier; vraag om een nieuwe.',
     },
     confirmTitle: 'Wie vraagt er toegang',
     compare: 'Vraag ze de cijfers op hun scherm voor te lezen. Het moeten deze zijn:',

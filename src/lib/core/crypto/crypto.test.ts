@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, toHex, type EnvelopeHeader } from '../sync/protocol';
 import {
+  deviceFingerprint,
   deviceKeysFromSeed,
-  fingerprint,
+  recordFingerprint,
   makeRecoveryKit,
   newSeed,
   openEnvelope,
@@ -127,8 +128,36 @@ describe('recovery kit', () => {
 
 describe('fingerprints', () => {
   it('are 8 groups of 4 digits and differ between keys', () => {
-    const a = fingerprint(author.signPublic);
+    const a = deviceFingerprint(author);
     expect(a).toMatch(/^(\d{4} ){7}\d{4}$/);
-    expect(fingerprint(deviceKeysFromSeed(newSeed()).signPublic)).not.toBe(a);
+    expect(deviceFingerprint(deviceKeysFromSeed(newSeed()))).not.toBe(a);
+    expect(recordFingerprint(author.signPublic)).toMatch(/^(\d{4} ){7}\d{4}$/);
+  });
+
+  it('a device fingerprint commits to the box key as well as the signing key', () => {
+    const attacker = deviceKeysFromSeed(newSeed());
+    const shown = deviceFingerprint(author);
+    // Only the box key swapped (what an editor of a code needs to receive sealed secrets).
+    expect(
+      deviceFingerprint({ signPublic: author.signPublic, boxPublic: attacker.boxPublic }),
+    ).not.toBe(shown);
+    // Only the signing key swapped, and both swapped.
+    expect(
+      deviceFingerprint({ signPublic: attacker.signPublic, boxPublic: author.boxPublic }),
+    ).not.toBe(shown);
+    expect(deviceFingerprint(attacker)).not.toBe(shown);
+    // The keys are not interchangeable: swapping their places changes the numbers too.
+    expect(
+      deviceFingerprint({ signPublic: author.boxPublic, boxPublic: author.signPublic }),
+    ).not.toBe(shown);
+  });
+
+  it('are domain-separated: a record fingerprint is not a device fingerprint of the same key', () => {
+    const k = author.signPublic;
+    expect(recordFingerprint(k)).not.toBe(deviceFingerprint({ signPublic: k, boxPublic: k }));
+    expect(recordFingerprint(k)).toBe(recordFingerprint(k.slice()));
+    expect(recordFingerprint(deviceKeysFromSeed(newSeed()).signPublic)).not.toBe(
+      recordFingerprint(k),
+    );
   });
 });

@@ -77,15 +77,40 @@ export function verify(
 }
 
 /**
- * A short fingerprint of a public key, shown on both screens when devices are linked or a share is
- * confirmed: 8 groups of 4 digits from SHA-256, easy to compare aloud.
+ * A short fingerprint of labelled public keys: 8 groups of 4 digits from SHA-256 over a
+ * domain-separation label and every key (length-prefixed), easy to compare aloud. Both screens
+ * show it when devices are linked or a share is confirmed, so it must cover every key the other
+ * side will seal to or pin: change any one of them and the numbers change.
  */
-export function fingerprint(publicKey: Uint8Array): string {
-  const h = sha256(publicKey);
+function fingerprintOf(label: string, keys: readonly Uint8Array[]): string {
+  const labelBytes = utf8ToBytes(label);
+  const input = new Uint8Array(labelBytes.length + 1 + keys.reduce((n, k) => n + 2 + k.length, 0));
+  input.set(labelBytes, 0);
+  let at = labelBytes.length + 1; // a zero byte ends the label
+  for (const k of keys) {
+    input[at] = k.length >> 8;
+    input[at + 1] = k.length & 0xff;
+    input.set(k, at + 2);
+    at += 2 + k.length;
+  }
+  const h = sha256(input);
   const groups: string[] = [];
   for (let i = 0; i < 8; i++) {
     const n = ((h[i * 2]! << 8) | h[i * 2 + 1]!) % 10000;
     groups.push(n.toString().padStart(4, '0'));
   }
   return groups.join(' ');
+}
+
+/** A device's fingerprint: commits to its signing key and to the box key secrets are sealed to. */
+export function deviceFingerprint(d: {
+  readonly signPublic: Uint8Array;
+  readonly boxPublic: Uint8Array;
+}): string {
+  return fingerprintOf('backpack/fingerprint/device/2', [d.signPublic, d.boxPublic]);
+}
+
+/** A record's fingerprint: commits to the root public key, which invitees pin the record to. */
+export function recordFingerprint(rootKey: Uint8Array): string {
+  return fingerprintOf('backpack/fingerprint/record/2', [rootKey]);
 }

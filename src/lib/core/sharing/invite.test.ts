@@ -1,7 +1,16 @@
+import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
-import { deviceKeysFromSeed, newSeed, randomBytes, rootKeysFromSeed } from '../crypto/index';
-import { bytesEqual } from '../sync/protocol';
 import {
+  deviceFingerprint,
+  deviceKeysFromSeed,
+  newSeed,
+  randomBytes,
+  recordFingerprint,
+  rootKeysFromSeed,
+} from '../crypto/index';
+import { bytesEqual, fromBase64Url, isProtocolError, toBase64Url } from '../sync/protocol';
+import {
+  assertPersonSigned,
   encodeContactCode,
   encodeInviteCode,
   inviteCodeFrom,
@@ -14,9 +23,14 @@ import {
   profileProblem,
   sealInviteAnswer,
   sealShareNotice,
+  signContactCard,
+  signInvite,
+  verifyInviteAnswer,
+  type ContactCard,
   type Invite,
   type Profile,
 } from './invite';
+import { AlteredCodeError } from './signed-code';
 
 const root = rootKeysFromSeed(newSeed());
 const physio = deviceKeysFromSeed(newSeed());
@@ -27,12 +41,35 @@ const profile: Profile = {
   organisation: 'Fysio Nord',
   sector: 'physiotherapy',
 };
-const invite: Invite = {
-  relayUrl: 'http://127.0.0.1:8787',
-  recordId: root.recordId,
-  rootKey: root.signPublic,
-  secret: randomBytes(16),
-};
+/** The patient's phone, which shows the invite. */
+const phone = deviceKeysFromSeed(newSeed());
+const attacker = deviceKeysFromSeed(newSeed());
+const invite: Invite = signInvite(
+  {
+    relayUrl: 'http://127.0.0.1:8787',
+    rootKey: root.signPublic,
+    secret: randomBytes(16),
+    issuer: phone.signPublic,
+  },
+  phone.signSecret,
+);
+
+/** Every one-character edit of a code (but its last, which may carry only padding bits). */
+function oneCharEdits(code: string, prefix: string): string[] {
+  const body = code.slice(prefix.length);
+  const out: string[] = [];
+  for (let i = 0; i < body.length - 1; i++) {
+    out.push(prefix + body.slice(0, i) + (body[i] === 'A' ? 'B' : 'A') + body.slice(i + 1));
+  }
+  return out;
+}
+
+/** The code with its signature (the last 65 bytes) cut off. */
+function stripped(code: string, prefix: string): string {
+  const b = fromBase64Url(code.slice(prefix.length));
+  if (isProtocolError(b)) throw new Error('not base64url');
+  return prefix + toBase64Url(b.slice(0, b.length - 65));
+}
 
 describe('invites', () => {
   it('round-trips an invite code and derives the same mailbox on both sides', () => {
@@ -94,14 +131,18 @@ describe('invites', () => {
   });
 });
 
+const card: ContactCard = signContactCard(
+  {
+    relayUrl: 'https://relay.example',
+    mailbox: 'mabcdefgh',
+    device: { signPublic: physio.signPublic, boxPublic: physio.boxPublic },
+    profile,
+  },
+  physio.signSecret,
+);
+
 describe('contact cards', () => {
   it('round-trip, and the notice opens only for the card’s device', () => {
-    const card = {
-      relayUrl: 'https://relay.example',
-      mailbox: 'mabcdefgh',
-      device: { signPublic: physio.signPublic, boxPublic: physio.boxPublic },
-      profile,
-    };
     const parsed = parseContactCode(encodeContactCode(card));
     expect(parsed).toMatchObject({ relayUrl: card.relayUrl, mailbox: card.mailbox, profile });
     expect(parseContactCode(encodeInviteCode(invite))).toEqual({ error: 'wrong-kind' });
@@ -114,5 +155,118 @@ describe('contact cards', () => {
     expect(
       openShareNotice(deviceKeysFromSeed(newSeed()).boxSecret, card.mailbox, sealed),
     ).toBeNull();
+  });
+});
+
+describe('edited codes are refused (issue 11, item 3)', () => {
+  it('a contact code with its box key, mailbox, relay or profile swapped is refused as altered', () => {
+    const edits: Partial<ContactCard>[] = [
+      { device: { signPublic: physio.signPublic, boxPublic: attacker.boxPublic } },
+      { device: { signPublic: attacker.signPublic, boxPublic: physio.boxPublic } },
+      { mailbox: 'mattacker' },
+      { relayUrl: 'https://evil.example' },
+      { profile: { ...profile, name: 'Someone Else' } },
+      { profile: { ...profile, organisation: 'Evil Clinic', sector: 'hospital' } },
+    ];
+    for (const e of edits) {
+      expect(parseContactCode(encodeContactCode({ ...card, ...e }))).toEqual({ error: 'altered' });
+    }
+    for (const text of oneCharEdits(encodeContactCode(card), 'backpack-contact:')) {
+      expect('error' in parseContactCode(text)).toBe(true);
+    }
+    expect(parseContactCode(stripped(encodeContactCode(card), 'backpack-contact:'))).toEqual({
+      error: 'altered',
+    });
+  });
+
+  it('an invite code with its root key, secret, relay or issuer swapped is refused as altered', () => {
+    const other = rootKeysFromSeed(newSeed());
+    const edits: Partial<Invite>[] = [
+      { rootKey: other.signPublic },
+      { secret: randomBytes(16) },
+      { relayUrl: 'https://evil.example' },
+      { issuer: attacker.signPublic },
+    ];
+    for (const e of edits) {
+      expect(parseInviteCode(encodeInviteCode({ ...invite, ...e }))).toEqual({ error: 'altered' });
+    }
+    for (const text of oneCharEdits(encodeInviteCode(invite), 'backpack-invite:')) {
+      expect('error' in parseInviteCode(text)).toBe(true);
+    }
+    expect(parseInviteCode(stripped(encodeInviteCode(invite), 'backpack-invite:'))).toEqual({
+      error: 'altered',
+    });
+    // Re-signed by the attacker over another root key: it parses, but the record numbers the
+    // invitee compares differ (and the workspace refuses an issuer the manifest does not list).
+    const forged = signInvite(
+      {
+        relayUrl: invite.relayUrl,
+        rootKey: other.signPublic,
+        secret: invite.secret,
+        issuer: attacker.signPublic,
+      },
+      attacker.signSecret,
+    );
+    const parsed = parseInviteCode(encodeInviteCode(forged));
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(recordFingerprint(parsed.rootKey)).not.toBe(recordFingerprint(root.signPublic));
+  });
+
+  it('a contact code re-signed by the attacker with both keys swapped shows other numbers', () => {
+    const forged = signContactCard(
+      { ...card, device: { signPublic: attacker.signPublic, boxPublic: attacker.boxPublic } },
+      attacker.signSecret,
+    );
+    const parsed = parseContactCode(encodeContactCode(forged));
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(deviceFingerprint(parsed.device)).not.toBe(deviceFingerprint(physio));
+  });
+
+  it('unsigned codes from an older app are refused as outdated', () => {
+    const old = encoding.createEncoder();
+    encoding.writeUint8(old, 1);
+    encoding.writeVarString(old, 'https://relay.example');
+    encoding.writeVarString(old, 'mabcdefgh');
+    encoding.writeVarUint8Array(old, physio.signPublic);
+    encoding.writeVarUint8Array(old, physio.boxPublic);
+    for (const f of ['professional', 'Ana', '', '', 'physiotherapy'])
+      encoding.writeVarString(old, f);
+    const oldContact = 'backpack-contact:' + toBase64Url(encoding.toUint8Array(old));
+    expect(parseContactCode(oldContact)).toEqual({ error: 'outdated' });
+    const oldInvite = encoding.createEncoder();
+    encoding.writeUint8(oldInvite, 1);
+    encoding.writeVarString(oldInvite, invite.relayUrl);
+    encoding.writeVarUint8Array(oldInvite, invite.rootKey);
+    encoding.writeVarUint8Array(oldInvite, invite.secret);
+    const oldCode = 'backpack-invite:' + toBase64Url(encoding.toUint8Array(oldInvite));
+    expect(parseInviteCode(oldCode)).toEqual({ error: 'outdated' });
+  });
+
+  it('nothing is sealed to a contact card whose box key was changed after it was read', () => {
+    const swapped: ContactCard = {
+      ...card,
+      device: { signPublic: physio.signPublic, boxPublic: attacker.boxPublic },
+    };
+    expect(() => sealShareNotice(swapped, 'https://relay.example', root.signPublic)).toThrow(
+      AlteredCodeError,
+    );
+    expect(() => assertPersonSigned(swapped, root.recordId)).toThrow(AlteredCodeError);
+    // The person granted must be the card's device, key for key.
+    const answer = openInviteAnswer(invite, sealInviteAnswer(invite, attacker, profile));
+    if (!answer) throw new Error('no answer');
+    expect(() => assertPersonSigned(answer, root.recordId, card)).toThrow(AlteredCodeError);
+    expect(() => assertPersonSigned(card, root.recordId, card)).not.toThrow();
+  });
+
+  it('an invite answer re-checks before granting: swapped box key or another record is refused', () => {
+    const answer = openInviteAnswer(invite, sealInviteAnswer(invite, physio, profile));
+    if (!answer) throw new Error('no answer');
+    expect(verifyInviteAnswer(answer)).toBe(true);
+    expect(() => assertPersonSigned(answer, root.recordId)).not.toThrow();
+    const swapped = { ...answer, device: { ...answer.device, boxPublic: attacker.boxPublic } };
+    expect(verifyInviteAnswer(swapped)).toBe(false);
+    expect(() => assertPersonSigned(swapped, root.recordId)).toThrow(AlteredCodeError);
+    const elsewhere = rootKeysFromSeed(newSeed()).recordId;
+    expect(() => assertPersonSigned(answer, elsewhere)).toThrow(AlteredCodeError);
   });
 });

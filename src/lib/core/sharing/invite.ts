@@ -3,33 +3,36 @@ import * as decoding from 'lib0/decoding';
 import {
   deriveKey,
   deviceKeysFromSeed,
-  fingerprint,
   openSealed,
   seal,
   sign,
   verify,
   type KeyPairs,
 } from '../crypto/index';
-import {
-  base32,
-  fromBase64Url,
-  isProtocolError,
-  isValidId,
-  recordIdForRootKey,
-  toBase64Url,
-} from '../sync/protocol';
+import { base32, bytesEqual, isValidId, recordIdForRootKey } from '../sync/protocol';
 import type { DevicePublic } from './manifest';
+import {
+  AlteredCodeError,
+  encodeCode,
+  parseCode,
+  signCode,
+  verifyCode,
+  type CodeFormat,
+  type SignedCodeError,
+  type Unsigned,
+} from './signed-code';
 
 /**
  * Invites (DESIGN §3), both ways, through one-time sealed mailboxes on the relay:
  *
  * - **Patient → person.** The patient's device shows an invite code (QR or link text): relay,
- *   record id, the root public key (the invitee pins it; both screens show its fingerprint) and a
- *   16-byte secret. The secret derives the mailbox id and an X25519 key pair; the invitee seals
+ *   record id, the root public key (the invitee pins it; both screens show its fingerprint), a
+ *   16-byte secret and the showing device's key, signed by that device (the invitee checks that
+ *   the record's manifest lists it as an owner or managing delegate). The secret derives the mailbox id and an X25519 key pair; the invitee seals
  *   its answer (device keys and profile, signed by the device key) to that key. The patient opens
  *   it, compares the device fingerprint with the invitee's screen, chooses the scope and grants.
  * - **Person → patient.** The professional shows a contact code: relay, a fresh mailbox id,
- *   device keys and profile. The patient scans it, compares fingerprints, grants, and drops the
+ *   device keys and profile, signed by the device. The patient scans it, verifies the signature, compares fingerprints, grants, and drops the
  *   record id and root key into the mailbox, sealed to the professional's device.
  *
  * Profiles are the grantee's public identity (name, profession, organisation, sector). They reach
@@ -98,27 +101,8 @@ function readProfile(d: decoding.Decoder): Profile | null {
 
 const RELAY_URL = /^https?:\/\/[^\s]{1,200}$/;
 
-export type CodeError = 'wrong-kind' | 'damaged';
-
-function decodeCode<T>(
-  text: string,
-  prefix: string,
-  read: (d: decoding.Decoder) => T | null,
-): T | { error: CodeError } {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith(prefix)) return { error: 'wrong-kind' };
-  const bytes = fromBase64Url(trimmed.slice(prefix.length));
-  if (isProtocolError(bytes)) return { error: 'damaged' };
-  try {
-    const d = decoding.createDecoder(bytes);
-    if (decoding.readUint8(d) !== 1) return { error: 'damaged' };
-    const value = read(d);
-    if (value === null || decoding.hasContent(d)) return { error: 'damaged' };
-    return value;
-  } catch {
-    return { error: 'damaged' };
-  }
-}
+/** Why a code is refused: see `signed-code.ts` (`altered`, `outdated`). */
+export type CodeError = SignedCodeError;
 
 function readKey(d: decoding.Decoder): Uint8Array | null {
   const k = decoding.readVarUint8Array(d).slice();
@@ -128,33 +112,54 @@ function readKey(d: decoding.Decoder): Uint8Array | null {
 // ---------------------------------------------------------------------------------------------
 // Patient → person
 
-const INVITE_PREFIX = 'backpack-invite:';
-
 export interface Invite {
   readonly relayUrl: string;
   readonly recordId: string;
   readonly rootKey: Uint8Array;
   /** 16 random bytes: whoever holds the code can answer it, once. */
   readonly secret: Uint8Array;
+  /** The signing key of the device that shows the invite: an owner or a managing delegate. */
+  readonly issuer: Uint8Array;
+  /** By `issuer`, over every other field. */
+  readonly signature: Uint8Array;
 }
 
-export function encodeInviteCode(i: Invite): string {
-  const e = encoding.createEncoder();
-  encoding.writeUint8(e, 1);
-  encoding.writeVarString(e, i.relayUrl);
-  encoding.writeVarUint8Array(e, i.rootKey);
-  encoding.writeVarUint8Array(e, i.secret);
-  return INVITE_PREFIX + toBase64Url(encoding.toUint8Array(e));
-}
-
-export function parseInviteCode(text: string): Invite | { error: CodeError } {
-  return decodeCode(text, INVITE_PREFIX, (d) => {
+const INVITE_CODE: CodeFormat<Invite> = {
+  prefix: 'backpack-invite:',
+  domain: 'backpack/invite-code/2',
+  write(e, i) {
+    encoding.writeVarString(e, i.relayUrl);
+    encoding.writeVarUint8Array(e, i.rootKey);
+    encoding.writeVarUint8Array(e, i.secret);
+    encoding.writeVarUint8Array(e, i.issuer);
+  },
+  read(d) {
     const relayUrl = decoding.readVarString(d);
     const rootKey = readKey(d);
     const secret = decoding.readVarUint8Array(d).slice();
-    if (!RELAY_URL.test(relayUrl) || !rootKey || secret.length !== 16) return null;
-    return { relayUrl, recordId: recordIdForRootKey(rootKey), rootKey, secret };
-  });
+    const issuer = readKey(d);
+    if (!RELAY_URL.test(relayUrl) || !rootKey || secret.length !== 16 || !issuer) return null;
+    return { relayUrl, recordId: recordIdForRootKey(rootKey), rootKey, secret, issuer };
+  },
+  signer: (i) => i.issuer,
+};
+
+/** The showing device signs the invite (`signSecret` matches `issuer`). */
+export function signInvite(i: Omit<Unsigned<Invite>, 'recordId'>, signSecret: Uint8Array): Invite {
+  return signCode(INVITE_CODE, { ...i, recordId: recordIdForRootKey(i.rootKey) }, signSecret);
+}
+
+/** True if the invite is what its issuer signed and its record id is its root key's. */
+export function verifyInvite(i: Invite): boolean {
+  return i.recordId === recordIdForRootKey(i.rootKey) && verifyCode(INVITE_CODE, i);
+}
+
+export function encodeInviteCode(i: Invite): string {
+  return encodeCode(INVITE_CODE, i);
+}
+
+export function parseInviteCode(text: string): Invite | { error: CodeError } {
+  return parseCode(INVITE_CODE, text);
 }
 
 /**
@@ -187,38 +192,52 @@ export function inviteMailbox(i: Pick<Invite, 'secret'>): {
   return { mailbox, box: { boxPublic: keys.boxPublic, boxSecret: keys.boxSecret } };
 }
 
-export interface InviteAnswer {
+/** Someone asking for access: their device keys and public identity. */
+export interface Person {
   readonly device: DevicePublic;
   readonly profile: Profile;
 }
 
-function answerSigningBytes(recordId: string, mailbox: string, a: InviteAnswer): Uint8Array {
+export interface InviteAnswer extends Person {
+  /** The record and the invite's mailbox the answer is bound to. */
+  readonly recordId: string;
+  readonly mailbox: string;
+  /** By `device.signPublic`, over the record, mailbox, both keys and the profile. */
+  readonly signature: Uint8Array;
+}
+
+function answerSigningBytes(a: Unsigned<InviteAnswer>): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarString(e, 'backpack/invite-answer/1');
-  encoding.writeVarString(e, recordId);
-  encoding.writeVarString(e, mailbox);
+  encoding.writeVarString(e, a.recordId);
+  encoding.writeVarString(e, a.mailbox);
   encoding.writeVarUint8Array(e, a.device.signPublic);
   encoding.writeVarUint8Array(e, a.device.boxPublic);
   writeProfile(e, a.profile);
   return encoding.toUint8Array(e);
 }
 
+/** True if the answer is what its device signed; checked again before granting. */
+export function verifyInviteAnswer(a: InviteAnswer): boolean {
+  if (a.device.signPublic.length !== 32 || a.device.boxPublic.length !== 32) return false;
+  return verify(a.signature, answerSigningBytes(a), a.device.signPublic);
+}
+
 /** The invitee's answer: its device keys and profile, signed by the device, sealed to the invite. */
 export function sealInviteAnswer(invite: Invite, device: KeyPairs, profile: Profile): Uint8Array {
   const { mailbox, box } = inviteMailbox(invite);
-  const answer: InviteAnswer = {
+  const answer: Unsigned<InviteAnswer> = {
     device: { signPublic: device.signPublic, boxPublic: device.boxPublic },
     profile,
+    recordId: invite.recordId,
+    mailbox,
   };
   const e = encoding.createEncoder();
   encoding.writeUint8(e, 1);
   encoding.writeVarUint8Array(e, answer.device.signPublic);
   encoding.writeVarUint8Array(e, answer.device.boxPublic);
   writeProfile(e, profile);
-  encoding.writeVarUint8Array(
-    e,
-    sign(answerSigningBytes(invite.recordId, mailbox, answer), device.signSecret),
-  );
+  encoding.writeVarUint8Array(e, sign(answerSigningBytes(answer), device.signSecret));
   return seal(box.boxPublic, encoding.toUint8Array(e), `invite:${mailbox}`);
 }
 
@@ -235,11 +254,14 @@ export function openInviteAnswer(invite: Invite, sealed: Uint8Array): InviteAnsw
     const profile = readProfile(d);
     const signature = decoding.readVarUint8Array(d).slice();
     if (!signPublic || !boxPublic || !profile || decoding.hasContent(d)) return null;
-    const answer: InviteAnswer = { device: { signPublic, boxPublic }, profile };
-    if (!verify(signature, answerSigningBytes(invite.recordId, mailbox, answer), signPublic)) {
-      return null;
-    }
-    return answer;
+    const answer: InviteAnswer = {
+      device: { signPublic, boxPublic },
+      profile,
+      recordId: invite.recordId,
+      mailbox,
+      signature,
+    };
+    return verifyInviteAnswer(answer) ? answer : null;
   } catch {
     return null;
   }
@@ -248,27 +270,25 @@ export function openInviteAnswer(invite: Invite, sealed: Uint8Array): InviteAnsw
 // ---------------------------------------------------------------------------------------------
 // Person → patient
 
-const CONTACT_PREFIX = 'backpack-contact:';
-
-export interface ContactCard extends InviteAnswer {
+export interface ContactCard extends Person {
   readonly relayUrl: string;
   /** Where the patient's device drops the record's address. */
   readonly mailbox: string;
+  /** By `device.signPublic`, over every other field. */
+  readonly signature: Uint8Array;
 }
 
-export function encodeContactCode(c: ContactCard): string {
-  const e = encoding.createEncoder();
-  encoding.writeUint8(e, 1);
-  encoding.writeVarString(e, c.relayUrl);
-  encoding.writeVarString(e, c.mailbox);
-  encoding.writeVarUint8Array(e, c.device.signPublic);
-  encoding.writeVarUint8Array(e, c.device.boxPublic);
-  writeProfile(e, c.profile);
-  return CONTACT_PREFIX + toBase64Url(encoding.toUint8Array(e));
-}
-
-export function parseContactCode(text: string): ContactCard | { error: CodeError } {
-  return decodeCode(text, CONTACT_PREFIX, (d) => {
+const CONTACT_CODE: CodeFormat<ContactCard> = {
+  prefix: 'backpack-contact:',
+  domain: 'backpack/contact-code/2',
+  write(e, c) {
+    encoding.writeVarString(e, c.relayUrl);
+    encoding.writeVarString(e, c.mailbox);
+    encoding.writeVarUint8Array(e, c.device.signPublic);
+    encoding.writeVarUint8Array(e, c.device.boxPublic);
+    writeProfile(e, c.profile);
+  },
+  read(d) {
     const relayUrl = decoding.readVarString(d);
     const mailbox = decoding.readVarString(d);
     const signPublic = readKey(d);
@@ -277,7 +297,58 @@ export function parseContactCode(text: string): ContactCard | { error: CodeError
     if (!RELAY_URL.test(relayUrl) || !isValidId(mailbox) || !signPublic || !boxPublic) return null;
     if (!profile) return null;
     return { relayUrl, mailbox, device: { signPublic, boxPublic }, profile };
-  });
+  },
+  signer: (c) => c.device.signPublic,
+};
+
+/** The professional's (or relative's) device signs its contact card with its own key. */
+export function signContactCard(c: Unsigned<ContactCard>, signSecret: Uint8Array): ContactCard {
+  return signCode(CONTACT_CODE, c, signSecret);
+}
+
+/** True if the card is exactly what its device signed; checked again before sealing to it. */
+export function verifyContactCard(c: ContactCard): boolean {
+  return verifyCode(CONTACT_CODE, c);
+}
+
+export function encodeContactCode(c: ContactCard): string {
+  return encodeCode(CONTACT_CODE, c);
+}
+
+export function parseContactCode(text: string): ContactCard | { error: CodeError } {
+  return parseCode(CONTACT_CODE, text);
+}
+
+/** True for a person from a contact card (rather than from an invite answer). */
+export function isContactCard(p: InviteAnswer | ContactCard): p is ContactCard {
+  return 'relayUrl' in p;
+}
+
+/** Verifies whichever signed form `p` came in. */
+export function verifyPerson(p: InviteAnswer | ContactCard): boolean {
+  return isContactCard(p) ? verifyContactCard(p) : verifyInviteAnswer(p);
+}
+
+/**
+ * Before granting `p` (which seals epoch keys to `p.device.boxPublic`): throws unless `p` is
+ * exactly what its device signed, an answer is bound to `recordId`, and a contact card given for
+ * the notice names the same device keys.
+ */
+export function assertPersonSigned(
+  p: InviteAnswer | ContactCard,
+  recordId: string,
+  contact?: ContactCard,
+): void {
+  const what = isContactCard(p) ? 'contact code' : 'invite answer';
+  if (!verifyPerson(p)) throw new AlteredCodeError(what);
+  if (!isContactCard(p) && p.recordId !== recordId) throw new AlteredCodeError(what);
+  if (contact) {
+    if (!verifyContactCard(contact)) throw new AlteredCodeError('contact code');
+    const same =
+      bytesEqual(contact.device.signPublic, p.device.signPublic) &&
+      bytesEqual(contact.device.boxPublic, p.device.boxPublic);
+    if (!same) throw new AlteredCodeError('contact code');
+  }
 }
 
 /** What the patient's device drops into a contact's mailbox after granting. */
@@ -292,6 +363,8 @@ export function sealShareNotice(
   relayUrl: string,
   rootKey: Uint8Array,
 ): Uint8Array {
+  // Right before sealing: the box key must be the one the card's device signed.
+  if (!verifyContactCard(card)) throw new AlteredCodeError('contact code');
   const e = encoding.createEncoder();
   encoding.writeUint8(e, 1);
   encoding.writeVarString(e, relayUrl);
@@ -317,6 +390,3 @@ export function openShareNotice(
     return null;
   }
 }
-
-/** What both screens show to confirm they talk about the same record / device. */
-export const keyFingerprint = fingerprint;
