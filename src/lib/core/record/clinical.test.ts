@@ -4,6 +4,8 @@ import {
   isMedication,
   isQuestionnaireResponse,
   isMotionTest,
+  newQuestionnaireResponse,
+  readQuestionnaireResponse,
   isPsfsResponse,
   isRedFlags,
   positiveFlags,
@@ -26,6 +28,52 @@ describe('clinical entry guards (data from other devices is outside input)', () 
       false,
     );
     expect(isQuestionnaireResponse(null)).toBe(false);
+  });
+
+  it('[ORE-7] reads a response in any known version, in today’s item order', () => {
+    const oldOrder = { instrument: 'orebro', answers: [8, 7, 0, 6, 7, 5, 6, 0, 2, 0] };
+    const published = [8, 7, 2, 0, 0, 6, 7, 5, 6, 0];
+    expect(readQuestionnaireResponse(oldOrder)).toEqual({
+      instrument: 'orebro',
+      version: 2,
+      answers: published,
+    });
+    expect(
+      readQuestionnaireResponse({ instrument: 'orebro', version: 2, answers: published }),
+    ).toEqual({ instrument: 'orebro', version: 2, answers: published });
+    expect(readQuestionnaireResponse({ instrument: 'ndi', answers: Array(10).fill(null) })).toEqual(
+      { instrument: 'ndi', version: 1, answers: Array(10).fill(null) },
+    );
+    for (const version of [3, 0, 1.5, '2', null]) {
+      expect(readQuestionnaireResponse({ ...oldOrder, version }), String(version)).toBeNull();
+    }
+    expect(
+      readQuestionnaireResponse({ instrument: 'ndi', version: 2, answers: Array(10).fill(1) }),
+    ).toBeNull();
+    expect(readQuestionnaireResponse({ instrument: 'orebro', answers: [1, 2] })).toBeNull();
+    expect(
+      readQuestionnaireResponse({ instrument: 'orebro', answers: Array(10).fill(11) }),
+    ).toBeNull();
+  });
+
+  it('[ORE-7] writes only today’s version, stamped', () => {
+    const published = [8, 7, 2, 0, 0, 6, 7, 5, 6, 0];
+    // Without a version an ÖMPSQ-10 response is in the old order: not what this app writes.
+    expect(isQuestionnaireResponse({ instrument: 'orebro', answers: published })).toBe(false);
+    expect(isQuestionnaireResponse({ instrument: 'orebro', version: 2, answers: published })).toBe(
+      true,
+    );
+    expect(
+      newQuestionnaireResponse({ instrument: 'orebro', version: 2, answers: published }),
+    ).toEqual({ instrument: 'orebro', version: 2, answers: published });
+    expect(newQuestionnaireResponse({ instrument: 'ndi', answers: Array(10).fill(1) })).toEqual({
+      instrument: 'ndi',
+      version: 1,
+      answers: Array(10).fill(1),
+    });
+    expect(
+      newQuestionnaireResponse({ instrument: 'orebro', version: 1, answers: published }),
+    ).toBeNull();
   });
 
   it('care events, medications and messages for the next visit', () => {

@@ -7,8 +7,10 @@ import {
 } from '../measure/rom';
 import {
   answersProblem,
+  currentOrder,
   INSTRUMENT,
   isInstrumentId,
+  structureProblem,
   type InstrumentId,
 } from '../instruments/definitions';
 
@@ -21,18 +23,63 @@ import {
 export const QUESTIONNAIRE = 'questionnaire';
 export interface QuestionnaireResponse {
   readonly instrument: InstrumentId;
+  /**
+   * [ORE-7] The instrument version whose item order `answers` follows. Absent means version 1:
+   * responses written before versions existed (for the ÖMPSQ-10, the old item order).
+   */
+  readonly version?: number;
   /** Answer values per item as the instrument defines them; null for a blank item. */
   readonly answers: ReadonlyArray<number | null>;
 }
 
+/** A response put into today's item order (version = the instrument's current version). */
+export interface CurrentResponse extends QuestionnaireResponse {
+  readonly version: number;
+}
+
+const responseVersion = (v: unknown): number | null =>
+  v === undefined ? 1 : typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null;
+
+/**
+ * Reads a stored response from any device, old or new: checks it, puts the answers into today's
+ * item order, and returns null for anything that does not fit the form (wrong count, a value the
+ * item does not take, an unknown version). Too many blanks still reads: it shows as "not scored".
+ */
+export function readQuestionnaireResponse(data: unknown): CurrentResponse | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { instrument, version, answers } = data as Record<string, unknown>;
+  if (!isInstrumentId(instrument) || !Array.isArray(answers)) return null;
+  const def = INSTRUMENT[instrument];
+  const v = responseVersion(version);
+  if (v === null) return null;
+  const ordered = currentOrder<unknown>(def, v, answers);
+  if (ordered === null || structureProblem(def, ordered) !== null) return null;
+  return { instrument, version: def.version, answers: ordered as Array<number | null> };
+}
+
+/**
+ * A response this app writes: today's version (absent = 1), and scorable. Written responses
+ * always carry their version ({@link newQuestionnaireResponse}).
+ */
 export function isQuestionnaireResponse(data: unknown): data is QuestionnaireResponse {
   if (typeof data !== 'object' || data === null) return false;
-  const { instrument, answers } = data as { instrument?: unknown; answers?: unknown };
+  const { instrument, version, answers } = data as { [k: string]: unknown };
   return (
     isInstrumentId(instrument) &&
+    responseVersion(version) === INSTRUMENT[instrument].version &&
     Array.isArray(answers) &&
     answersProblem(INSTRUMENT[instrument], answers) === null
   );
+}
+
+/** The response to store, stamped with the version; null when it is not scorable as given. */
+export function newQuestionnaireResponse(data: QuestionnaireResponse): CurrentResponse | null {
+  if (!isQuestionnaireResponse(data)) return null;
+  return {
+    instrument: data.instrument,
+    version: INSTRUMENT[data.instrument].version,
+    answers: data.answers.slice(),
+  };
 }
 
 /** Something that happened in care: shown on the charts as a marker. */
