@@ -63,7 +63,7 @@ import {
   isMedication,
   isMotionTest,
   isPsfsResponse,
-  isQuestionnaireResponse,
+  newQuestionnaireResponse,
   isRedFlags,
   MEDICATION,
   MESSAGE,
@@ -353,7 +353,7 @@ export class RecordSession {
         },
         onStaleManifest: () => session.refreshSoon(),
       });
-      if (role === 'owner') migrate(inner);
+      if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
       inner.on('update', () => session.notify());
       compartments.set(c.name, {
         name: c.name,
@@ -797,8 +797,9 @@ export class RecordSession {
     data: QuestionnaireResponse,
     at: Date = new Date(),
   ): Entry<QuestionnaireResponse> {
-    if (!isQuestionnaireResponse(data)) throw new RangeError('These answers cannot be scored.');
-    return this.write('clinical', QUESTIONNAIRE, data, at);
+    const response = newQuestionnaireResponse(data);
+    if (!response) throw new RangeError('These answers cannot be scored.');
+    return this.write('clinical', QUESTIONNAIRE, response, at);
   }
 
   addCareEvent(data: CareEvent, at: Date = new Date()): Entry<CareEvent> {
