@@ -76,6 +76,7 @@ import {
   type MotionTest,
   type PsfsResponse,
   type QuestionnaireResponse,
+  type StoredQuestionnaireResponse,
   type RedFlags,
   NOTE,
   listEntries,
@@ -796,7 +797,7 @@ export class RecordSession {
   addQuestionnaire(
     data: QuestionnaireResponse,
     at: Date = new Date(),
-  ): Entry<QuestionnaireResponse> {
+  ): Entry<StoredQuestionnaireResponse> {
     const response = newQuestionnaireResponse(data);
     if (!response) throw new RangeError('These answers cannot be scored.');
     return this.write('clinical', QUESTIONNAIRE, response, at);

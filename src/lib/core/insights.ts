@@ -5,12 +5,7 @@ import {
   type NotScored,
 } from './instruments/definitions';
 import { schedule, type DueItem } from './instruments/schedule';
-import {
-  QUESTIONNAIRE,
-  readQuestionnaireResponse,
-  type CurrentResponse,
-  type QuestionnaireResponse,
-} from './record/clinical';
+import { QUESTIONNAIRE, readQuestionnaireResponse, type CurrentResponse } from './record/clinical';
 import type { Entry } from './record/entries';
 import { isPainCheckIn, PAIN_CHECKIN, type PainRegion } from './record/types';
 import { nrsChange } from './scores/nrs';
@@ -56,7 +51,8 @@ export function questionnaireSchedule(entries: readonly Entry[], now: Date): Due
 }
 
 export interface ResponseResult {
-  readonly entry: Entry<QuestionnaireResponse>;
+  /** The stored entry: read its answers through `response`, never from `entry.data`. */
+  readonly entry: Entry;
   /** The answers in today's item order, whichever order the entry stored (ORE-7). */
   readonly response: CurrentResponse;
   readonly result: InstrumentResult | NotScored;
@@ -81,7 +77,7 @@ export function questionnaireResults(
     if (response === null) continue;
     if (instrument !== undefined && response.instrument !== instrument) continue;
     out.push({
-      entry: e as Entry<QuestionnaireResponse>,
+      entry: e,
       response,
       result: assess(INSTRUMENT[response.instrument], response.answers),
     });

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { questionnaireResults, scoredResponses } from '../insights';
 import { asDeviceId, type EntryId } from '../ids';
+import { ORE_ITEMS } from '../scores/orebro';
 import { QUESTIONNAIRE } from './clinical';
 import {
   entriesMap,
@@ -18,6 +19,10 @@ import { validateRecordUpdate } from './validate';
 const OWNER = 'a1'.repeat(32);
 const OTHER_OWNER = 'b2'.repeat(32);
 const owner: EntryAuthor = { deviceId: asDeviceId(OWNER), role: 'owner' };
+
+/** Published-order answers as version 2 stores them: keyed by item. */
+const keyed = (answers: Array<number | null>) =>
+  Object.fromEntries(ORE_ITEMS.map((item, i) => [item.key, answers[i]]));
 
 let n = 0;
 function entry(data: unknown, author: EntryAuthor = owner, at = '2026-03-01T10:00:00.000Z') {
@@ -82,12 +87,19 @@ describe('[ORE-7] record migration to schema 2: ÖMPSQ-10 answers in the publish
     const stored = (e: Entry) => entriesMap(doc).get(e.id) as Entry;
     expect(stored(raised)).toEqual({
       ...raised,
-      data: { instrument: 'orebro', version: 2, answers: [8, 7, 2, 0, 0, 6, 7, 5, 6, 0] },
+      data: { instrument: 'orebro', version: 2, answers: keyed([8, 7, 2, 0, 0, 6, 7, 5, 6, 0]) },
     });
     expect(stored(lowest).data).toEqual({
       instrument: 'orebro',
       version: 2,
-      answers: [1, 0, 10, 10, 0, 0, 0, 10, 0, 0],
+      answers: keyed([1, 0, 10, 10, 0, 0, 0, 10, 0, 0]),
+    });
+    // Keyed by item: an app from before the version finds no array to misread, and skips it.
+    expect(Array.isArray((stored(raised).data as { answers: unknown }).answers)).toBe(false);
+    expect((stored(raised).data as { answers: Record<string, number> }).answers).toMatchObject({
+      'light-work-hour': 2,
+      'sleep-at-night': 0,
+      'chance-working': 5,
     });
     expect(stored(raised).author).toEqual(raised.author);
     // Other instruments, and entries this device may not rewrite, are left as they were.
@@ -159,7 +171,7 @@ describe('[ORE-7] record migration to schema 2: ÖMPSQ-10 answers in the publish
     expect((entriesMap(doc).get(blank.id) as Entry).data).toEqual({
       instrument: 'orebro',
       version: 2,
-      answers: [8, 7, 2, null, 0, 6, 7, 5, 6, 0],
+      answers: keyed([8, 7, 2, null, 0, 6, 7, 5, 6, 0]),
     });
     expect(questionnaireResults([entriesMap(doc).get(blank.id) as Entry])[0]?.result).toEqual({
       instrument: 'orebro',

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { QUESTIONNAIRE, readQuestionnaireResponse } from './clinical';
+import { QUESTIONNAIRE, readQuestionnaireResponse, storedForm } from './clinical';
 import { entriesMap, META, putEntry, readEntry, SCHEMA_VERSION, schemaVersion } from './entries';
 
 /**
@@ -27,8 +27,8 @@ export const MIGRATIONS: ReadonlyArray<{
 ];
 
 /**
- * v2 [ORE-7]: ÖMPSQ-10 responses stored without a version follow the old item order; put them in
- * the published order and stamp the version. Responses that already carry a version, tombstones,
+ * v2 [ORE-7]: ÖMPSQ-10 responses stored without a version follow the old item order; store them
+ * keyed by item (the published order) with the version. Responses that already carry a version, tombstones,
  * and responses this app cannot read are left alone.
  */
 export function reorderOrebro(doc: Y.Doc, ctx: MigrationContext): number {
@@ -44,7 +44,7 @@ export function reorderOrebro(doc: Y.Doc, ctx: MigrationContext): number {
     // Blank items stay blank (the response still shows, as "not scored").
     const current = readQuestionnaireResponse(data);
     if (current === null) continue;
-    putEntry(doc, { ...entry, data: current });
+    putEntry(doc, { ...entry, data: storedForm(current) });
     changed++;
   }
   return changed;
