@@ -262,7 +262,9 @@ describe('[PACK-1] a wording pack is checked against its instrument', () => {
     );
     expect(() => parsePack({ ...pack, items: [...pack.items, pack.items[0]] })).toThrow(/10 items/);
     const noKeys = pack.items.map(({ text, options }) => ({ text, options }));
-    expect(() => parsePack({ ...pack, items: noKeys })).toThrow(/Item 1 of the pack/);
+    expect(() => parsePack({ ...pack, items: noKeys })).toThrow(
+      /Item 1 of the pack does not say which item it is \(its “key” should be “duration”\)/,
+    );
   });
   it('refuses a pack made for another version of the instrument', () => {
     const unversioned: Partial<ReturnType<typeof testPack>> = testPack('orebro');

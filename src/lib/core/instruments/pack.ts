@@ -90,6 +90,11 @@ export function parsePack(input: unknown): InstrumentPack {
       if (typeof raw !== 'object' || raw === null) throw new PackError(`Item ${n} is missing.`);
       const item = raw as Record<string, unknown>;
       const key = def.items[i]!.key;
+      if (typeof item['key'] !== 'string') {
+        throw new PackError(
+          `Item ${n} of the pack does not say which item it is (its “key” should be “${key}”).`,
+        );
+      }
       if (item['key'] !== key) {
         throw new PackError(
           `Item ${n} of the pack is “${String(item['key']).slice(0, 40)}”, but item ${n} of ${def.short} is “${key}”: the pack’s items are in another order or from another form.`,
