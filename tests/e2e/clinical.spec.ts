@@ -187,6 +187,7 @@ test('a wording pack installed from a file shows its wording; a bad file changes
     instructions: 'Test instructions.',
     notice: 'Test notice: not the licensed wording.',
     items: Array.from({ length: 10 }, (_, i) => ({
+      key: `item-${i + 1}`,
       text: `Test neck question ${i + 1}`,
       options: ['A0', 'A1', 'A2', 'A3', 'A4', 'A5'],
     })),

@@ -67,7 +67,7 @@ import {
   isMedication,
   isMotionTest,
   isPsfsResponse,
-  isQuestionnaireResponse,
+  newQuestionnaireResponse,
   isRedFlags,
   MEDICATION,
   MESSAGE,
@@ -80,6 +80,7 @@ import {
   type MotionTest,
   type PsfsResponse,
   type QuestionnaireResponse,
+  type StoredQuestionnaireResponse,
   type RedFlags,
   NOTE,
   listEntries,
@@ -358,7 +359,7 @@ export class RecordSession {
         },
         onStaleManifest: () => session.refreshSoon(),
       });
-      if (role === 'owner') migrate(inner);
+      if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
       inner.on('update', () => session.notify());
       compartments.set(c.name, {
         name: c.name,
@@ -817,9 +818,10 @@ export class RecordSession {
   addQuestionnaire(
     data: QuestionnaireResponse,
     at: Date = new Date(),
-  ): Entry<QuestionnaireResponse> {
-    if (!isQuestionnaireResponse(data)) throw new RangeError('These answers cannot be scored.');
-    return this.write('clinical', QUESTIONNAIRE, data, at);
+  ): Entry<StoredQuestionnaireResponse> {
+    const response = newQuestionnaireResponse(data);
+    if (!response) throw new RangeError('These answers cannot be scored.');
+    return this.write('clinical', QUESTIONNAIRE, response, at);
   }
 
   addCareEvent(data: CareEvent, at: Date = new Date()): Entry<CareEvent> {

@@ -1,10 +1,11 @@
-import { INSTRUMENT, type InstrumentResult } from './instruments/definitions';
-import { schedule, type DueItem } from './instruments/schedule';
 import {
-  isQuestionnaireResponse,
-  QUESTIONNAIRE,
-  type QuestionnaireResponse,
-} from './record/clinical';
+  assess,
+  INSTRUMENT,
+  type InstrumentResult,
+  type NotScored,
+} from './instruments/definitions';
+import { schedule, type DueItem } from './instruments/schedule';
+import { QUESTIONNAIRE, readQuestionnaireResponse, type CurrentResponse } from './record/clinical';
 import type { Entry } from './record/entries';
 import { isPainCheckIn, PAIN_CHECKIN, type PainRegion } from './record/types';
 import { nrsChange } from './scores/nrs';
@@ -49,23 +50,53 @@ export function questionnaireSchedule(entries: readonly Entry[], now: Date): Due
   return schedule(last, painRegions(entries), now);
 }
 
-export interface ScoredResponse {
-  readonly entry: Entry<QuestionnaireResponse>;
+export interface ResponseResult {
+  /** The stored entry: read its answers through `response`, never from `entry.data`. */
+  readonly entry: Entry;
+  /** The answers in today's item order, whichever order the entry stored (ORE-7). */
+  readonly response: CurrentResponse;
+  readonly result: InstrumentResult | NotScored;
+}
+
+export interface ScoredResponse extends ResponseResult {
   readonly result: InstrumentResult;
 }
 
-/** Scored questionnaires, oldest first; one instrument or all. */
-export function scoredResponses(entries: readonly Entry[], instrument?: string): ScoredResponse[] {
-  const out: ScoredResponse[] = [];
+/**
+ * Every readable questionnaire, oldest first; one instrument or all. Responses with more blanks
+ * than their rules allow come back as {@link NotScored}: the views say so instead of a number.
+ */
+export function questionnaireResults(
+  entries: readonly Entry[],
+  instrument?: string,
+): ResponseResult[] {
+  const out: ResponseResult[] = [];
   for (const e of entries) {
-    if (e.type !== QUESTIONNAIRE || !isQuestionnaireResponse(e.data)) continue;
-    if (instrument !== undefined && e.data.instrument !== instrument) continue;
+    if (e.type !== QUESTIONNAIRE) continue;
+    const response = readQuestionnaireResponse(e.data);
+    if (response === null) continue;
+    if (instrument !== undefined && response.instrument !== instrument) continue;
     out.push({
-      entry: e as Entry<QuestionnaireResponse>,
-      result: INSTRUMENT[e.data.instrument].score(e.data.answers),
+      entry: e,
+      response,
+      result: assess(INSTRUMENT[response.instrument], response.answers),
     });
   }
   return out.sort((a, b) => a.entry.at.localeCompare(b.entry.at));
+}
+
+/** Scored questionnaires only (charts, insight, schedule, models), oldest first. */
+export function scoredResponses(entries: readonly Entry[], instrument?: string): ScoredResponse[] {
+  return questionnaireResults(entries, instrument).filter(
+    (r): r is ScoredResponse => r.result.scored,
+  );
+}
+
+/** The latest readable response of each instrument (scored or not). */
+export function latestResults(entries: readonly Entry[]): ResponseResult[] {
+  return [
+    ...new Map(questionnaireResults(entries).map((r) => [r.response.instrument, r])).values(),
+  ];
 }
 
 export type Direction = 'better' | 'worse' | 'same';

@@ -360,6 +360,10 @@ const da: Translation = {
       one: '{n} spørgsmål blev ikke besvaret; scoren tager højde for det.',
       other: '{n} spørgsmål blev ikke besvaret; scoren tager højde for det.',
     },
+    notScored: {
+      one: 'Ikke scoret: {n} spørgsmål mangler (højst {max} tilladt).',
+      other: 'Ikke scoret: {n} spørgsmål mangler (højst {max} tilladt).',
+    },
     source: 'Pointberegning: {source}',
     dueCount: { one: '{n} spørgeskema skal udfyldes', other: '{n} spørgeskemaer skal udfyldes' },
   },

@@ -357,6 +357,10 @@ const en = {
       one: '{n} item was left blank; the score allows for it.',
       other: '{n} items were left blank; the score allows for it.',
     },
+    notScored: {
+      one: 'Not scored: {n} item missing (at most {max} allowed).',
+      other: 'Not scored: {n} items missing (at most {max} allowed).',
+    },
     source: 'Scoring: {source}',
     dueCount: { one: '{n} questionnaire is due', other: '{n} questionnaires are due' },
   },

@@ -365,6 +365,10 @@ const es: Translation = {
       one: '{n} pregunta se quedó en blanco; la puntuación lo tiene en cuenta.',
       other: '{n} preguntas se quedaron en blanco; la puntuación lo tiene en cuenta.',
     },
+    notScored: {
+      one: 'Sin puntuación: falta {n} pregunta (se permiten como máximo {max}).',
+      other: 'Sin puntuación: faltan {n} preguntas (se permiten como máximo {max}).',
+    },
     source: 'Puntuación: {source}',
     dueCount: { one: '{n} cuestionario pendiente', other: '{n} cuestionarios pendientes' },
   },

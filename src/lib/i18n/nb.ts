@@ -361,6 +361,10 @@ const nb: Translation = {
       one: '{n} spørsmål ble stående ubesvart; skåren tar høyde for det.',
       other: '{n} spørsmål ble stående ubesvart; skåren tar høyde for det.',
     },
+    notScored: {
+      one: 'Ikke skåret: {n} spørsmål mangler (høyst {max} tillatt).',
+      other: 'Ikke skåret: {n} spørsmål mangler (høyst {max} tillatt).',
+    },
     source: 'Skåring: {source}',
     dueCount: {
       one: '{n} spørreskjema skal fylles ut',

@@ -362,6 +362,10 @@ const nl: Translation = {
       one: '{n} vraag is niet ingevuld; de score houdt daar rekening mee.',
       other: '{n} vragen zijn niet ingevuld; de score houdt daar rekening mee.',
     },
+    notScored: {
+      one: 'Niet gescoord: {n} vraag ontbreekt (hoogstens {max} toegestaan).',
+      other: 'Niet gescoord: {n} vragen ontbreken (hoogstens {max} toegestaan).',
+    },
     source: 'Scoreberekening: {source}',
     dueCount: {
       one: '{n} vragenlijst moet worden ingevuld',

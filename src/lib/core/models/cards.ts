@@ -112,18 +112,19 @@ export const OREBRO_MODEL: PointsCard = {
     'People with musculoskeletal pain: an occupational health care sample (n = 324) and a primary care sample (n = 183), followed for one year.',
   outcome: 'Sick leave (work disability) within one year.',
   items: [
+    // The published item order (SPEC ORE-1).
     { item: 0, construct: 'duration', modifiable: false },
     { item: 1, construct: 'pain', modifiable: true },
-    { item: 2, construct: 'anxiety', modifiable: true },
-    { item: 3, construct: 'depression', modifiable: true },
-    { item: 4, construct: 'perceived-risk', modifiable: true },
-    { item: 5, construct: 'work-expectancy', modifiable: true },
-    { item: 6, construct: 'fear-avoidance', modifiable: true },
-    { item: 7, construct: 'fear-avoidance-work', modifiable: true },
-    { item: 8, construct: 'function-light-work', modifiable: true },
-    { item: 9, construct: 'function-sleep', modifiable: true },
+    { item: 2, construct: 'function-light-work', modifiable: true },
+    { item: 3, construct: 'function-sleep', modifiable: true },
+    { item: 4, construct: 'anxiety', modifiable: true },
+    { item: 5, construct: 'depression', modifiable: true },
+    { item: 6, construct: 'perceived-risk', modifiable: true },
+    { item: 7, construct: 'work-expectancy', modifiable: true },
+    { item: 8, construct: 'fear-avoidance', modifiable: true },
+    { item: 9, construct: 'fear-avoidance-work', modifiable: true },
   ],
-  rule: 'Sum of the ten items after reversing items 6, 9 and 10 (1–100). 50 or more: raised risk.',
+  rule: 'Sum of the ten items after reversing items 3, 4 and 8 (1–100). 50 or more: raised risk.',
   validation: [
     {
       what: 'AUC, sick leave at one year, primary care sample',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { INSTRUMENT } from '../instruments/definitions';
 import { prng } from '../prng';
+import { ORE_ITEMS } from '../scores/orebro';
 import { MODEL_CARDS, OREBRO_MODEL, PICKUP_MODEL, STARTBACK_MODEL } from './cards';
 import { evaluate, whatIf } from './evaluate';
 
@@ -42,6 +43,27 @@ describe('points models agree with the instruments’ published scoring', () => 
   });
 });
 
+describe('the ÖMPSQ-10 card follows the form', () => {
+  it('[MOD-2][ORE-1] names the items in the published order', () => {
+    const construct: Record<string, string> = {
+      duration: 'duration',
+      'pain-past-week': 'pain',
+      'light-work-hour': 'function-light-work',
+      'sleep-at-night': 'function-sleep',
+      'tense-anxious': 'anxiety',
+      depressed: 'depression',
+      'risk-persistent': 'perceived-risk',
+      'chance-working': 'work-expectancy',
+      'pain-stop': 'fear-avoidance',
+      'not-work-with-pain': 'fear-avoidance-work',
+    };
+    expect(OREBRO_MODEL.items.map((i) => i.construct)).toEqual(
+      ORE_ITEMS.map((i) => construct[i.key]),
+    );
+    expect(OREBRO_MODEL.items.map((i) => i.item)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
 describe('what if', () => {
   // Leg pain, neck pain, walking, dressing agree; fear, worry, catastrophising, mood agree;
   // bothered very much: total 9, subscale 5 → high.
@@ -64,9 +86,10 @@ describe('what if', () => {
     expect(() => whatIf(STARTBACK_MODEL, high, new Map([[0, 0]]))).toThrow(/not modifiable/);
   });
 
-  it('[MOD-3] ÖMPSQ-10: sleeping better lowers the score (item 10 is reversed)', () => {
-    const answers = [8, 6, 5, 5, 6, 3, 7, 6, 4, 2];
-    const r = whatIf(OREBRO_MODEL, answers, new Map([[9, 8]]));
+  it('[MOD-3] ÖMPSQ-10: sleeping better lowers the score (item 4 is reversed)', () => {
+    // Published order (SPEC ORE-1): item 4 (index 3) is "I can sleep at night".
+    const answers = [8, 6, 4, 2, 5, 5, 6, 3, 7, 6];
+    const r = whatIf(OREBRO_MODEL, answers, new Map([[3, 8]]));
     expect(r.after.score).toBe(r.before.score - 6);
   });
 });

@@ -4,12 +4,15 @@ import {
   isMedication,
   isQuestionnaireResponse,
   isMotionTest,
+  newQuestionnaireResponse,
+  readQuestionnaireResponse,
   isPsfsResponse,
   isRedFlags,
   positiveFlags,
   RED_FLAG_ITEMS,
 } from './clinical';
 import { isTextEntry } from './types';
+import { ORE_ITEMS } from '../scores/orebro';
 
 const flags = (yes: string[] = []) => ({
   answers: Object.fromEntries(RED_FLAG_ITEMS.map((k) => [k, yes.includes(k)])),
@@ -26,6 +29,67 @@ describe('clinical entry guards (data from other devices is outside input)', () 
       false,
     );
     expect(isQuestionnaireResponse(null)).toBe(false);
+  });
+
+  it('[ORE-7] reads a response in any known version, in today’s item order', () => {
+    const oldOrder = { instrument: 'orebro', answers: [8, 7, 0, 6, 7, 5, 6, 0, 2, 0] };
+    const published = [8, 7, 2, 0, 0, 6, 7, 5, 6, 0];
+    const keyed = Object.fromEntries(ORE_ITEMS.map((item, i) => [item.key, published[i]]));
+    const current = { instrument: 'orebro', version: 2, answers: published };
+    expect(readQuestionnaireResponse(oldOrder)).toEqual(current);
+    expect(readQuestionnaireResponse({ instrument: 'orebro', version: 2, answers: keyed })).toEqual(
+      current,
+    );
+    // Keys in another order in the object change nothing: each answer names its item.
+    const reversedKeys = Object.fromEntries(Object.entries(keyed).reverse());
+    expect(readQuestionnaireResponse({ ...current, answers: reversedKeys })).toEqual(current);
+    expect(readQuestionnaireResponse({ instrument: 'ndi', answers: Array(10).fill(null) })).toEqual(
+      { instrument: 'ndi', version: 1, answers: Array(10).fill(null) },
+    );
+    // Refused: unknown versions, a version-2 array (no keys), missing or extra keys, bad values.
+    for (const version of [3, 0, 1.5, '2', null]) {
+      expect(readQuestionnaireResponse({ ...oldOrder, version }), String(version)).toBeNull();
+    }
+    expect(readQuestionnaireResponse(current)).toBeNull();
+    const nine: Record<string, unknown> = { ...keyed };
+    delete nine['duration'];
+    expect(readQuestionnaireResponse({ ...current, answers: nine })).toBeNull();
+    expect(readQuestionnaireResponse({ ...current, answers: { ...nine, other: 1 } })).toBeNull();
+    expect(
+      readQuestionnaireResponse({ ...current, answers: { ...keyed, duration: 0 } }),
+    ).toBeNull();
+    expect(readQuestionnaireResponse({ instrument: 'ndi', version: 2, answers: {} })).toBeNull();
+    expect(readQuestionnaireResponse({ instrument: 'orebro', answers: [1, 2] })).toBeNull();
+    expect(
+      readQuestionnaireResponse({ instrument: 'orebro', answers: Array(10).fill(11) }),
+    ).toBeNull();
+  });
+
+  it('[ORE-7] writes only today’s version, stamped and keyed by item', () => {
+    const published = [8, 7, 2, 0, 0, 6, 7, 5, 6, 0];
+    // Without a version an ÖMPSQ-10 response is in the old order: not what this app writes.
+    expect(isQuestionnaireResponse({ instrument: 'orebro', answers: published })).toBe(false);
+    expect(isQuestionnaireResponse({ instrument: 'orebro', version: 2, answers: published })).toBe(
+      true,
+    );
+    const stored = newQuestionnaireResponse({
+      instrument: 'orebro',
+      version: 2,
+      answers: published,
+    });
+    expect(stored).toMatchObject({
+      instrument: 'orebro',
+      version: 2,
+      answers: { duration: 8, 'light-work-hour': 2, 'chance-working': 5, 'not-work-with-pain': 0 },
+    });
+    expect(readQuestionnaireResponse(stored)?.answers).toEqual(published);
+    expect(newQuestionnaireResponse({ instrument: 'ndi', answers: Array(10).fill(1) })).toEqual({
+      instrument: 'ndi',
+      answers: Array(10).fill(1),
+    });
+    expect(
+      newQuestionnaireResponse({ instrument: 'orebro', version: 1, answers: published }),
+    ).toBeNull();
   });
 
   it('care events, medications and messages for the next visit', () => {

@@ -7,8 +7,11 @@ import {
 } from '../measure/rom';
 import {
   answersProblem,
+  currentOrder,
   INSTRUMENT,
   isInstrumentId,
+  structureProblem,
+  type InstrumentDef,
   type InstrumentId,
 } from '../instruments/definitions';
 
@@ -19,20 +22,105 @@ import {
 
 /** A completed questionnaire; the score is computed on reading, from the answers. */
 export const QUESTIONNAIRE = 'questionnaire';
+
+/** Answers in an instrument's item order, as the app handles them. */
 export interface QuestionnaireResponse {
   readonly instrument: InstrumentId;
+  /**
+   * [ORE-7] The instrument version whose item order `answers` follows; absent means version 1.
+   */
+  readonly version?: number;
   /** Answer values per item as the instrument defines them; null for a blank item. */
   readonly answers: ReadonlyArray<number | null>;
 }
 
+/** A response put into today's item order (version = the instrument's current version). */
+export interface CurrentResponse extends QuestionnaireResponse {
+  readonly version: number;
+}
+
+/**
+ * [ORE-7] A response as an entry stores it. Version 1 (no `version`): `answers` is an array in
+ * the instrument's first item order. Version 2 and later: `answers` is keyed by item key, so it
+ * says which item each answer belongs to, and an app that predates the version (and would read
+ * an array in its own order) skips it instead of scoring it wrong.
+ */
+export type StoredQuestionnaireResponse =
+  | { readonly instrument: InstrumentId; readonly answers: ReadonlyArray<number | null> }
+  | {
+      readonly instrument: InstrumentId;
+      readonly version: number;
+      readonly answers: Readonly<Record<string, number | null>>;
+    };
+
+const responseVersion = (v: unknown): number | null =>
+  v === undefined ? 1 : typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null;
+
+/** Keyed answers in the definition's order; null unless the keys are exactly the items'. */
+function fromKeyed(def: InstrumentDef, answers: unknown): unknown[] | null {
+  if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) return null;
+  const record = answers as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length !== def.items.length) return null;
+  if (!def.items.every((item) => Object.hasOwn(record, item.key))) return null;
+  return def.items.map((item) => record[item.key]);
+}
+
+/**
+ * Reads a stored response from any device, old or new: checks it, puts the answers into today's
+ * item order, and returns null for anything that does not fit the form (wrong count or keys, a
+ * value the item does not take, an unknown version). Too many blanks still reads: it shows as
+ * "not scored".
+ */
+export function readQuestionnaireResponse(data: unknown): CurrentResponse | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { instrument, version, answers } = data as Record<string, unknown>;
+  if (!isInstrumentId(instrument)) return null;
+  const def = INSTRUMENT[instrument];
+  const v = responseVersion(version);
+  if (v === null) return null;
+  let ordered: unknown[] | null;
+  if (v === 1) {
+    ordered = Array.isArray(answers) ? currentOrder<unknown>(def, 1, answers) : null;
+  } else {
+    ordered = v === def.version ? fromKeyed(def, answers) : null;
+  }
+  if (ordered === null || structureProblem(def, ordered) !== null) return null;
+  return { instrument, version: def.version, answers: ordered as Array<number | null> };
+}
+
+/**
+ * Answers this app accepts to write: in today's item order (`version` absent = 1), and
+ * scorable. {@link newQuestionnaireResponse} turns them into what the entry stores.
+ */
 export function isQuestionnaireResponse(data: unknown): data is QuestionnaireResponse {
   if (typeof data !== 'object' || data === null) return false;
-  const { instrument, answers } = data as { instrument?: unknown; answers?: unknown };
+  const { instrument, version, answers } = data as { [k: string]: unknown };
   return (
     isInstrumentId(instrument) &&
+    responseVersion(version) === INSTRUMENT[instrument].version &&
     Array.isArray(answers) &&
     answersProblem(INSTRUMENT[instrument], answers) === null
   );
+}
+
+/** The response to store, in the stored form of today's version; null when not scorable. */
+export function newQuestionnaireResponse(
+  data: QuestionnaireResponse,
+): StoredQuestionnaireResponse | null {
+  if (!isQuestionnaireResponse(data)) return null;
+  return storedForm({ ...data, version: INSTRUMENT[data.instrument].version });
+}
+
+/** A response in today's order, as an entry stores it (keyed from version 2 on). */
+export function storedForm(response: CurrentResponse): StoredQuestionnaireResponse {
+  const def = INSTRUMENT[response.instrument];
+  if (def.version === 1) return { instrument: def.id, answers: response.answers.slice() };
+  return {
+    instrument: def.id,
+    version: def.version,
+    answers: Object.fromEntries(def.items.map((item, i) => [item.key, response.answers[i]!])),
+  };
 }
 
 /** Something that happened in care: shown on the charts as a marker. */

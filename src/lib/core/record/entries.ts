@@ -11,7 +11,7 @@ import type { EntryId } from '../ids';
  */
 export const ENTRIES = 'entries';
 export const META = 'meta';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const COMPARTMENTS = ['clinical', 'messages', 'journal'] as const;
 export type Compartment = (typeof COMPARTMENTS)[number];

@@ -4,7 +4,7 @@ import { scoreStartBack, type SbtAnswers } from './startback';
 import { roundOneDecimal, scoreOdi } from './oswestry';
 import { scoreNdi } from './ndi';
 import { PSFS_CODES, scorePsfs } from './psfs';
-import { ORE_CUTOFF, scoreOrebro } from './orebro';
+import { ORE_CUTOFF, ORE_ITEMS, orebroFromV1, scoreOrebro } from './orebro';
 
 const agree = (...yes: number[]) =>
   Array.from({ length: 8 }, (_, i) => yes.includes(i + 1)) as unknown as SbtAnswers['agree'];
@@ -117,22 +117,51 @@ describe('PSFS', () => {
 });
 
 describe('Örebro short form', () => {
-  // Duration, pain, tense, depressed, risk, chance working (rev), stop, not work, light work
-  // (rev), sleep (rev).
-  it('[ORE-2][ORE-3] reverses items 6, 9 and 10 and sums to 1–100', () => {
-    expect(scoreOrebro([1, 0, 0, 0, 0, 10, 0, 0, 10, 10])).toEqual({ total: 1, risk: 'lower' });
-    expect(scoreOrebro([10, 10, 10, 10, 10, 0, 10, 10, 0, 0])).toEqual({
+  // The published order (Linton 2011): 1 duration, 2 pain, 3 light work (rev), 4 sleep (rev),
+  // 5 tense, 6 depressed, 7 risk of persisting, 8 chance of working (rev), 9 pain-stop, 10 not work.
+  it('[ORE-1][ORE-2] follows the published item order and reverses items 3, 4 and 8', () => {
+    expect(ORE_ITEMS.map((i) => i.key)).toEqual([
+      'duration',
+      'pain-past-week',
+      'light-work-hour',
+      'sleep-at-night',
+      'tense-anxious',
+      'depressed',
+      'risk-persistent',
+      'chance-working',
+      'pain-stop',
+      'not-work-with-pain',
+    ]);
+    expect(ORE_ITEMS.flatMap((item, i) => (item.reversed ? [i + 1] : []))).toEqual([3, 4, 8]);
+    expect([ORE_ITEMS[0].min, ORE_ITEMS[0].max]).toEqual([1, 10]);
+  });
+  it('[ORE-3] totals 1 and 100 at the extremes', () => {
+    expect(scoreOrebro([1, 0, 10, 10, 0, 0, 0, 10, 0, 0])).toEqual({ total: 1, risk: 'lower' });
+    expect(scoreOrebro([10, 10, 0, 0, 10, 10, 10, 0, 10, 10])).toEqual({
       total: 100,
       risk: 'raised',
     });
-    // 5 + 6 + 4 + 3 + 5 + (10 − 7) + 6 + 2 + (10 − 8) + (10 − 4) = 42
-    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 2, 8, 4]).total).toBe(42);
+  });
+  it('[ORE-2][ORE-3] the research notes’ worked example in form order totals 47', () => {
+    // duration 6–8 weeks → 5; pain 6; light work 4 → 6; sleep 7 → 3; tense 5; depressed 3;
+    // risk 6; chance of working 8 → 2; pain-stop 7; not work 4.
+    expect(scoreOrebro([5, 6, 4, 7, 5, 3, 6, 8, 7, 4])).toEqual({ total: 47, risk: 'lower' });
   });
   it('[ORE-4][ORE-5] 50 or more is raised risk, 49 lower', () => {
     expect(ORE_CUTOFF).toBe(50);
-    // 5 + 6 + 4 + 3 + 5 + 3 + 6 + 2 + 2 + 6 = 42, +8 on item 8 → 50
-    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 10, 8, 4])).toEqual({ total: 50, risk: 'raised' });
-    expect(scoreOrebro([5, 6, 4, 3, 5, 7, 6, 9, 8, 4])).toEqual({ total: 49, risk: 'lower' });
+    expect(scoreOrebro([5, 6, 4, 7, 5, 3, 6, 8, 7, 6])).toEqual({ total: 49, risk: 'lower' });
+    expect(scoreOrebro([5, 6, 4, 7, 5, 3, 6, 8, 7, 7])).toEqual({ total: 50, risk: 'raised' });
+  });
+  it('[ORE-2] the issue’s forms: 57 (raised) and 1 (lower), not 47 and 61', () => {
+    expect(scoreOrebro([8, 7, 2, 0, 0, 6, 7, 5, 6, 0])).toEqual({ total: 57, risk: 'raised' });
+    expect(scoreOrebro([1, 0, 10, 10, 0, 0, 0, 10, 0, 0]).total).toBe(1);
+  });
+  it('[ORE-7] answers stored in the old order are put into the published order', () => {
+    // Old order: duration, pain, tense, depressed, risk, chance, stop, not work, light, sleep.
+    const old = [8, 7, 0, 6, 7, 5, 6, 0, 2, 0];
+    expect(orebroFromV1(old)).toEqual([8, 7, 2, 0, 0, 6, 7, 5, 6, 0]);
+    expect(scoreOrebro(orebroFromV1(old)).total).toBe(57);
+    expect(() => orebroFromV1([1, 2, 3])).toThrow(/ten items/);
   });
   it('[ORE-1][ORE-3] refuses a duration of 0, values over 10, and missing items', () => {
     expect(() => scoreOrebro([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])).toThrow(/item 1/);
