@@ -21,9 +21,13 @@ const physio = { hex: toHex(randomBytes(32)), role: 'professional' as Role };
 const sister = { hex: toHex(randomBytes(32)), role: 'delegate' as Role };
 const HIGH = 0xfffffff0;
 
-function entry(by: { hex: string; role: Role }, text: string, id = newEntryId(by.hex)): Entry {
+function entry(
+  by: { hex: string; role: Role },
+  text: string,
+  id: string = newEntryId(by.hex),
+): Entry {
   return {
-    id,
+    id: id as Entry['id'],
     type: 'note',
     at: new Date(Date.UTC(2026, 0, 5)).toISOString(),
     author: { deviceId: by.hex, role: by.role },
@@ -267,5 +271,33 @@ describe('write rules: a grantee never replaces or removes another author’s en
       { client: HIGH, clock: 0, parent: 'entries', key: theirs.id, value: theirs },
     ]);
     expectRefused(doc, again, physio, /another author/);
+  });
+});
+
+describe('write rules: Yjs client ids', () => {
+  it('refuses a grantee’s own entry sent under the patient’s client id and next clock', () => {
+    const { doc } = recordWithPatientEntry();
+    const patientDevice = copyDoc(doc);
+    const client = itemAt(doc, [...entriesMap(doc).keys()][0]!)!.id.client;
+    patientDevice.clientID = client;
+    const id = newEntryId(sister.hex);
+    const squat = craftUpdate([
+      {
+        client,
+        clock: nextClock(doc, client),
+        parent: 'entries',
+        key: id,
+        value: entry(sister, 'x', id),
+      },
+    ]);
+    // Without the rule, the patient's next entry would be dropped here as already known.
+    const next = entry(patient, 'next check-in');
+    const naked = unguarded(doc, squat);
+    Y.applyUpdate(
+      naked,
+      localUpdate(patientDevice, (d) => putEntry(d, next)),
+    );
+    expect(entriesMap(naked).get(next.id)).toBeUndefined();
+    expectRefused(doc, squat, sister, /client id/);
   });
 });

@@ -17,7 +17,8 @@ import { PROFESSIONAL_TYPES } from './types';
  *    value when a newer item for its key integrates, outside any delete set, so checking the delete
  *    set alone would let a grantee replace the patient's entry with a "concurrent" item. A key
  *    tagged with the writer's own key is one no one else writes (owners aside), so the verdict does
- *    not depend on what this device has received so far: replicas agree whatever the order.
+ *    not depend on what this device has received so far: replicas agree whatever the order. Nor
+ *    may it reuse a Yjs client id of another writer's items (Yjs would drop theirs as known).
  * 4. Owners are trusted: they may write, replace and delete anything in the record.
  *
  * For owner updates a Yjs item names its parent only when it has no neighbours; otherwise the
@@ -124,7 +125,8 @@ export function validateRecordUpdate(
 
 /**
  * Rule 3: what a delegate or a professional may send. Judged on the update alone, except that a
- * visible value another author wrote under the key (an owner's correction) is never replaced.
+ * visible value another author wrote under the key (an owner's correction) is never replaced, and
+ * that a Yjs client id under which this device holds another writer's item is never reused.
  */
 function validateGranteeUpdate(
   decoded: ReturnType<typeof Y.decodeUpdate>,
@@ -136,8 +138,12 @@ function validateGranteeUpdate(
   }
   const entries = entriesMap(inner);
   const keys = new Set<string>();
+  const foreign = new Map<number, boolean>();
   for (const s of decoded.structs) {
     if (!(s instanceof Y.Item)) return 'only the owner removes record structure';
+    if (!foreign.has(s.id.client))
+      foreign.set(s.id.client, heldByAnother(inner, s.id.client, author.hex));
+    if (foreign.get(s.id.client)) return 'a writer uses only its own Yjs client ids';
     const parent = s.parent as unknown;
     if (parent === META) return 'only the owner writes record metadata';
     if (typeof parent !== 'string' || s.origin !== null || s.rightOrigin !== null) {
@@ -165,4 +171,20 @@ function validateGranteeUpdate(
     }
   }
   return null;
+}
+
+/**
+ * Whether this device holds an item under Yjs client id `client` that names another writer. Items
+ * under a taken client id and clock are dropped by Yjs as already known, so a grantee reusing the
+ * patient's client id could hide the patient's next entries. (Partial: a device that has none of
+ * that client's items yet cannot tell; see THREAT_MODEL, known limits.)
+ */
+function heldByAnother(inner: Y.Doc, client: number, hex: string): boolean {
+  for (const s of inner.store.clients.get(client) ?? []) {
+    if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentAny)) continue;
+    const value = contentValue(s.content) as { author?: { deviceId?: unknown } } | undefined;
+    const by = value?.author?.deviceId;
+    if (by !== undefined && by !== hex) return true;
+  }
+  return false;
 }
