@@ -180,11 +180,14 @@ function validateGranteeUpdate(
  * that client's items yet cannot tell; see THREAT_MODEL, known limits.)
  */
 function heldByAnother(inner: Y.Doc, client: number, hex: string): boolean {
-  for (const s of inner.store.clients.get(client) ?? []) {
+  const structs = inner.store.clients.get(client) ?? [];
+  // Newest first: the item just before the clock a reuse would take is the one that tells.
+  for (let i = structs.length - 1; i >= 0; i--) {
+    const s = structs[i]!;
     if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentAny)) continue;
     const value = contentValue(s.content) as { author?: { deviceId?: unknown } } | undefined;
     const by = value?.author?.deviceId;
-    if (by !== undefined && by !== hex) return true;
+    if (typeof by === 'string') return by !== hex;
   }
   return false;
 }
