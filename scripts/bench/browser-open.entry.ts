@@ -16,7 +16,7 @@ async function run() {
   const put = (c: typeof clinical, i: number, type: string, data: unknown) => {
     const at = new Date(start + i * DAY * 0.9);
     putEntry(c.inner, {
-      id: newEntryId(at.getTime()),
+      id: newEntryId(author.deviceId, at.getTime()),
       type,
       at: at.toISOString(),
       author,

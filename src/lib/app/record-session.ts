@@ -781,7 +781,7 @@ export class RecordSession {
     if (!c || role === undefined) throw new SharingError(`This device cannot write to ${name}.`);
     if (role === 'viewer') throw new SharingError('A viewer reads only.');
     const entry: Entry<T> = {
-      id: newEntryId(at.getTime()),
+      id: newEntryId(this.device.deviceId, at.getTime()),
       type,
       at: at.toISOString(),
       author: { deviceId: this.device.deviceId, role, ...(this.opts.authorInfo ?? {}) },

@@ -4,9 +4,10 @@ import type { EntryId } from '../ids';
 
 /**
  * The record schema over Yjs (DESIGN §2). Each compartment's inner doc has:
- * - `entries`: a `Y.Map` keyed by a sortable entry id; each value is one whole entry (JSON).
- *   Edits replace the value; deletion replaces it with a tombstone, and compaction later drops the
- *   old content. Every value names its writer, and only that writer (or an owner) may replace it.
+ * - `entries`: a `Y.Map` keyed by a sortable entry id that ends with its writer's tag; each value
+ *   is one whole entry (JSON). Owners edit by replacing the value and delete by writing a
+ *   tombstone; compaction later drops the old content. Every value names its writer. Other
+ *   writers only add entries under their own tag, never replace or delete (`validate.ts`).
  * - `meta`: a `Y.Map` the owner writes: the schema version.
  */
 export const ENTRIES = 'entries';
@@ -40,11 +41,37 @@ export interface Entry<T = unknown> {
 
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** A sortable unique id: 9 base-36 chars of milliseconds, then 10 random ones. */
+/** Hex chars of the writer's device key at the end of an entry id: 96 bits, not grindable. */
+export const ENTRY_TAG_LENGTH = 24;
+const UNTAGGED_LENGTH = 19;
+const TAGGED_ID = new RegExp(`^[0-9a-z]{${UNTAGGED_LENGTH}}[0-9a-f]{${ENTRY_TAG_LENGTH}}$`);
+const DEVICE_HEX = /^[0-9a-f]{64}$/;
+
+/** The tag that entry ids written by the device `deviceId` (hex of its Ed25519 key) end with. */
+export function entryIdTag(deviceId: string): string {
+  if (!DEVICE_HEX.test(deviceId)) throw new RangeError('A device id is 64 lowercase hex chars.');
+  return deviceId.slice(0, ENTRY_TAG_LENGTH);
+}
+
+/**
+ * Whether `id` is a tagged entry id written by `deviceId`. Ids written before tags existed
+ * (19 chars) belong to nobody here: only owners may write under them.
+ */
+export function isEntryIdOf(id: string, deviceId: string): boolean {
+  return TAGGED_ID.test(id) && DEVICE_HEX.test(deviceId) && id.endsWith(entryIdTag(deviceId));
+}
+
+/**
+ * A sortable unique id that names its writer: 9 base-36 chars of milliseconds, 10 random ones,
+ * then {@link entryIdTag} of the writing device. Only that device (or an owner) may write under
+ * it, so two writers never compete for one key (THREAT_MODEL rule 2).
+ */
 export function newEntryId(
+  deviceId: string,
   nowMs: number = Date.now(),
   random: () => number = Math.random,
 ): EntryId {
+  const tag = entryIdTag(deviceId);
   let rand = '';
   const bytes = new Uint8Array(10);
   if (random === Math.random && typeof globalThis.crypto?.getRandomValues === 'function') {
@@ -53,7 +80,7 @@ export function newEntryId(
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
   }
   for (const b of bytes) rand += ID_ALPHABET[b % 36];
-  return `${nowMs.toString(36).padStart(9, '0')}${rand}` as EntryId;
+  return `${nowMs.toString(36).padStart(9, '0')}${rand}${tag}` as EntryId;
 }
 
 export function entriesMap(doc: Y.Doc): Y.Map<unknown> {

@@ -1,20 +1,27 @@
 import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
-import { ENTRIES, META } from './entries';
+import { ENTRIES, META, entriesMap, isEntryIdOf } from './entries';
 import { PROFESSIONAL_TYPES } from './types';
 
 /**
  * The record's write rules, checked on every decrypted update before it is applied (DESIGN §3:
- * "nobody can write in someone else's name"):
+ * "nobody can write in someone else's name"; THREAT_MODEL rule 2):
  *
  * 1. Inserted values go only into the `entries` map, or into `meta` when the writer is an owner.
  * 2. Each inserted entry is one JSON value whose `id` is its key and whose `author.deviceId` is the
  *    envelope's author.
- * 3. An update may remove (replace or delete) only values its author wrote, unless the author is
- *    an owner.
+ * 3. A writer who is not an owner only adds fresh entries of its own: every item sits directly in
+ *    `entries` (no origin, no right origin) under a key tagged with the writer's own device key
+ *    ({@link isEntryIdOf}), one item per key, and the update deletes nothing. Yjs drops a map
+ *    value when a newer item for its key integrates, outside any delete set, so checking the delete
+ *    set alone would let a grantee replace the patient's entry with a "concurrent" item. A key
+ *    tagged with the writer's own key is one no one else writes (owners aside), so the verdict does
+ *    not depend on what this device has received so far: replicas agree whatever the order. Nor
+ *    may it reuse a Yjs client id of another writer's items (Yjs would drop theirs as known).
+ * 4. Owners are trusted: they may write, replace and delete anything in the record.
  *
- * A Yjs update names the parent of an item only when the item has no neighbours; otherwise the
+ * For owner updates a Yjs item names its parent only when it has no neighbours; otherwise the
  * parent is that of its origin, which is found in the same update or in the current inner doc,
  * as Yjs itself does when it integrates the item.
  */
@@ -40,6 +47,7 @@ export function validateRecordUpdate(
   } catch {
     return 'not a Yjs update';
   }
+  if (author.role !== 'owner') return validateGranteeUpdate(decoded, inner, author);
   const local = new Map<number, DecodedItem[]>();
   for (const s of decoded.structs) {
     if (!(s instanceof Y.Item)) continue;
@@ -101,10 +109,7 @@ export function validateRecordUpdate(
     const where = locate(s);
     if (where === 'nested') return 'nested types are not part of the record schema';
     if (where === 'unknown') return MISSING_STATE;
-    if (where.root === META) {
-      if (author.role !== 'owner') return 'only the owner writes record metadata';
-      continue;
-    }
+    if (where.root === META) continue;
     if (where.root !== ENTRIES || where.key === null)
       return `writes outside the record: ${where.root}`;
     if (s.content instanceof Y.ContentDeleted) continue;
@@ -114,34 +119,75 @@ export function validateRecordUpdate(
     }
     if (value.id !== where.key) return 'an entry id must match its key';
     if (value.author?.deviceId !== author.hex) return 'an entry must name its writer as author';
-    const type = (value as { type?: unknown }).type;
-    if (author.role === 'professional' && !PROFESSIONAL_TYPES.includes(type as string)) {
+  }
+  return null;
+}
+
+/**
+ * Rule 3: what a delegate or a professional may send. Judged on the update alone, except that a
+ * visible value another author wrote under the key (an owner's correction) is never replaced, and
+ * that a Yjs client id under which this device holds another writer's item is never reused.
+ */
+function validateGranteeUpdate(
+  decoded: ReturnType<typeof Y.decodeUpdate>,
+  inner: Y.Doc,
+  author: { hex: string; role: Role },
+): string | null {
+  for (const ranges of decoded.ds.clients.values()) {
+    if (ranges.length > 0) return 'only the owner deletes';
+  }
+  const entries = entriesMap(inner);
+  const keys = new Set<string>();
+  const foreign = new Map<number, boolean>();
+  for (const s of decoded.structs) {
+    if (!(s instanceof Y.Item)) return 'only the owner removes record structure';
+    if (!foreign.has(s.id.client))
+      foreign.set(s.id.client, heldByAnother(inner, s.id.client, author.hex));
+    if (foreign.get(s.id.client)) return 'a writer uses only its own Yjs client ids';
+    const parent = s.parent as unknown;
+    if (parent === META) return 'only the owner writes record metadata';
+    if (typeof parent !== 'string' || s.origin !== null || s.rightOrigin !== null) {
+      return "a writer only adds new entries; it never replaces or removes another's";
+    }
+    if (parent !== ENTRIES || s.parentSub === null) return `writes outside the record: ${parent}`;
+    const key = s.parentSub;
+    const value = contentValue(s.content) as
+      { id?: unknown; author?: { deviceId?: unknown }; type?: unknown } | undefined;
+    if (!(s.content instanceof Y.ContentAny) || typeof value !== 'object' || value === null) {
+      return 'an entry must be one JSON value';
+    }
+    if (value.id !== key) return 'an entry id must match its key';
+    if (value.author?.deviceId !== author.hex) return 'an entry must name its writer as author';
+    if (!isEntryIdOf(key, author.hex)) return "an entry id must carry its writer's tag";
+    if (keys.has(key)) return 'one value per entry in an update';
+    keys.add(key);
+    if (author.role === 'professional' && !PROFESSIONAL_TYPES.includes(value.type as string)) {
       return 'a professional writes only notes and messages';
     }
-  }
-
-  if (author.role === 'owner') return null;
-  for (const [client, ranges] of decoded.ds.clients) {
-    const structs = inner.store.clients.get(client);
-    if (!structs) continue;
-    for (const { clock, len } of ranges) {
-      let index: number;
-      try {
-        index = Y.findIndexSS(structs, clock);
-      } catch {
-        continue; // deletes of state we do not have change nothing here
-      }
-      for (; index < structs.length && structs[index]!.id.clock < clock + len; index++) {
-        const s = structs[index]!;
-        if (!(s instanceof Y.Item) || s.deleted) continue;
-        const where = locateStored(s);
-        if (typeof where !== 'object' || where.root !== ENTRIES) {
-          return 'only the owner removes record structure';
-        }
-        const value = where.value as { author?: { deviceId?: unknown } } | undefined;
-        if (value?.author?.deviceId !== author.hex) return "a writer cannot remove another's entry";
-      }
+    const current = entries.get(key);
+    const by = (current as { author?: { deviceId?: unknown } } | undefined)?.author?.deviceId;
+    if (current !== undefined && by !== author.hex) {
+      return "would replace another author's entry";
     }
   }
   return null;
+}
+
+/**
+ * Whether this device holds an item under Yjs client id `client` that names another writer. Items
+ * under a taken client id and clock are dropped by Yjs as already known, so a grantee reusing the
+ * patient's client id could hide the patient's next entries. (Partial: a device that has none of
+ * that client's items yet cannot tell; see THREAT_MODEL, known limits.)
+ */
+function heldByAnother(inner: Y.Doc, client: number, hex: string): boolean {
+  const structs = inner.store.clients.get(client) ?? [];
+  // Newest first: the item just before the clock a reuse would take is the one that tells.
+  for (let i = structs.length - 1; i >= 0; i--) {
+    const s = structs[i]!;
+    if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentAny)) continue;
+    const value = contentValue(s.content) as { author?: { deviceId?: unknown } } | undefined;
+    const by = value?.author?.deviceId;
+    if (typeof by === 'string') return by !== hex;
+  }
+  return false;
 }

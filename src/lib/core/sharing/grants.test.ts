@@ -47,7 +47,7 @@ function device(keys: DeviceKeys, role: Role, manifest: SignedManifest, docId: s
   });
   const write = (text: string, type = 'note') =>
     putEntry(inner, {
-      id: newEntryId(),
+      id: newEntryId(keys.deviceId),
       type,
       at: new Date(t0).toISOString(),
       author: { deviceId: keys.deviceId, role },

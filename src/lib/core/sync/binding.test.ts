@@ -54,7 +54,12 @@ function sync(a: Y.Doc, b: Y.Doc): void {
   Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
 }
 
-function write(d: Device, text: string, at = new Date().toISOString(), id = newEntryId()): Entry {
+function write(
+  d: Device,
+  text: string,
+  at = new Date().toISOString(),
+  id = newEntryId(d.keys.deviceId),
+): Entry {
   const entry: Entry = {
     id,
     type: 'note',
@@ -111,7 +116,7 @@ describe('encrypted doc binding', () => {
     });
     for (let i = 0; i < 10; i++) {
       putEntry(inner, {
-        id: newEntryId(),
+        id: newEntryId(keys.deviceId),
         type: 'note',
         at: new Date().toISOString(),
         author: { deviceId: keys.deviceId, role: 'owner' },
@@ -180,7 +185,7 @@ describe('encrypted doc binding', () => {
       const { keyring, a, b } = setup();
       const mallory = makeDevice('m', keyring, 'delegate');
       putEntry(mallory.inner, {
-        id: newEntryId(),
+        id: newEntryId(mallory.keys.deviceId),
         type: 'note',
         at: new Date().toISOString(),
         author: { deviceId: a.keys.deviceId, role: 'owner' },
@@ -272,7 +277,7 @@ describe('encrypted doc binding', () => {
         (() => {
           const d = new Y.Doc();
           putEntry(d, {
-            id: newEntryId(),
+            id: newEntryId(a.keys.deviceId),
             type: 'note',
             at: new Date().toISOString(),
             author: { deviceId: a.keys.deviceId, role: 'owner' },
@@ -359,7 +364,8 @@ describe('convergence (property)', () => {
         const i = devices.indexOf(d);
         const r = rand();
         if (r < 0.45) {
-          const own = mine.get(d)!;
+          // Only owners edit or delete (THREAT_MODEL rule 2); the relative only adds entries.
+          const own = d.role === 'owner' ? mine.get(d)! : [];
           if (own.length > 0 && rand() < 0.3) {
             const e = own[Math.floor(rand() * own.length)]!;
             putEntry(d.inner, { ...e, data: { text: `${e.id}-edit-${step}` } });
@@ -367,7 +373,7 @@ describe('convergence (property)', () => {
             const e = own.splice(Math.floor(rand() * own.length), 1)[0]!;
             deleteEntry(d.inner, e.id, e.author, new Date().toISOString());
           } else {
-            own.push(write(d, `${d.name}-${step}`, new Date(1e12 + step).toISOString()));
+            mine.get(d)!.push(write(d, `${d.name}-${step}`, new Date(1e12 + step).toISOString()));
           }
         } else if (r < 0.8) {
           if (online[i]) sync(d.outer, relay);
