@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { RecordSession } from '../../src/lib/app/record-session';
-import { deviceKeysFromSeed, newSeed } from '../../src/lib/core/crypto/index';
+import { deviceKeysFromSeed, newSeed, randomBytes } from '../../src/lib/core/crypto/index';
+import { newMailboxId, signContactCard } from '../../src/lib/core/sharing/index';
 import type { SignedManifest } from '../../src/lib/core/sync/index';
 import { SharedSocket } from '../../src/lib/platform/relay-socket';
 
@@ -52,16 +53,21 @@ try {
   // One professional device, and N patients who each share their record with it.
   const seed = newSeed();
   const device = deviceKeysFromSeed(seed);
-  const person = {
-    device: { signPublic: device.signPublic, boxPublic: device.boxPublic },
-    profile: {
-      kind: 'professional' as const,
-      name: 'Bench Physio',
-      profession: 'Physiotherapist',
-      organisation: 'Bench',
-      sector: 'physiotherapy' as const,
+  const person = signContactCard(
+    {
+      device: { signPublic: device.signPublic, boxPublic: device.boxPublic },
+      relayUrl: url,
+      mailbox: newMailboxId(randomBytes(16)),
+      profile: {
+        kind: 'professional' as const,
+        name: 'Bench Physio',
+        profession: 'Physiotherapist',
+        organisation: 'Bench',
+        sector: 'physiotherapy' as const,
+      },
     },
-  };
+    device.signSecret,
+  );
   const manifests: SignedManifest[] = [];
   for (let i = 0; i < N; i++) {
     const { session } = await RecordSession.create(PASS, url, {

@@ -49,7 +49,7 @@ function device(keys: DeviceKeys, role: Role, manifest: SignedManifest, docId: s
   /** What the app before ORE-7 wrote: no version, answers in the old order. */
   const writeOld = (answers: number[], at: string) =>
     putEntry(inner, {
-      id: newEntryId(Date.parse(at)),
+      id: newEntryId(keys.deviceId, Date.parse(at)),
       type: QUESTIONNAIRE,
       at,
       author: { deviceId: keys.deviceId, role },
