@@ -7,12 +7,14 @@ import {
   recordIdForRootKey,
   roleMayWrite,
   toHex,
+  tokenAcceptedUntil,
   verifyAuthToken,
   verifyManifest,
   verifyManifestSuccessor,
   type AuthToken,
   type Role,
   type SignedManifest,
+  type TokenExpectation,
 } from '../../src/lib/core/sync/protocol';
 import type { Store } from './store';
 
@@ -59,24 +61,87 @@ export interface Authorizer {
   isWriter(recordId: string, docId: string, author: Uint8Array): boolean;
 }
 
-/** Remembers token nonces until they expire, so a captured token cannot be used twice. */
-export class NonceCache {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly max = 200_000) {}
+/** Why {@link NonceCache.use} refused a nonce. */
+export type NonceRefusal = 'replayed' | 'device-busy';
 
-  /** `true` the first time a nonce is seen (and remembers it until `expires`). */
-  use(nonce: Uint8Array, expires: number, now: number): boolean {
+/**
+ * Remembers the nonces of accepted tokens for as long as the relay would accept the token
+ * (`exp + CLOCK_SKEW_MS`, {@link tokenAcceptedUntil}), so a captured token cannot be used twice.
+ *
+ * Memory is bounded per device (the signing key, checked before a nonce is remembered): a device
+ * that makes more than `perDevice` live tokens is refused (`device-busy`) until its own tokens
+ * expire; it never pushes out another device's nonces. When the cache as a whole is full, the
+ * oldest nonce of the device holding the largest share is dropped, so a device with fewer than
+ * its fair share of entries is never refused and never loses one.
+ */
+export class NonceCache {
+  private readonly devices = new Map<string, Map<string, number>>();
+  private total = 0;
+
+  constructor(
+    private readonly max = 500_000,
+    readonly perDevice = 4096,
+  ) {}
+
+  /** Remembered nonces (all devices). */
+  get size(): number {
+    return this.total;
+  }
+
+  /** `null` the first time a device's nonce is seen (remembering it until `until`). */
+  use(device: Uint8Array, nonce: Uint8Array, until: number, now: number): NonceRefusal | null {
+    const dev = toHex(device);
     const key = toHex(nonce);
-    const known = this.seen.get(key);
-    if (known !== undefined && known > now) return false;
-    if (this.seen.size >= this.max) {
-      for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
-      if (this.seen.size >= this.max) return false;
+    let mine = this.devices.get(dev);
+    const known = mine?.get(key);
+    if (known !== undefined && known > now) return 'replayed';
+    if (mine && mine.size >= this.perDevice) {
+      this.expire(dev, mine, now);
+      if (mine.size >= this.perDevice) return 'device-busy';
     }
-    this.seen.set(key, expires);
-    return true;
+    if (this.total >= this.max) {
+      for (const [d, m] of this.devices) this.expire(d, m, now);
+      if (this.total >= this.max) this.evictFromLargest();
+    }
+    if (!mine) {
+      mine = new Map();
+      this.devices.set(dev, mine);
+    }
+    if (!mine.has(key)) this.total++;
+    mine.set(key, until);
+    return null;
+  }
+
+  private expire(dev: string, m: Map<string, number>, now: number): void {
+    for (const [k, until] of m) {
+      if (until <= now) {
+        m.delete(k);
+        this.total--;
+      }
+    }
+    if (m.size === 0) this.devices.delete(dev);
+  }
+
+  private evictFromLargest(): void {
+    let largest: [string, Map<string, number>] | null = null;
+    for (const entry of this.devices)
+      if (!largest || entry[1].size > largest[1].size) largest = entry;
+    if (!largest) return;
+    const [dev, m] = largest;
+    // Maps keep insertion order: the first key is this device's oldest nonce.
+    const oldest = m.keys().next();
+    if (!oldest.done) {
+      m.delete(oldest.value);
+      this.total--;
+    }
+    if (m.size === 0) this.devices.delete(dev);
   }
 }
+
+const NONCE_MESSAGES: Readonly<Record<NonceRefusal, string>> = {
+  replayed: 'This token was used before.',
+  'device-busy': 'This device made too many tokens in a few minutes; wait and try again.',
+};
 
 export type ManifestPutResult =
   | { readonly ok: true; readonly manifest: SignedManifest }
@@ -169,13 +234,27 @@ export function isOwner(m: SignedManifest, deviceKey: Uint8Array, now: number): 
   );
 }
 
+export interface ManifestAuthorizerOptions {
+  /** The origins this relay answers to (tokens must name one); read on every check. */
+  readonly origins: () => readonly string[];
+  readonly nonces?: NonceCache;
+  readonly now?: () => number;
+}
+
 /** The real authorizer: signed device tokens checked against the record's manifest. */
 export class ManifestAuthorizer implements Authorizer {
+  private readonly nonces: NonceCache;
+  private readonly now: () => number;
+  private readonly origins: () => readonly string[];
+
   constructor(
     private readonly manifests: ManifestRegistry,
-    private readonly nonces = new NonceCache(),
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: ManifestAuthorizerOptions,
+  ) {
+    this.nonces = opts.nonces ?? new NonceCache();
+    this.now = opts.now ?? Date.now;
+    this.origins = opts.origins;
+  }
 
   async authenticate(token: string, documentName: string): Promise<Grant> {
     return this.check(token, documentName);
@@ -186,15 +265,18 @@ export class ManifestAuthorizer implements Authorizer {
     if (isProtocolError(name)) throw new AuthError('bad-document-name', name.message);
     const t = decodeAuthToken(token);
     if (isProtocolError(t)) throw new AuthError('bad-token', t.message);
-    const problem = verifyAuthToken(t, documentName, this.now());
+    const now = this.now();
+    const problem = verifyAuthToken(t, documentName, now, {
+      origins: this.origins(),
+      request: null,
+    });
     if (problem) throw new AuthError(problem.error, problem.message);
     const manifest = this.manifests.get(name.recordId);
     if (!manifest) throw new AuthError('no-manifest', 'The relay does not know this record.');
-    const grant = granteeFor(manifest, t.deviceKey, name.docId, this.now());
+    const grant = granteeFor(manifest, t.deviceKey, name.docId, now);
     if (!grant) throw new AuthError('no-grant', 'This device has no grant for this document.');
-    if (!this.nonces.use(t.nonce, t.exp, this.now())) {
-      throw new AuthError('replayed', 'This token was used before.');
-    }
+    const refused = this.nonces.use(t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+    if (refused) throw new AuthError(refused, NONCE_MESSAGES[refused]);
     return {
       recordId: name.recordId,
       docId: name.docId,
@@ -220,9 +302,10 @@ export class ManifestAuthorizer implements Authorizer {
 }
 
 /**
- * Checks an ownership proof for a record's HTTP resources (the recovery blob): a token for
- * `${recordId}:recovery` (see `verifyAuthToken`), signed by a device that is an owner in the
- * stored manifest, used once. Refused when the relay has no manifest for the record yet.
+ * Checks an ownership proof for a record's HTTP resources (the recovery blob, last seen): a token
+ * for `${recordId}:recovery` that names this relay and exactly this request (`expect.request`,
+ * the binding of method, path and body; see `verifyAuthToken`), signed by a device that is an
+ * owner in the stored manifest, used once. Refused when the relay has no manifest for the record.
  */
 export function verifyOwnerProof(
   manifests: ManifestRegistry,
@@ -230,19 +313,24 @@ export function verifyOwnerProof(
   recordId: string,
   proof: string | undefined,
   now: number,
+  expect: TokenExpectation,
 ): AuthToken {
   const manifest = manifests.get(recordId);
   if (!manifest) throw new AuthError('no-manifest', 'Upload the record manifest first.');
   if (!proof) throw new AuthError('no-proof', 'The x-backpack-proof header is missing.');
   const t = decodeAuthToken(proof);
   if (isProtocolError(t)) throw new AuthError('bad-proof', t.message);
-  const problem = verifyAuthToken(t, `${recordId}:${RECOVERY_DOC_ID}`, now);
+  const problem = verifyAuthToken(t, `${recordId}:${RECOVERY_DOC_ID}`, now, expect);
   if (problem) throw new AuthError(problem.error, problem.message);
   if (!isOwner(manifest, t.deviceKey, now)) {
     throw new AuthError('not-owner', 'Only an owner device of this record may do this.');
   }
-  if (!nonces.use(t.nonce, t.exp, now)) {
-    throw new AuthError('replayed', 'This proof was used before.');
+  const refused = nonces.use(t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+  if (refused) {
+    throw new AuthError(
+      refused,
+      refused === 'replayed' ? 'This proof was used before.' : NONCE_MESSAGES[refused],
+    );
   }
   return t;
 }
