@@ -275,14 +275,15 @@ export function createRequestHandler(
     requireId(id, 'mailbox id');
     if (req.method === 'PUT') {
       const client = clientGroup(clientAddress(req, config.trustProxy));
-      const refuse = (code: string, message: string): HttpError => {
+      const refuse = (status: number, code: string, message: string): HttpError => {
         metrics.mailboxesRefused++;
         // The address is the client's, not health data, but stays out of the logs all the same.
-        log.warn('mailbox refused', { event: 'mailbox-refused', code });
-        return new HttpError(429, code, message, { 'retry-after': '60' });
+        log.warn('mailbox refused', { event: 'mailbox-refused', code, status });
+        return new HttpError(status, code, message, { 'retry-after': '60' });
       };
       if (!mailboxQuota.take(client, now())) {
         throw refuse(
+          429,
           'mailbox-quota',
           'This address opened too many mailboxes in ten minutes; try again later.',
         );
@@ -290,7 +291,7 @@ export function createRequestHandler(
       let stored = false;
       try {
         if (store.mailboxCount() >= config.maxMailboxes) {
-          throw refuse('mailboxes-full', 'Too many open mailboxes; try again later.');
+          throw refuse(503, 'mailboxes-full', 'Too many open mailboxes; try again later.');
         }
         const box = await readBody(req, MAILBOX_MAX_BYTES);
         if (!store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now())) {
