@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, USAGE, parseConfig, wantsHelp } from './config';
+import { defaultOrigins } from './server';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'backpack-config-'));
 
@@ -83,6 +84,18 @@ describe('parseConfig', () => {
     expect(parseConfig(['--trust-proxy'], {}).trustProxy).toBe(true);
     expect(parseConfig([], { TRUST_PROXY: '1' }).trustProxy).toBe(true);
     expect(parseConfig([], {})).toMatchObject({ maxMailboxes: 10_000, maxMailboxesPerAddress: 50 });
+  });
+
+  it('derives the origins from host and port when none is set, never from a Host header', () => {
+    expect(defaultOrigins('127.0.0.1', 8787)).toEqual([
+      'http://127.0.0.1:8787',
+      'http://[::1]:8787',
+      'http://localhost:8787',
+    ]);
+    expect(defaultOrigins('relay.example', 80)).toEqual(['http://relay.example']);
+    const wildcard = defaultOrigins('0.0.0.0', 9000);
+    expect(wildcard).toContain('http://127.0.0.1:9000');
+    expect(wildcard.every((o) => o.endsWith(':9000'))).toBe(true);
   });
 
   it('documents every option', () => {
