@@ -367,33 +367,37 @@ describe('NonceCache', () => {
 
   it('remembers nonces until they may no longer be used', () => {
     const c = new NonceCache(100, 10);
-    expect(c.use(dev(1), n(1), 100, 0)).toBeNull();
-    expect(c.use(dev(1), n(1), 100, 50)).toBe('replayed');
-    expect(c.use(dev(1), n(1), 200, 100)).toBeNull();
-    // Nonces are per device: another device's equal nonce is its own.
-    expect(c.use(dev(2), n(1), 200, 100)).toBeNull();
+    expect(c.use('rec', dev(1), n(1), 100, 0)).toBeNull();
+    expect(c.use('rec', dev(1), n(1), 100, 50)).toBe('replayed');
+    expect(c.use('rec', dev(1), n(1), 200, 100)).toBeNull();
+    // Nonces are per grantee: another device's equal nonce is its own, and so is this device's
+    // in another record.
+    expect(c.use('rec', dev(2), n(1), 200, 100)).toBeNull();
+    expect(c.use('other', dev(1), n(1), 200, 150)).toBeNull();
   });
 
   it('a device flooding tokens is refused itself and never refuses another device', () => {
     const c = new NonceCache(1000, 50);
-    for (let i = 0; i < 50; i++) expect(c.use(dev(1), n(i), 10_000, 0)).toBeNull();
-    expect(c.use(dev(1), n(999), 10_000, 1)).toBe('device-busy');
+    for (let i = 0; i < 50; i++) expect(c.use('rec', dev(1), n(i), 10_000, 0)).toBeNull();
+    expect(c.use('rec', dev(1), n(999), 10_000, 1)).toBe('device-busy');
     expect(c.size).toBe(50);
-    // Another device is untouched; the flooder's own nonces are all still remembered.
-    expect(c.use(dev(2), n(0), 10_000, 1)).toBeNull();
-    for (let i = 0; i < 50; i++) expect(c.use(dev(1), n(i), 10_000, 2)).toBe('replayed');
+    // Another device is untouched, and so is the same device in another record; the flooder's
+    // own nonces are all still remembered.
+    expect(c.use('rec', dev(2), n(0), 10_000, 1)).toBeNull();
+    expect(c.use('other', dev(1), n(999), 10_000, 1)).toBeNull();
+    for (let i = 0; i < 50; i++) expect(c.use('rec', dev(1), n(i), 10_000, 2)).toBe('replayed');
     // Once its tokens expire, the device is served again.
-    expect(c.use(dev(1), n(999), 20_000, 10_000)).toBeNull();
+    expect(c.use('rec', dev(1), n(999), 20_000, 10_000)).toBeNull();
   });
 
   it('when full, drops the oldest nonce of the largest share, not a small one', () => {
     const c = new NonceCache(100, 60);
-    for (let d = 1; d <= 40; d++) expect(c.use(dev(d), n(0), 10_000, 0)).toBeNull();
-    for (let i = 1; i <= 60; i++) expect(c.use(dev(99), n(i), 10_000, 0)).toBeNull();
+    for (let d = 1; d <= 40; d++) expect(c.use('rec', dev(d), n(0), 10_000, 0)).toBeNull();
+    for (let i = 1; i <= 60; i++) expect(c.use('rec', dev(99), n(i), 10_000, 0)).toBeNull();
     expect(c.size).toBe(100);
-    expect(c.use(dev(41), n(0), 10_000, 1)).toBeNull();
+    expect(c.use('rec', dev(41), n(0), 10_000, 1)).toBeNull();
     expect(c.size).toBe(100);
-    for (let d = 1; d <= 41; d++) expect(c.use(dev(d), n(0), 10_000, 2)).toBe('replayed');
-    expect(c.use(dev(99), n(2), 10_000, 2)).toBe('replayed');
+    for (let d = 1; d <= 41; d++) expect(c.use('rec', dev(d), n(0), 10_000, 2)).toBe('replayed');
+    expect(c.use('rec', dev(99), n(2), 10_000, 2)).toBe('replayed');
   });
 });

@@ -68,10 +68,11 @@ export type NonceRefusal = 'replayed' | 'device-busy';
  * Remembers the nonces of accepted tokens for as long as the relay would accept the token
  * (`exp + CLOCK_SKEW_MS`, {@link tokenAcceptedUntil}), so a captured token cannot be used twice.
  *
- * Memory is bounded per device (the signing key, checked before a nonce is remembered): a device
- * that makes more than `perDevice` live tokens is refused (`device-busy`) until its own tokens
- * expire; it never pushes out another device's nonces. When the cache as a whole is full, the
- * oldest nonce of the device holding the largest share is dropped, so a device with fewer than
+ * Memory is bounded per grantee: a device key in one record, checked against the manifest before
+ * a nonce is remembered (a professional's one device in hundreds of records gets a share in
+ * each). A grantee that makes more than `perDevice` live tokens is refused (`device-busy`) until
+ * its own tokens expire; it never pushes out another's nonces. When the cache as a whole is full,
+ * the oldest nonce of the grantee holding the largest share is dropped, so one with fewer than
  * its fair share of entries is never refused and never loses one.
  */
 export class NonceCache {
@@ -88,9 +89,18 @@ export class NonceCache {
     return this.total;
   }
 
-  /** `null` the first time a device's nonce is seen (remembering it until `until`). */
-  use(device: Uint8Array, nonce: Uint8Array, until: number, now: number): NonceRefusal | null {
-    const dev = toHex(device);
+  /**
+   * `null` the first time a grantee's nonce is seen (remembering it until `until`). `recordId`
+   * and `device` name the grantee that signed the token.
+   */
+  use(
+    recordId: string,
+    device: Uint8Array,
+    nonce: Uint8Array,
+    until: number,
+    now: number,
+  ): NonceRefusal | null {
+    const dev = `${recordId}:${toHex(device)}`;
     const key = toHex(nonce);
     let mine = this.devices.get(dev);
     const known = mine?.get(key);
@@ -140,7 +150,7 @@ export class NonceCache {
 
 const NONCE_MESSAGES: Readonly<Record<NonceRefusal, string>> = {
   replayed: 'This token was used before.',
-  'device-busy': 'This device made too many tokens in a few minutes; wait and try again.',
+  'device-busy': 'This device made too many tokens for this record in a few minutes; wait.',
 };
 
 export type ManifestPutResult =
@@ -275,7 +285,7 @@ export class ManifestAuthorizer implements Authorizer {
     if (!manifest) throw new AuthError('no-manifest', 'The relay does not know this record.');
     const grant = granteeFor(manifest, t.deviceKey, name.docId, now);
     if (!grant) throw new AuthError('no-grant', 'This device has no grant for this document.');
-    const refused = this.nonces.use(t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+    const refused = this.nonces.use(t.recordId, t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
     if (refused) throw new AuthError(refused, NONCE_MESSAGES[refused]);
     return {
       recordId: name.recordId,
@@ -325,7 +335,7 @@ export function verifyOwnerProof(
   if (!isOwner(manifest, t.deviceKey, now)) {
     throw new AuthError('not-owner', 'Only an owner device of this record may do this.');
   }
-  const refused = nonces.use(t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+  const refused = nonces.use(t.recordId, t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
   if (refused) {
     throw new AuthError(
       refused,
