@@ -390,6 +390,16 @@ describe('NonceCache', () => {
     expect(c.use('rec', dev(1), n(999), 20_000, 10_000)).toBeNull();
   });
 
+  it('forgets nonces once their token can no longer be accepted', () => {
+    const c = new NonceCache(1000, 100);
+    for (let i = 0; i < 100; i++) expect(c.use('rec', dev(1), n(i), 1_000 + i, 0)).toBeNull();
+    expect(c.size).toBe(100);
+    expect(c.use('rec', dev(2), n(0), 5_000, 1_050)).toBeNull();
+    expect(c.size).toBe(50);
+    expect(c.use('rec', dev(2), n(1), 5_000, 2_000)).toBeNull();
+    expect(c.size).toBe(2);
+  });
+
   it('when full, drops the oldest nonce of the largest share, not a small one', () => {
     const c = new NonceCache(100, 60);
     for (let d = 1; d <= 40; d++) expect(c.use('rec', dev(d), n(0), 10_000, 0)).toBeNull();

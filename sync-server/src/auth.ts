@@ -76,7 +76,18 @@ export type NonceRefusal = 'replayed' | 'device-busy';
  * its fair share of entries is never refused and never loses one.
  */
 export class NonceCache {
-  private readonly devices = new Map<string, Map<string, number>>();
+  /** Per grantee: nonce (16 chars, one per byte) → until when it is remembered. */
+  private readonly grantees = new Map<string, Map<string, number>>();
+  /** Grantees by how many nonces they hold, to find the largest share in O(1). */
+  private readonly bySize = new Map<number, Set<string>>();
+  private largest = 0;
+  /** Every remembered nonce in the order it came; expired ones are dropped from the front. */
+  private queue: Array<{
+    readonly grantee: string;
+    readonly nonce: string;
+    readonly until: number;
+  }> = [];
+  private head = 0;
   private total = 0;
 
   constructor(
@@ -84,7 +95,7 @@ export class NonceCache {
     readonly perDevice = 4096,
   ) {}
 
-  /** Remembered nonces (all devices). */
+  /** Remembered nonces (all grantees). */
   get size(): number {
     return this.total;
   }
@@ -100,51 +111,83 @@ export class NonceCache {
     until: number,
     now: number,
   ): NonceRefusal | null {
-    const dev = `${recordId}:${toHex(device)}`;
-    const key = toHex(nonce);
-    let mine = this.devices.get(dev);
+    this.expireFront(now);
+    const grantee = `${recordId}:${String.fromCharCode(...device)}`;
+    const key = String.fromCharCode(...nonce);
+    let mine = this.grantees.get(grantee);
     const known = mine?.get(key);
     if (known !== undefined && known > now) return 'replayed';
+    if (known !== undefined) this.remove(grantee, key);
+    mine = this.grantees.get(grantee);
     if (mine && mine.size >= this.perDevice) {
-      this.expire(dev, mine, now);
-      if (mine.size >= this.perDevice) return 'device-busy';
+      // Tokens do not expire in queue order exactly (lifetimes differ): sweep this grantee.
+      for (const [k, u] of mine) if (u <= now) this.remove(grantee, k);
+      mine = this.grantees.get(grantee);
+      if (mine && mine.size >= this.perDevice) return 'device-busy';
     }
-    if (this.total >= this.max) {
-      for (const [d, m] of this.devices) this.expire(d, m, now);
-      if (this.total >= this.max) this.evictFromLargest();
-    }
+    while (this.total >= this.max && this.evictFromLargest());
     if (!mine) {
       mine = new Map();
-      this.devices.set(dev, mine);
+      this.grantees.set(grantee, mine);
     }
-    if (!mine.has(key)) this.total++;
+    this.resize(grantee, mine.size, mine.size + 1);
     mine.set(key, until);
+    this.total++;
+    this.queue.push({ grantee, nonce: key, until });
     return null;
   }
 
-  private expire(dev: string, m: Map<string, number>, now: number): void {
-    for (const [k, until] of m) {
-      if (until <= now) {
-        m.delete(k);
-        this.total--;
-      }
+  /** Drops expired nonces from the front of the arrival queue (amortised O(1) per use). */
+  private expireFront(now: number): void {
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head]!;
+      const live = this.grantees.get(e.grantee)?.get(e.nonce);
+      if (live === e.until && e.until > now) break;
+      if (live === e.until) this.remove(e.grantee, e.nonce);
+      this.head++;
     }
-    if (m.size === 0) this.devices.delete(dev);
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
-  private evictFromLargest(): void {
-    let largest: [string, Map<string, number>] | null = null;
-    for (const entry of this.devices)
-      if (!largest || entry[1].size > largest[1].size) largest = entry;
-    if (!largest) return;
-    const [dev, m] = largest;
-    // Maps keep insertion order: the first key is this device's oldest nonce.
-    const oldest = m.keys().next();
-    if (!oldest.done) {
-      m.delete(oldest.value);
-      this.total--;
+  private remove(grantee: string, key: string): void {
+    const m = this.grantees.get(grantee);
+    if (!m?.delete(key)) return;
+    this.total--;
+    this.resize(grantee, m.size + 1, m.size);
+    if (m.size === 0) this.grantees.delete(grantee);
+  }
+
+  private resize(grantee: string, from: number, to: number): void {
+    if (from > 0) {
+      const set = this.bySize.get(from)!;
+      set.delete(grantee);
+      if (set.size === 0) this.bySize.delete(from);
     }
-    if (m.size === 0) this.devices.delete(dev);
+    if (to > 0) {
+      let set = this.bySize.get(to);
+      if (!set) {
+        set = new Set();
+        this.bySize.set(to, set);
+      }
+      set.add(grantee);
+    }
+    if (to > this.largest) this.largest = to;
+    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
+  }
+
+  /** Drops the oldest nonce of a grantee holding the most. */
+  private evictFromLargest(): boolean {
+    const set = this.bySize.get(this.largest);
+    const grantee = set?.values().next().value;
+    if (grantee === undefined) return false;
+    // Maps keep insertion order: the first key is this grantee's oldest nonce.
+    const oldest = this.grantees.get(grantee)?.keys().next().value;
+    if (oldest === undefined) return false;
+    this.remove(grantee, oldest);
+    return true;
   }
 }
 
