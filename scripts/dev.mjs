@@ -15,6 +15,9 @@ const children = [
       '8787',
       '--data',
       join(root, 'data'),
+      // Tokens name the origin the app uses: vite's (it proxies to the relay) or the relay's own.
+      '--origin',
+      'http://localhost:5173,http://127.0.0.1:5173,http://localhost:8787,http://127.0.0.1:8787',
     ],
     { cwd: root, stdio: 'inherit' },
   ),

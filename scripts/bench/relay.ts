@@ -157,8 +157,8 @@ try {
 
   const name = `${rec.recordId}:${docId}`;
   const ours: Pair = {
-    a: client(relay.url, name, () => token(devA, rec.recordId, docId)),
-    b: client(relay.url, name, () => token(devB, rec.recordId, docId)),
+    a: client(relay.url, name, () => token(devA, rec.recordId, docId, { origin: relay.url })),
+    b: client(relay.url, name, () => token(devB, rec.recordId, docId, { origin: relay.url })),
     author: devA,
     docId,
     seq: 0,

@@ -11,7 +11,11 @@ import {
   verifyOwnerProof,
 } from './auth';
 import { Store } from './store';
-import { keyPair, newRecord, signedManifest, token } from './testing';
+import { CLOCK_SKEW_MS, requestBinding } from '../../src/lib/core/sync/protocol';
+import { keyPair, newRecord, proof as makeProof, signedManifest, token } from './testing';
+
+const ORIGIN = 'https://relay.example';
+const origins = () => [ORIGIN];
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -153,26 +157,33 @@ describe('ManifestAuthorizer', () => {
         { key: pro, role: 'professional', docs: ['clinical'], notAfter: Date.now() + 60_000 },
       ]).bytes,
     );
-    return { reg, rec, auth: new ManifestAuthorizer(reg, new NonceCache(), now) };
+    return {
+      reg,
+      rec,
+      auth: new ManifestAuthorizer(reg, { origins, nonces: new NonceCache(), now }),
+    };
   }
 
   it('grants what the manifest lists; viewers read only', async () => {
     const { rec, auth } = setup();
     const name = `${rec.recordId}:clinical`;
     await expect(
-      auth.authenticate(token(owner, rec.recordId, 'clinical'), name),
+      auth.authenticate(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }), name),
     ).resolves.toMatchObject({
       role: 'owner',
       readOnly: false,
       notAfter: null,
     });
     await expect(
-      auth.authenticate(token(viewer, rec.recordId, 'clinical'), name),
+      auth.authenticate(token(viewer, rec.recordId, 'clinical', { origin: ORIGIN }), name),
     ).resolves.toMatchObject({
       role: 'viewer',
       readOnly: true,
     });
-    const p = await auth.authenticate(token(pro, rec.recordId, 'clinical'), name);
+    const p = await auth.authenticate(
+      token(pro, rec.recordId, 'clinical', { origin: ORIGIN }),
+      name,
+    );
     expect(p.notAfter).toBeGreaterThan(Date.now());
     expect(auth.isWriter(rec.recordId, 'clinical', pro.publicKey)).toBe(true);
     expect(auth.isWriter(rec.recordId, 'clinical', viewer.publicKey)).toBe(false);
@@ -184,30 +195,48 @@ describe('ManifestAuthorizer', () => {
     const name = `${rec.recordId}:clinical`;
     expect(await refusal(auth.authenticate('garbage!', name))).toBe('bad-token');
     expect(
-      await refusal(auth.authenticate(token(owner, rec.recordId, 'clinical'), 'bad name')),
+      await refusal(
+        auth.authenticate(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }), 'bad name'),
+      ),
     ).toBe('bad-document-name');
-    expect(await refusal(auth.authenticate(token(owner, rec.recordId, 'journal'), name))).toBe(
-      'wrong-document',
-    );
-    const old = token(owner, rec.recordId, 'clinical', { now: Date.now() - 10 * 60_000 });
+    expect(
+      await refusal(
+        auth.authenticate(token(owner, rec.recordId, 'journal', { origin: ORIGIN }), name),
+      ),
+    ).toBe('wrong-document');
+    const old = token(owner, rec.recordId, 'clinical', {
+      origin: ORIGIN,
+      now: Date.now() - 10 * 60_000,
+    });
     expect(await refusal(auth.authenticate(old, name))).toBe('expired');
-    const long = token(owner, rec.recordId, 'clinical', { lifetimeMs: 60 * 60_000 });
+    const long = token(owner, rec.recordId, 'clinical', {
+      origin: ORIGIN,
+      lifetimeMs: 60 * 60_000,
+    });
     expect(await refusal(auth.authenticate(long, name))).toBe('lifetime-too-long');
     expect(
       await refusal(
-        auth.authenticate(token(pro, rec.recordId, 'journal'), `${rec.recordId}:journal`),
+        auth.authenticate(
+          token(pro, rec.recordId, 'journal', { origin: ORIGIN }),
+          `${rec.recordId}:journal`,
+        ),
       ),
     ).toBe('no-grant');
-    expect(await refusal(auth.authenticate(token(keyPair(), rec.recordId, 'clinical'), name))).toBe(
-      'no-grant',
-    );
+    expect(
+      await refusal(
+        auth.authenticate(token(keyPair(), rec.recordId, 'clinical', { origin: ORIGIN }), name),
+      ),
+    ).toBe('no-grant');
     const other = newRecord();
     expect(
       await refusal(
-        auth.authenticate(token(owner, other.recordId, 'clinical'), `${other.recordId}:clinical`),
+        auth.authenticate(
+          token(owner, other.recordId, 'clinical', { origin: ORIGIN }),
+          `${other.recordId}:clinical`,
+        ),
       ),
     ).toBe('no-manifest');
-    const once = token(owner, rec.recordId, 'clinical');
+    const once = token(owner, rec.recordId, 'clinical', { origin: ORIGIN });
     await auth.authenticate(once, name);
     expect(await refusal(auth.authenticate(once, name))).toBe('replayed');
   });
@@ -216,8 +245,14 @@ describe('ManifestAuthorizer', () => {
     let now = Date.now();
     const { reg, rec, auth } = setup(() => now);
     const name = `${rec.recordId}:clinical`;
-    const p = await auth.authenticate(token(pro, rec.recordId, 'clinical', { now }), name);
-    const v = await auth.authenticate(token(viewer, rec.recordId, 'clinical', { now }), name);
+    const p = await auth.authenticate(
+      token(pro, rec.recordId, 'clinical', { origin: ORIGIN, now }),
+      name,
+    );
+    const v = await auth.authenticate(
+      token(viewer, rec.recordId, 'clinical', { origin: ORIGIN, now }),
+      name,
+    );
     expect(auth.recheck(p)).toBe(p);
     now += 61_000;
     expect(auth.recheck(p)).toBeNull();
@@ -231,7 +266,7 @@ describe('ManifestAuthorizer', () => {
     expect(auth.recheck(v)).toBeNull();
   });
 
-  it('checks ownership proofs for the recovery blob', () => {
+  it('checks ownership proofs: owner, this relay, this request, once', () => {
     const { reg, rec } = setup();
     const nonces = new NonceCache();
     const code = (f: () => unknown) => {
@@ -243,22 +278,77 @@ describe('ManifestAuthorizer', () => {
       }
     };
     const now = Date.now();
-    const proof = token(owner, rec.recordId, 'recovery');
-    expect(code(() => verifyOwnerProof(reg, nonces, rec.recordId, proof, now))).toBe('ok');
-    expect(code(() => verifyOwnerProof(reg, nonces, rec.recordId, proof, now))).toBe('replayed');
-    expect(code(() => verifyOwnerProof(reg, nonces, rec.recordId, undefined, now))).toBe(
-      'no-proof',
+    const path = `/api/records/${rec.recordId}/recovery`;
+    const blob = new Uint8Array([1, 2, 3]);
+    const expect_ = (method: string, p: string, body = new Uint8Array(0)) => ({
+      origins: [ORIGIN],
+      request: requestBinding(method, p, body),
+    });
+    const put = expect_('PUT', path, blob);
+    const check = (proof: string | undefined, e = put, id = rec.recordId) =>
+      code(() => verifyOwnerProof(reg, nonces, id, proof, now, e));
+    const proof = makeProof(owner, ORIGIN, rec.recordId, 'PUT', path, { body: blob });
+    expect(check(proof)).toBe('ok');
+    expect(check(proof)).toBe('replayed');
+    expect(check(undefined)).toBe('no-proof');
+    expect(check(makeProof(pro, ORIGIN, rec.recordId, 'PUT', path, { body: blob }))).toBe(
+      'not-owner',
     );
-    const byPro = token(pro, rec.recordId, 'recovery');
-    expect(code(() => verifyOwnerProof(reg, nonces, rec.recordId, byPro, now))).toBe('not-owner');
-    const wrongDoc = token(owner, rec.recordId, 'clinical');
-    expect(code(() => verifyOwnerProof(reg, nonces, rec.recordId, wrongDoc, now))).toBe(
+    expect(check(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }))).toBe(
       'wrong-document',
     );
+    // Bound to the request: another body, method or path, or no binding at all, is refused.
+    const other = makeProof(owner, ORIGIN, rec.recordId, 'PUT', path, { body: new Uint8Array(3) });
+    expect(check(other)).toBe('wrong-request');
+    const seen = `/api/records/${rec.recordId}/seen`;
+    const forSeen = makeProof(owner, ORIGIN, rec.recordId, 'GET', seen);
+    expect(check(forSeen)).toBe('wrong-request');
+    expect(check(forSeen, expect_('GET', seen))).toBe('ok');
+    expect(check(token(owner, rec.recordId, 'recovery', { origin: ORIGIN }))).toBe('wrong-request');
+    // Bound to this relay.
+    const elsewhere = makeProof(owner, 'https://other.example', rec.recordId, 'PUT', path, {
+      body: blob,
+    });
+    expect(check(elsewhere)).toBe('wrong-relay');
     const unknown = newRecord().recordId;
+    const unknownPath = `/api/records/${unknown}/recovery`;
     expect(
-      code(() => verifyOwnerProof(reg, nonces, unknown, token(owner, unknown, 'recovery'), now)),
+      check(
+        makeProof(owner, ORIGIN, unknown, 'GET', unknownPath),
+        expect_('GET', unknownPath),
+        unknown,
+      ),
     ).toBe('no-manifest');
+  });
+
+  it('refuses a token for another relay, and an HTTP proof as a connection token', async () => {
+    const { rec, auth } = setup();
+    const name = `${rec.recordId}:clinical`;
+    const elsewhere = token(owner, rec.recordId, 'clinical', { origin: 'http://127.0.0.1:9999' });
+    expect(await refusal(auth.authenticate(elsewhere, name))).toBe('wrong-relay');
+    const asProof = token(owner, rec.recordId, 'clinical', {
+      origin: ORIGIN,
+      request: { method: 'GET', path: '/api/records/x/seen' },
+    });
+    expect(await refusal(auth.authenticate(asProof, name))).toBe('wrong-request');
+  });
+
+  it('refuses a token replayed just after exp, within the clock skew', async () => {
+    let now = Date.now();
+    const { rec, auth } = setup(() => now);
+    const name = `${rec.recordId}:clinical`;
+    const t = token(owner, rec.recordId, 'clinical', { origin: ORIGIN, now, lifetimeMs: 60_000 });
+    await expect(auth.authenticate(t, name)).resolves.toMatchObject({ role: 'owner' });
+    // Just after exp the relay still accepts the token's times (skew), so only the nonce stops it.
+    now += 60_000 + 1_000;
+    expect(await refusal(auth.authenticate(t, name))).toBe('replayed');
+    now += CLOCK_SKEW_MS - 2_000;
+    expect(await refusal(auth.authenticate(t, name))).toBe('replayed');
+    now += 2_000;
+    expect(await refusal(auth.authenticate(t, name))).toBe('expired');
+    // The record stays usable: a fresh token of the same device is accepted.
+    const fresh = token(owner, rec.recordId, 'clinical', { origin: ORIGIN, now });
+    await expect(auth.authenticate(fresh, name)).resolves.toMatchObject({ role: 'owner' });
   });
 });
 
@@ -276,14 +366,52 @@ describe('TestAuthorizer', () => {
 });
 
 describe('NonceCache', () => {
-  it('remembers nonces until they expire, and is bounded', () => {
-    const c = new NonceCache(2);
-    const n = (b: number) => new Uint8Array([b]);
-    expect(c.use(n(1), 100, 0)).toBe(true);
-    expect(c.use(n(1), 100, 50)).toBe(false);
-    expect(c.use(n(1), 200, 100)).toBe(true);
-    expect(c.use(n(2), 300, 100)).toBe(true);
-    expect(c.use(n(3), 300, 150)).toBe(false);
-    expect(c.use(n(3), 300, 250)).toBe(true);
+  const dev = (b: number) => new Uint8Array(32).fill(b);
+  const n = (b: number) => new Uint8Array([b >> 8, b & 255]);
+
+  it('remembers nonces until they may no longer be used', () => {
+    const c = new NonceCache(100, 10);
+    expect(c.use('rec', dev(1), n(1), 100, 0)).toBeNull();
+    expect(c.use('rec', dev(1), n(1), 100, 50)).toBe('replayed');
+    expect(c.use('rec', dev(1), n(1), 200, 100)).toBeNull();
+    // Nonces are per grantee: another device's equal nonce is its own, and so is this device's
+    // in another record.
+    expect(c.use('rec', dev(2), n(1), 200, 100)).toBeNull();
+    expect(c.use('other', dev(1), n(1), 200, 150)).toBeNull();
+  });
+
+  it('a device flooding tokens is refused itself and never refuses another device', () => {
+    const c = new NonceCache(1000, 50);
+    for (let i = 0; i < 50; i++) expect(c.use('rec', dev(1), n(i), 10_000, 0)).toBeNull();
+    expect(c.use('rec', dev(1), n(999), 10_000, 1)).toBe('device-busy');
+    expect(c.size).toBe(50);
+    // Another device is untouched, and so is the same device in another record; the flooder's
+    // own nonces are all still remembered.
+    expect(c.use('rec', dev(2), n(0), 10_000, 1)).toBeNull();
+    expect(c.use('other', dev(1), n(999), 10_000, 1)).toBeNull();
+    for (let i = 0; i < 50; i++) expect(c.use('rec', dev(1), n(i), 10_000, 2)).toBe('replayed');
+    // Once its tokens expire, the device is served again.
+    expect(c.use('rec', dev(1), n(999), 20_000, 10_000)).toBeNull();
+  });
+
+  it('forgets nonces once their token can no longer be accepted', () => {
+    const c = new NonceCache(1000, 100);
+    for (let i = 0; i < 100; i++) expect(c.use('rec', dev(1), n(i), 1_000 + i, 0)).toBeNull();
+    expect(c.size).toBe(100);
+    expect(c.use('rec', dev(2), n(0), 5_000, 1_050)).toBeNull();
+    expect(c.size).toBe(50);
+    expect(c.use('rec', dev(2), n(1), 5_000, 2_000)).toBeNull();
+    expect(c.size).toBe(2);
+  });
+
+  it('when full, drops the oldest nonce of the largest share, not a small one', () => {
+    const c = new NonceCache(100, 60);
+    for (let d = 1; d <= 40; d++) expect(c.use('rec', dev(d), n(0), 10_000, 0)).toBeNull();
+    for (let i = 1; i <= 60; i++) expect(c.use('rec', dev(99), n(i), 10_000, 0)).toBeNull();
+    expect(c.size).toBe(100);
+    expect(c.use('rec', dev(41), n(0), 10_000, 1)).toBeNull();
+    expect(c.size).toBe(100);
+    for (let d = 1; d <= 41; d++) expect(c.use('rec', dev(d), n(0), 10_000, 2)).toBe('replayed');
+    expect(c.use('rec', dev(99), n(2), 10_000, 2)).toBe('replayed');
   });
 });

@@ -7,12 +7,14 @@ import {
   recordIdForRootKey,
   roleMayWrite,
   toHex,
+  tokenAcceptedUntil,
   verifyAuthToken,
   verifyManifest,
   verifyManifestSuccessor,
   type AuthToken,
   type Role,
   type SignedManifest,
+  type TokenExpectation,
 } from '../../src/lib/core/sync/protocol';
 import type { Store } from './store';
 
@@ -59,24 +61,140 @@ export interface Authorizer {
   isWriter(recordId: string, docId: string, author: Uint8Array): boolean;
 }
 
-/** Remembers token nonces until they expire, so a captured token cannot be used twice. */
-export class NonceCache {
-  private readonly seen = new Map<string, number>();
-  constructor(private readonly max = 200_000) {}
+/** Why {@link NonceCache.use} refused a nonce. */
+export type NonceRefusal = 'replayed' | 'device-busy';
 
-  /** `true` the first time a nonce is seen (and remembers it until `expires`). */
-  use(nonce: Uint8Array, expires: number, now: number): boolean {
-    const key = toHex(nonce);
-    const known = this.seen.get(key);
-    if (known !== undefined && known > now) return false;
-    if (this.seen.size >= this.max) {
-      for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
-      if (this.seen.size >= this.max) return false;
+/**
+ * Remembers the nonces of accepted tokens for as long as the relay would accept the token
+ * (`exp + CLOCK_SKEW_MS`, {@link tokenAcceptedUntil}), so a captured token cannot be used twice.
+ *
+ * Memory is bounded per grantee: a device key in one record, checked against the manifest before
+ * a nonce is remembered (a professional's one device in hundreds of records gets a share in
+ * each). A grantee that makes more than `perDevice` live tokens is refused (`device-busy`) until
+ * its own tokens expire; it never pushes out another's nonces. When the cache as a whole is full,
+ * the oldest nonce of the grantee holding the largest share is dropped, so one with fewer than
+ * its fair share of entries is never refused and never loses one.
+ */
+export class NonceCache {
+  /** Per grantee: nonce (16 chars, one per byte) → until when it is remembered. */
+  private readonly grantees = new Map<string, Map<string, number>>();
+  /** Grantees by how many nonces they hold, to find the largest share in O(1). */
+  private readonly bySize = new Map<number, Set<string>>();
+  private largest = 0;
+  /** Every remembered nonce in the order it came; expired ones are dropped from the front. */
+  private queue: Array<{
+    readonly grantee: string;
+    readonly nonce: string;
+    readonly until: number;
+  }> = [];
+  private head = 0;
+  private total = 0;
+
+  constructor(
+    private readonly max = 500_000,
+    readonly perDevice = 4096,
+  ) {}
+
+  /** Remembered nonces (all grantees). */
+  get size(): number {
+    return this.total;
+  }
+
+  /**
+   * `null` the first time a grantee's nonce is seen (remembering it until `until`). `recordId`
+   * and `device` name the grantee that signed the token.
+   */
+  use(
+    recordId: string,
+    device: Uint8Array,
+    nonce: Uint8Array,
+    until: number,
+    now: number,
+  ): NonceRefusal | null {
+    this.expireFront(now);
+    const grantee = `${recordId}:${String.fromCharCode(...device)}`;
+    const key = String.fromCharCode(...nonce);
+    let mine = this.grantees.get(grantee);
+    const known = mine?.get(key);
+    if (known !== undefined && known > now) return 'replayed';
+    if (known !== undefined) this.remove(grantee, key);
+    mine = this.grantees.get(grantee);
+    if (mine && mine.size >= this.perDevice) {
+      // Tokens do not expire in queue order exactly (lifetimes differ): sweep this grantee.
+      for (const [k, u] of mine) if (u <= now) this.remove(grantee, k);
+      mine = this.grantees.get(grantee);
+      if (mine && mine.size >= this.perDevice) return 'device-busy';
     }
-    this.seen.set(key, expires);
+    while (this.total >= this.max && this.evictFromLargest());
+    if (!mine) {
+      mine = new Map();
+      this.grantees.set(grantee, mine);
+    }
+    this.resize(grantee, mine.size, mine.size + 1);
+    mine.set(key, until);
+    this.total++;
+    this.queue.push({ grantee, nonce: key, until });
+    return null;
+  }
+
+  /** Drops expired nonces from the front of the arrival queue (amortised O(1) per use). */
+  private expireFront(now: number): void {
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head]!;
+      const live = this.grantees.get(e.grantee)?.get(e.nonce);
+      if (live === e.until && e.until > now) break;
+      if (live === e.until) this.remove(e.grantee, e.nonce);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private remove(grantee: string, key: string): void {
+    const m = this.grantees.get(grantee);
+    if (!m?.delete(key)) return;
+    this.total--;
+    this.resize(grantee, m.size + 1, m.size);
+    if (m.size === 0) this.grantees.delete(grantee);
+  }
+
+  private resize(grantee: string, from: number, to: number): void {
+    if (from > 0) {
+      const set = this.bySize.get(from)!;
+      set.delete(grantee);
+      if (set.size === 0) this.bySize.delete(from);
+    }
+    if (to > 0) {
+      let set = this.bySize.get(to);
+      if (!set) {
+        set = new Set();
+        this.bySize.set(to, set);
+      }
+      set.add(grantee);
+    }
+    if (to > this.largest) this.largest = to;
+    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
+  }
+
+  /** Drops the oldest nonce of a grantee holding the most. */
+  private evictFromLargest(): boolean {
+    const set = this.bySize.get(this.largest);
+    const grantee = set?.values().next().value;
+    if (grantee === undefined) return false;
+    // Maps keep insertion order: the first key is this grantee's oldest nonce.
+    const oldest = this.grantees.get(grantee)?.keys().next().value;
+    if (oldest === undefined) return false;
+    this.remove(grantee, oldest);
     return true;
   }
 }
+
+const NONCE_MESSAGES: Readonly<Record<NonceRefusal, string>> = {
+  replayed: 'This token was used before.',
+  'device-busy': 'This device made too many tokens for this record in a few minutes; wait.',
+};
 
 export type ManifestPutResult =
   | { readonly ok: true; readonly manifest: SignedManifest }
@@ -169,13 +287,27 @@ export function isOwner(m: SignedManifest, deviceKey: Uint8Array, now: number): 
   );
 }
 
+export interface ManifestAuthorizerOptions {
+  /** The origins this relay answers to (tokens must name one); read on every check. */
+  readonly origins: () => readonly string[];
+  readonly nonces?: NonceCache;
+  readonly now?: () => number;
+}
+
 /** The real authorizer: signed device tokens checked against the record's manifest. */
 export class ManifestAuthorizer implements Authorizer {
+  private readonly nonces: NonceCache;
+  private readonly now: () => number;
+  private readonly origins: () => readonly string[];
+
   constructor(
     private readonly manifests: ManifestRegistry,
-    private readonly nonces = new NonceCache(),
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: ManifestAuthorizerOptions,
+  ) {
+    this.nonces = opts.nonces ?? new NonceCache();
+    this.now = opts.now ?? Date.now;
+    this.origins = opts.origins;
+  }
 
   async authenticate(token: string, documentName: string): Promise<Grant> {
     return this.check(token, documentName);
@@ -186,15 +318,18 @@ export class ManifestAuthorizer implements Authorizer {
     if (isProtocolError(name)) throw new AuthError('bad-document-name', name.message);
     const t = decodeAuthToken(token);
     if (isProtocolError(t)) throw new AuthError('bad-token', t.message);
-    const problem = verifyAuthToken(t, documentName, this.now());
+    const now = this.now();
+    const problem = verifyAuthToken(t, documentName, now, {
+      origins: this.origins(),
+      request: null,
+    });
     if (problem) throw new AuthError(problem.error, problem.message);
     const manifest = this.manifests.get(name.recordId);
     if (!manifest) throw new AuthError('no-manifest', 'The relay does not know this record.');
-    const grant = granteeFor(manifest, t.deviceKey, name.docId, this.now());
+    const grant = granteeFor(manifest, t.deviceKey, name.docId, now);
     if (!grant) throw new AuthError('no-grant', 'This device has no grant for this document.');
-    if (!this.nonces.use(t.nonce, t.exp, this.now())) {
-      throw new AuthError('replayed', 'This token was used before.');
-    }
+    const refused = this.nonces.use(t.recordId, t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+    if (refused) throw new AuthError(refused, NONCE_MESSAGES[refused]);
     return {
       recordId: name.recordId,
       docId: name.docId,
@@ -220,9 +355,10 @@ export class ManifestAuthorizer implements Authorizer {
 }
 
 /**
- * Checks an ownership proof for a record's HTTP resources (the recovery blob): a token for
- * `${recordId}:recovery` (see `verifyAuthToken`), signed by a device that is an owner in the
- * stored manifest, used once. Refused when the relay has no manifest for the record yet.
+ * Checks an ownership proof for a record's HTTP resources (the recovery blob, last seen): a token
+ * for `${recordId}:recovery` that names this relay and exactly this request (`expect.request`,
+ * the binding of method, path and body; see `verifyAuthToken`), signed by a device that is an
+ * owner in the stored manifest, used once. Refused when the relay has no manifest for the record.
  */
 export function verifyOwnerProof(
   manifests: ManifestRegistry,
@@ -230,19 +366,24 @@ export function verifyOwnerProof(
   recordId: string,
   proof: string | undefined,
   now: number,
+  expect: TokenExpectation,
 ): AuthToken {
   const manifest = manifests.get(recordId);
   if (!manifest) throw new AuthError('no-manifest', 'Upload the record manifest first.');
   if (!proof) throw new AuthError('no-proof', 'The x-backpack-proof header is missing.');
   const t = decodeAuthToken(proof);
   if (isProtocolError(t)) throw new AuthError('bad-proof', t.message);
-  const problem = verifyAuthToken(t, `${recordId}:${RECOVERY_DOC_ID}`, now);
+  const problem = verifyAuthToken(t, `${recordId}:${RECOVERY_DOC_ID}`, now, expect);
   if (problem) throw new AuthError(problem.error, problem.message);
   if (!isOwner(manifest, t.deviceKey, now)) {
     throw new AuthError('not-owner', 'Only an owner device of this record may do this.');
   }
-  if (!nonces.use(t.nonce, t.exp, now)) {
-    throw new AuthError('replayed', 'This proof was used before.');
+  const refused = nonces.use(t.recordId, t.deviceKey, t.nonce, tokenAcceptedUntil(t), now);
+  if (refused) {
+    throw new AuthError(
+      refused,
+      refused === 'replayed' ? 'This proof was used before.' : NONCE_MESSAGES[refused],
+    );
   }
   return t;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, USAGE, parseConfig, wantsHelp } from './config';
+import { defaultOrigins } from './server';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'backpack-config-'));
 
@@ -54,6 +55,10 @@ describe('parseConfig', () => {
     [['--host', 'bad host!'], {}, /not a host name/],
     [['--static', '/nonexistent/backpack'], {}, /is not a directory/],
     [['--max-message-bytes', '10'], {}, /from 4096/],
+    [['--origin', 'relay.example'], {}, /not an origin like https:\/\/relay.example/],
+    [['--origin', 'https://relay.example/base'], {}, /no path/],
+    [[], { PUBLIC_ORIGIN: 'ftp://relay.example' }, /PUBLIC_ORIGIN: "ftp/],
+    [['--max-mailboxes', '100', '--max-mailboxes-per-address', '11'], {}, /ten times/],
   ] as const)('refuses %j %j with a clear message', (argv, env, message) => {
     expect(() => parseConfig(argv, env)).toThrow(ConfigError);
     expect(() => parseConfig(argv, env)).toThrow(message);
@@ -64,6 +69,33 @@ describe('parseConfig', () => {
     const file = join(tmp(), 'f');
     writeFileSync(file, '');
     expect(() => parseConfig(['--data', file], {})).toThrow(/is not a directory/);
+  });
+
+  it('reads the public origins (repeated or comma-separated) and the proxy setting', () => {
+    expect(parseConfig([], {})).toMatchObject({ origins: null, trustProxy: false });
+    expect(
+      parseConfig(['--origin', 'https://Relay.Example/', '--origin=http://127.0.0.1:8787'], {
+        PUBLIC_ORIGIN: 'https://ignored.example',
+      }).origins,
+    ).toEqual(['https://relay.example', 'http://127.0.0.1:8787']);
+    expect(
+      parseConfig([], { PUBLIC_ORIGIN: 'https://a.example, https://b.example:8443' }).origins,
+    ).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(parseConfig(['--trust-proxy'], {}).trustProxy).toBe(true);
+    expect(parseConfig([], { TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(parseConfig([], {})).toMatchObject({ maxMailboxes: 10_000, maxMailboxesPerAddress: 50 });
+  });
+
+  it('derives the origins from host and port when none is set, never from a Host header', () => {
+    expect(defaultOrigins('127.0.0.1', 8787)).toEqual([
+      'http://127.0.0.1:8787',
+      'http://[::1]:8787',
+      'http://localhost:8787',
+    ]);
+    expect(defaultOrigins('relay.example', 80)).toEqual(['http://relay.example']);
+    const wildcard = defaultOrigins('0.0.0.0', 9000);
+    expect(wildcard).toContain('http://127.0.0.1:9000');
+    expect(wildcard.every((o) => o.endsWith(':9000'))).toBe(true);
   });
 
   it('documents every option', () => {
@@ -77,6 +109,10 @@ describe('parseConfig', () => {
       'DATA_DIR',
       'STATIC_DIR',
       '--quiet',
+      '--origin',
+      'PUBLIC_ORIGIN',
+      '--trust-proxy',
+      '--max-mailboxes-per-address',
     ]) {
       expect(USAGE).toContain(s);
     }

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { relayOrigin } from '../../src/lib/core/sync/protocol';
 
 /**
  * Relay settings from command-line flags (`--port 9000`) and the environment (`PORT=9000`);
@@ -25,6 +26,18 @@ export interface RelayConfig {
   readonly maxMessagesPerSecond: number;
   /** Documents one WebSocket may open (a professional's app multiplexes many records). */
   readonly maxDocumentsPerSocket: number;
+  /**
+   * The origins clients use to reach this relay (`https://relay.example`), which every token must
+   * name; `null`: derived from host and port when listening (loopback: `127.0.0.1` and
+   * `localhost`). Behind a reverse proxy, set the public origin(s).
+   */
+  readonly origins: readonly string[] | null;
+  /** Take the client address from the last `X-Forwarded-For` entry (only behind a proxy). */
+  readonly trustProxy: boolean;
+  /** Open mailboxes, relay-wide: the last resort once per-address quotas are spent. */
+  readonly maxMailboxes: number;
+  /** Mailboxes one client address (IPv6: its /64) may create per mailbox lifetime (10 min). */
+  readonly maxMailboxesPerAddress: number;
   /** Drop `info` logs (warnings and errors are still written). */
   readonly quiet: boolean;
 }
@@ -33,7 +46,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Key = Exclude<keyof RelayConfig, 'quiet'>;
+type Key = Exclude<keyof RelayConfig, 'quiet' | 'trustProxy'>;
 
 interface Setting {
   readonly key: Key;
@@ -77,11 +90,30 @@ const SETTINGS: readonly Setting[] = [
     env: 'MAX_DOCUMENTS_PER_SOCKET',
     help: 'documents per socket (2000)',
   },
+  {
+    key: 'origins',
+    flag: '--origin',
+    env: 'PUBLIC_ORIGIN',
+    help: 'public origin(s) of the relay, comma-separated or repeated (from host/port)',
+  },
+  {
+    key: 'maxMailboxes',
+    flag: '--max-mailboxes',
+    env: 'MAX_MAILBOXES',
+    help: 'open mailboxes relay-wide (10000)',
+  },
+  {
+    key: 'maxMailboxesPerAddress',
+    flag: '--max-mailboxes-per-address',
+    env: 'MAX_MAILBOXES_PER_ADDRESS',
+    help: 'mailboxes one address (IPv6 /64) creates per 10 minutes (50)',
+  },
 ];
 
 export const USAGE = [
   'Usage: backpack-relay [options]   (each option can also be set by its environment variable)',
   ...SETTINGS.map((s) => `  ${`${s.flag} <value>`.padEnd(34)}${s.env.padEnd(26)}${s.help}`),
+  `  ${'--trust-proxy'.padEnd(34)}${'TRUST_PROXY=1'.padEnd(26)}client address from X-Forwarded-For`,
   `  ${'--quiet'.padEnd(34)}${'RELAY_QUIET=1'.padEnd(26)}only warnings and errors`,
   `  ${'--help'.padEnd(34)}${''.padEnd(26)}this text`,
 ].join('\n');
@@ -96,6 +128,16 @@ function integer(name: string, raw: string, min: number, max: number): number {
 
 const HOST_PATTERN =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9-]{1,63})*|[0-9a-fA-F:.]+)$/;
+
+/** `https://relay.example[:port][/]`: no path, query, fragment or credentials. */
+function isBareOrigin(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.pathname === '/' && !u.search && !u.hash && !text.endsWith('#') && !text.endsWith('?');
+  } catch {
+    return false;
+  }
+}
 
 /** `--help` was asked for: callers print {@link USAGE}. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -112,10 +154,16 @@ export function parseConfig(
     if (v !== undefined && v !== '') raw[s.key] = { value: v, from: s.env };
   }
   let quiet = env['RELAY_QUIET'] === '1' || env['RELAY_QUIET'] === 'true';
+  let trustProxy = env['TRUST_PROXY'] === '1' || env['TRUST_PROXY'] === 'true';
+  let originFlags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quiet') {
       quiet = true;
+      continue;
+    }
+    if (arg === '--trust-proxy') {
+      trustProxy = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -128,7 +176,12 @@ export function parseConfig(
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
       throw new ConfigError(`${flag} needs a value.`);
     }
-    raw[setting.key] = { value, from: flag };
+    // --origin may be repeated; flags replace PUBLIC_ORIGIN.
+    if (setting.key === 'origins') originFlags = [...originFlags, value];
+    raw[setting.key] =
+      setting.key === 'origins'
+        ? { value: originFlags.join(','), from: flag }
+        : { value, from: flag };
   }
 
   const host = raw.host?.value ?? '127.0.0.1';
@@ -159,6 +212,34 @@ export function parseConfig(
     throw new ConfigError(`${raw.dataDir?.from ?? 'DATA_DIR'}: "${dataDir}" is not a directory.`);
   }
 
+  let origins: string[] | null = null;
+  if (raw.origins) {
+    origins = [];
+    for (const part of raw.origins.value.split(',')) {
+      const origin = relayOrigin(part.trim());
+      if (origin === null || !isBareOrigin(part.trim())) {
+        throw new ConfigError(
+          `${raw.origins.from}: "${part.trim()}" is not an origin like https://relay.example (scheme, host, optional port; no path).`,
+        );
+      }
+      if (!origins.includes(origin)) origins.push(origin);
+    }
+  }
+
+  const maxMailboxes = num('maxMailboxes', 'MAX_MAILBOXES', 10_000, 10, 10_000_000);
+  const maxMailboxesPerAddress = num(
+    'maxMailboxesPerAddress',
+    'MAX_MAILBOXES_PER_ADDRESS',
+    50,
+    1,
+    100_000,
+  );
+  if (maxMailboxesPerAddress * 10 > maxMailboxes) {
+    throw new ConfigError(
+      `MAX_MAILBOXES (${maxMailboxes}) must be at least ten times MAX_MAILBOXES_PER_ADDRESS (${maxMailboxesPerAddress}), so one address cannot fill it.`,
+    );
+  }
+
   return {
     host,
     port: num('port', 'PORT', 8787, 0, 65535),
@@ -175,6 +256,10 @@ export function parseConfig(
       1,
       100_000,
     ),
+    origins,
+    trustProxy,
+    maxMailboxes,
+    maxMailboxesPerAddress,
     quiet,
   };
 }

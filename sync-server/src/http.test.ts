@@ -12,13 +12,32 @@ import { MessageType } from './gate';
 import { createLogger } from './log';
 import { startServer, type RunningServer } from './server';
 import { LOG_ENVELOPE_KEYS, LOG_FIELDS } from './log';
-import { keyPair, newRecord, signedManifest, token as makeToken } from './testing';
+import {
+  keyPair,
+  newRecord,
+  proof as makeProof,
+  signedManifest,
+  token as makeToken,
+} from './testing';
 
 let server: RunningServer;
 /** Every token made here, to check that none reaches a log line. */
 const tokens: string[] = [];
-const token = (...args: Parameters<typeof makeToken>) => {
-  const t = makeToken(...args);
+/** A connection token for this test's relay. */
+const token = (device: Parameters<typeof makeToken>[0], recordId: string, docId: string) => {
+  const t = makeToken(device, recordId, docId, { origin: server.url });
+  tokens.push(t);
+  return t;
+};
+/** An owner proof for `method path` (body `body`) at this test's relay. */
+const proofFor = (
+  device: Parameters<typeof makeToken>[0],
+  recordId: string,
+  method: string,
+  path: string,
+  opts: { body?: Uint8Array; now?: number } = {},
+) => {
+  const t = makeProof(device, server.url, recordId, method, path, opts);
   tokens.push(t);
   return t;
 };
@@ -157,7 +176,9 @@ describe('HTTP API', () => {
     expect(
       await json(
         noManifest,
-        bin(blob, { 'x-backpack-proof': token(owner, fresh.recordId, 'recovery') }),
+        bin(blob, {
+          'x-backpack-proof': proofFor(owner, fresh.recordId, 'PUT', noManifest, { body: blob }),
+        }),
       ),
     ).toMatchObject({ status: 409, body: { error: 'no-manifest' } });
     expect(await json(recoveryPath, bin(blob))).toMatchObject({
@@ -171,19 +192,38 @@ describe('HTTP API', () => {
     expect(
       await json(
         recoveryPath,
-        bin(blob, { 'x-backpack-proof': token(pro, rec.recordId, 'recovery') }),
+        bin(blob, {
+          'x-backpack-proof': proofFor(pro, rec.recordId, 'PUT', recoveryPath, { body: blob }),
+        }),
       ),
     ).toMatchObject({ status: 403, body: { error: 'not-owner' } });
-    const expired = token(owner, rec.recordId, 'recovery', { now: Date.now() - 3_600_000 });
+    const expired = proofFor(owner, rec.recordId, 'PUT', recoveryPath, {
+      body: blob,
+      now: Date.now() - 3_600_000,
+    });
     expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': expired }))).toMatchObject({
       status: 401,
       body: { error: 'expired' },
     });
-    const proof = token(owner, rec.recordId, 'recovery');
-    expect(
-      await json(recoveryPath, bin(new Uint8Array(70_000), { 'x-backpack-proof': proof })),
-    ).toMatchObject({ status: 413 });
-    const proof2 = token(owner, rec.recordId, 'recovery');
+    const large = new Uint8Array(70_000);
+    const proof = proofFor(owner, rec.recordId, 'PUT', recoveryPath, { body: large });
+    expect(await json(recoveryPath, bin(large, { 'x-backpack-proof': proof }))).toMatchObject({
+      status: 413,
+    });
+    // A proof made for another body (or for GET /seen) does not carry this one.
+    const forOther = proofFor(owner, rec.recordId, 'PUT', recoveryPath, {
+      body: new Uint8Array([1]),
+    });
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': forOther }))).toMatchObject({
+      status: 401,
+      body: { error: 'wrong-request' },
+    });
+    const forSeen = proofFor(owner, rec.recordId, 'GET', seenPath);
+    expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': forSeen }))).toMatchObject({
+      status: 401,
+      body: { error: 'wrong-request' },
+    });
+    const proof2 = proofFor(owner, rec.recordId, 'PUT', recoveryPath, { body: blob });
     expect(await json(recoveryPath, bin(blob, { 'x-backpack-proof': proof2 }))).toEqual({
       status: 200,
       body: { ok: true },
@@ -200,17 +240,26 @@ describe('HTTP API', () => {
     const fresh = newRecord();
     expect(
       await json(`/api/records/${fresh.recordId}/seen`, {
-        headers: { 'x-backpack-proof': token(owner, fresh.recordId, 'recovery') },
+        headers: {
+          'x-backpack-proof': proofFor(
+            owner,
+            fresh.recordId,
+            'GET',
+            `/api/records/${fresh.recordId}/seen`,
+          ),
+        },
       }),
     ).toMatchObject({ status: 409, body: { error: 'no-manifest' } });
     expect(await json(seenPath)).toMatchObject({ status: 401, body: { error: 'no-proof' } });
     expect(
       await json(seenPath, {
-        headers: { 'x-backpack-proof': token(pro, rec.recordId, 'recovery') },
+        headers: { 'x-backpack-proof': proofFor(pro, rec.recordId, 'GET', seenPath) },
       }),
     ).toMatchObject({ status: 403, body: { error: 'not-owner' } });
     const seen = () =>
-      json(seenPath, { headers: { 'x-backpack-proof': token(owner, rec.recordId, 'recovery') } });
+      json(seenPath, {
+        headers: { 'x-backpack-proof': proofFor(owner, rec.recordId, 'GET', seenPath) },
+      });
     expect(await seen()).toEqual({ status: 200, body: { devices: [] } });
 
     // A grantee's device authenticates to a document of the record (Hocuspocus' auth message).

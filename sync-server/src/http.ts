@@ -2,11 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import { isValidId, toHex } from '../../src/lib/core/sync/protocol';
+import { isValidId, requestBinding, toHex } from '../../src/lib/core/sync/protocol';
 import { AuthError, verifyOwnerProof, type ManifestRegistry, type NonceCache } from './auth';
 import type { RelayConfig } from './config';
 import type { Logger } from './log';
 import { renderMetrics, type Metrics } from './metrics';
+import { ClientQuota, clientAddress, clientGroup } from './quota';
 import type { Relay } from './relay';
 import type { Store } from './store';
 
@@ -16,11 +17,12 @@ import type { Store } from './store';
  * - `GET /healthz`: `{ok, uptime, docs, connections}`; `GET /metrics`: Prometheus text.
  * - `PUT|GET /api/records/:recordId/manifest`: the signed grant manifest (version must grow).
  * - `PUT|GET /api/records/:recordId/recovery`: the recovery blob (ciphertext); PUT needs an owner
- *   device's proof in `x-backpack-proof`.
+ *   device's proof in `x-backpack-proof`, bound to this relay, the method, path and body.
  * - `GET /api/records/:recordId/seen`: `{devices: [{deviceKey (hex), at (Unix ms)}]}`, when each
  *   device last connected to the record; needs an owner device's proof too.
  * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
- *   device, kept ten minutes.
+ *   device, invite answers and contact notices, kept ten minutes. Each client address (IPv6: its
+ *   /64) creates at most `maxMailboxesPerAddress` per ten minutes; `maxMailboxes` caps them all.
  * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
  * - Anything else: the built PWA (`STATIC_DIR`, with `200.html` as the fallback), if any.
  *
@@ -30,7 +32,6 @@ import type { Store } from './store';
 
 export const MAILBOX_TTL_MS = 10 * 60 * 1000;
 export const MAILBOX_MAX_BYTES = 64 * 1024;
-export const MAILBOX_MAX_COUNT = 10_000;
 export const RECOVERY_MAX_BYTES = 64 * 1024;
 
 export interface HttpDeps {
@@ -41,6 +42,8 @@ export interface HttpDeps {
   readonly relay: Relay;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** The origins tokens and proofs must name (known once the server listens). */
+  readonly origins: () => readonly string[];
   readonly now?: () => number;
 }
 
@@ -154,8 +157,9 @@ function routeLabel(path: string): string {
 export function createRequestHandler(
   deps: HttpDeps,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, store, manifests, nonces, relay, metrics, log } = deps;
+  const { config, store, manifests, nonces, relay, metrics, log, origins } = deps;
   const now = deps.now ?? Date.now;
+  const mailboxQuota = new ClientQuota(config.maxMailboxesPerAddress, MAILBOX_TTL_MS);
 
   const statics = config.staticDir
     ? sirv(config.staticDir, {
@@ -175,10 +179,16 @@ export function createRequestHandler(
     : null;
 
   /**
-   * Checks the owner proof in `x-backpack-proof` (a token for `${recordId}:recovery`, used once)
-   * and returns the device's short key for the logs.
+   * Checks the owner proof in `x-backpack-proof` (a token for `${recordId}:recovery` naming this
+   * relay and exactly this request: method, path, body; used once) and returns the device's
+   * short key for the logs.
    */
-  function requireOwner(req: IncomingMessage, recordId: string): string {
+  function requireOwner(
+    req: IncomingMessage,
+    recordId: string,
+    path: string,
+    body: Uint8Array = new Uint8Array(0),
+  ): string {
     const header = req.headers['x-backpack-proof'];
     try {
       const proof = verifyOwnerProof(
@@ -187,16 +197,25 @@ export function createRequestHandler(
         recordId,
         typeof header === 'string' ? header : undefined,
         now(),
+        { origins: origins(), request: requestBinding(req.method ?? '', path, body) },
       );
       return toHex(proof.deviceKey).slice(0, 8);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
-      const status = e.code === 'no-manifest' ? 409 : e.code === 'not-owner' ? 403 : 401;
+      const status =
+        e.code === 'no-manifest'
+          ? 409
+          : e.code === 'not-owner'
+            ? 403
+            : e.code === 'device-busy'
+              ? 429
+              : 401;
+      log.warn('proof refused', { event: 'proof-refused', code: e.code, record: recordId });
       throw new HttpError(status, e.code, e.message);
     }
   }
 
-  async function records(req: IncomingMessage, res: ServerResponse, parts: string[]) {
+  async function records(req: IncomingMessage, res: ServerResponse, parts: string[], path: string) {
     const recordId = requireId(parts[3]!, 'record id');
     const what = parts[4];
     if (what === 'manifest') {
@@ -227,8 +246,9 @@ export function createRequestHandler(
         return sendBytes(res, blob);
       }
       if (req.method === 'PUT') {
-        const device = requireOwner(req, recordId);
+        // The proof binds the body's hash, so the (size-limited) body is read first.
         const blob = await readBody(req, RECOVERY_MAX_BYTES);
+        const device = requireOwner(req, recordId, path, blob);
         store.putRecovery(recordId, blob, now());
         log.info('recovery blob stored', {
           event: 'recovery',
@@ -242,7 +262,7 @@ export function createRequestHandler(
     }
     if (what === 'seen') {
       if (req.method !== 'GET') throw methodNotAllowed('GET');
-      requireOwner(req, recordId);
+      requireOwner(req, recordId, path);
       const devices = store
         .lastSeen(recordId)
         .map((s) => ({ deviceKey: toHex(s.deviceKey), at: s.at }));
@@ -254,14 +274,33 @@ export function createRequestHandler(
   async function mailbox(req: IncomingMessage, res: ServerResponse, id: string) {
     requireId(id, 'mailbox id');
     if (req.method === 'PUT') {
-      if (store.mailboxCount() >= MAILBOX_MAX_COUNT) {
-        throw new HttpError(503, 'mailboxes-full', 'Too many open mailboxes; try again later.', {
-          'retry-after': '60',
-        });
+      const client = clientGroup(clientAddress(req, config.trustProxy));
+      const refuse = (status: number, code: string, message: string): HttpError => {
+        metrics.mailboxesRefused++;
+        // The address is the client's, not health data, but stays out of the logs all the same.
+        log.warn('mailbox refused', { event: 'mailbox-refused', code, status });
+        return new HttpError(status, code, message, { 'retry-after': '60' });
+      };
+      if (!mailboxQuota.take(client, now())) {
+        throw refuse(
+          429,
+          'mailbox-quota',
+          'This address opened too many mailboxes in ten minutes; try again later.',
+        );
       }
-      const box = await readBody(req, MAILBOX_MAX_BYTES);
-      if (!store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now())) {
-        throw new HttpError(409, 'mailbox-taken', 'This mailbox already holds a message.');
+      let stored = false;
+      try {
+        if (store.mailboxCount() >= config.maxMailboxes) {
+          throw refuse(503, 'mailboxes-full', 'Too many open mailboxes; try again later.');
+        }
+        const box = await readBody(req, MAILBOX_MAX_BYTES);
+        if (!store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now())) {
+          throw new HttpError(409, 'mailbox-taken', 'This mailbox already holds a message.');
+        }
+        stored = true;
+      } finally {
+        // Only a created mailbox counts against the address.
+        if (!stored) mailboxQuota.refund(client);
       }
       return sendJson(res, 200, { ok: true }, CORS_HEADERS);
     }
@@ -314,7 +353,7 @@ export function createRequestHandler(
         return;
       }
       const parts = path.split('/'); // ['', 'api', 'records', id, 'manifest']
-      if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts);
+      if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts, path);
       if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
       throw new HttpError(404, 'not-found', 'No such endpoint.');
     }
@@ -411,7 +450,7 @@ export function attachWebSocket(
       // refused below
     }
     if (path !== '/sync') return refuse(socket, '404 Not Found', 'wrong-path');
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientGroup(clientAddress(req, config.trustProxy));
     const count = perIp.get(ip) ?? 0;
     if (count >= config.maxConnectionsPerIp) {
       return refuse(socket, '429 Too Many Requests', 'too-many-connections');

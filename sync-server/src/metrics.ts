@@ -13,6 +13,7 @@ export class Metrics {
   compactions = 0;
   httpRequests = 0;
   httpErrors = 0;
+  mailboxesRefused = 0;
 }
 
 export interface LiveFigures {
@@ -97,6 +98,12 @@ export function renderMetrics(m: Metrics, live: LiveFigures): string {
   metric('backpack_compactions_total', 'counter', 'Document logs folded.', m.compactions);
   metric('backpack_http_requests_total', 'counter', 'HTTP requests.', m.httpRequests);
   metric('backpack_http_errors_total', 'counter', 'HTTP requests answered 4xx/5xx.', m.httpErrors);
+  metric(
+    'backpack_mailboxes_refused_total',
+    'counter',
+    'Mailbox creations refused (per-address quota or relay-wide cap).',
+    m.mailboxesRefused,
+  );
   metric('backpack_stored_updates', 'gauge', 'Rows in the update log.', live.storedUpdates);
   metric('backpack_stored_documents', 'gauge', 'Documents on disk.', live.storedDocuments);
   metric('backpack_stored_bytes', 'gauge', 'Bytes in the update log.', live.storedBytes);

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { relayOrigin } from '../../src/lib/core/sync/protocol';
 import { ManifestAuthorizer, ManifestRegistry, NonceCache, type Authorizer } from './auth';
 import type { RelayConfig } from './config';
 import { attachWebSocket, createRequestHandler } from './http';
@@ -15,6 +17,8 @@ import { Store } from './store';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The origins tokens must name: `config.origins`, or derived from host and port. */
+  readonly origins: readonly string[];
   /** The relay, for tests and benchmarks (grant enforcement, counts). */
   readonly relay: Relay;
   readonly manifests: ManifestRegistry;
@@ -38,9 +42,12 @@ export async function startServer(
   const store = new Store(config.dataDir);
   const manifests = new ManifestRegistry(store);
   const nonces = new NonceCache();
+  // Known once listening (port 0 picks one); nothing is authenticated before that.
+  let origins: readonly string[] = config.origins ?? [];
+  const getOrigins = () => origins;
   const authorizer = options.authorizer
     ? options.authorizer(manifests)
-    : new ManifestAuthorizer(manifests, nonces, now);
+    : new ManifestAuthorizer(manifests, { origins: getOrigins, nonces, now });
   const metrics = new Metrics();
   const relay = new Relay({
     store,
@@ -59,7 +66,17 @@ export async function startServer(
   const stopWatching = manifests.onChange((m) => relay.enforceGrants(m.recordId));
 
   const server = createServer(
-    createRequestHandler({ config, store, manifests, nonces, relay, metrics, log: logger, now }),
+    createRequestHandler({
+      config,
+      store,
+      manifests,
+      nonces,
+      relay,
+      metrics,
+      log: logger,
+      origins: getOrigins,
+      now,
+    }),
   );
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -94,12 +111,22 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  origins = config.origins ?? defaultOrigins(config.host, port);
   logger.info('relay listening', { event: 'listening', url, port });
+  for (const origin of origins)
+    logger.info('tokens accepted for', { event: 'origin', url: origin });
+  if (!config.origins && !isLoopback(config.host)) {
+    logger.warn('no --origin set: tokens are accepted for the listening addresses only', {
+      event: 'origin-derived',
+      count: origins.length,
+    });
+  }
 
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
+    origins,
     relay,
     manifests,
     store,
@@ -118,4 +145,37 @@ export async function startServer(
       return closing;
     },
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host.toLowerCase());
+}
+
+function originOf(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host.toLowerCase();
+  const text = `http://${h}:${port}`;
+  return relayOrigin(text) ?? text;
+}
+
+/**
+ * The origins of a relay without `--origin`: `http://host:port`; on loopback also the other
+ * loopback names; on a wildcard host (`0.0.0.0`, `::`) every address of this machine. A relay
+ * behind a TLS proxy must be told its public origin: the Host header is never trusted for this,
+ * since a client picks it.
+ */
+export function defaultOrigins(host: string, port: number): string[] {
+  const hosts = new Set<string>();
+  if (isLoopback(host)) for (const h of LOOPBACK) hosts.add(h);
+  else if (host === '0.0.0.0' || host === '::') {
+    for (const h of LOOPBACK) hosts.add(h);
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (host === '0.0.0.0' && a.family !== 'IPv4') continue;
+        hosts.add(a.address.split('%')[0]!);
+      }
+    }
+  } else hosts.add(host);
+  return [...hosts].map((h) => originOf(h, port));
 }

@@ -10,6 +10,8 @@ import {
   envelopeSigningBytes,
   manifestSigningBytes,
   recordIdForRootKey,
+  relayOrigin,
+  requestBinding,
   type EnvelopeHeader,
   type ManifestBody,
   type ManifestGrantee,
@@ -116,25 +118,55 @@ export function signedManifest(
   return { manifest, bytes: encodeManifest(manifest) };
 }
 
-/** A device token for `${recordId}:${docId}`, fresh nonce, valid `lifetimeMs` from `now`. */
+/**
+ * A device token for `${recordId}:${docId}` at the relay `origin` (its URL), fresh nonce, valid
+ * `lifetimeMs` from `now`. With `request` (method, API path, body) it is an HTTP proof.
+ */
 export function token(
   device: KeyPair,
   recordId: string,
   docId: string,
-  opts: { now?: number; lifetimeMs?: number } = {},
+  opts: {
+    origin: string;
+    now?: number;
+    lifetimeMs?: number;
+    request?: { method: string; path: string; body?: Uint8Array };
+    nonce?: Uint8Array;
+  },
 ): string {
+  const audience = relayOrigin(opts.origin);
+  if (audience === null) throw new Error(`Not a relay origin: ${opts.origin}`);
   const iat = opts.now ?? Date.now();
+  const r = opts.request;
   const claims = {
+    audience,
     recordId,
     docId,
     deviceKey: device.publicKey,
     iat,
     exp: iat + (opts.lifetimeMs ?? 4 * 60_000),
-    nonce: bytes(16),
+    nonce: opts.nonce ?? bytes(16),
+    request: r ? requestBinding(r.method, r.path, r.body ?? new Uint8Array(0)) : new Uint8Array(0),
   };
   return encodeAuthToken({
     ...claims,
     signature: ed25519.sign(authTokenSigningBytes(claims), device.secretKey),
+  });
+}
+
+/** An owner's proof for `method path` of `recordId` (body `body`) at the relay `origin`. */
+export function proof(
+  device: KeyPair,
+  origin: string,
+  recordId: string,
+  method: string,
+  path: string,
+  opts: { body?: Uint8Array; now?: number } = {},
+): string {
+  return token(device, recordId, 'recovery', {
+    origin,
+    ...(opts.now === undefined ? {} : { now: opts.now }),
+    request: { method, path, ...(opts.body ? { body: opts.body } : {}) },
   });
 }
 

@@ -47,7 +47,7 @@ export function connect(
     websocketProvider: socket,
     // undefined: the provider makes its own Awareness; null: none (as the app does).
     awareness: opts.awareness ? undefined : null,
-    token: () => token(device, recordId, docId),
+    token: () => token(device, recordId, docId, { origin: url }),
     onClose: ({ event }) => {
       if (event.reason) closed.push(event.reason);
     },

@@ -129,7 +129,7 @@ describe('the relay, in process', () => {
     arr.push([envelope(owner, 'journal', 2)]);
     const raw = new RawClient(server.url, name);
     await raw.opened;
-    raw.authenticate(token(owner, rec.recordId, 'journal'));
+    raw.authenticate(token(owner, rec.recordId, 'journal', { origin: server.url }));
     await waitUntil(() => raw.auth.length > 0);
     expect(raw.auth).toEqual(['authenticated']);
     raw.update(updates[1]!); // depends on updates[0], which the relay has not seen

@@ -3,6 +3,8 @@ import {
   encodeAuthToken,
   encodeManifest,
   documentName,
+  relayOrigin,
+  requestBinding,
   type SignedManifest,
 } from '$lib/core/sync/protocol';
 import { randomBytes, sign } from '$lib/core/crypto/index';
@@ -29,25 +31,50 @@ export interface Signer {
   readonly signSecret: Uint8Array;
 }
 
-/** A token `{recordId, docId, deviceKey, exp, nonce}` signed by the device key (≤ 5 min). */
+/**
+ * A token `{audience, recordId, docId, deviceKey, exp, nonce, request}` signed by the device key
+ * (≤ 5 min). `audience` is the origin of `relayUrl`; an HTTP proof also names its request
+ * (`requestBinding` of method, API path and body), a WebSocket token names none.
+ */
 export function makeToken(
   signer: Signer,
+  relayUrl: string,
   recordId: string,
   docId: string,
-  nowMs: number = Date.now(),
-  lifetimeMs = 4 * 60 * 1000,
+  opts: { request?: Uint8Array; nowMs?: number; lifetimeMs?: number } = {},
 ): string {
+  const audience = relayOrigin(relayUrl);
+  if (audience === null) {
+    throw new RelayError('bad-relay-url', 'The relay address is not an http(s) URL.', 0);
+  }
+  const nowMs = opts.nowMs ?? Date.now();
   const claims = {
+    audience,
     recordId,
     docId,
     deviceKey: signer.signPublic,
     iat: nowMs,
-    exp: nowMs + lifetimeMs,
+    exp: nowMs + (opts.lifetimeMs ?? 4 * 60 * 1000),
     nonce: randomBytes(16),
+    request: opts.request ?? new Uint8Array(0),
   };
   return encodeAuthToken({
     ...claims,
     signature: sign(authTokenSigningBytes(claims), signer.signSecret),
+  });
+}
+
+/** An owner's proof for one HTTP request of record `recordId` (method, API path and body). */
+export function makeProof(
+  signer: Signer,
+  relayUrl: string,
+  recordId: string,
+  method: string,
+  path: string,
+  body: Uint8Array = new Uint8Array(0),
+): string {
+  return makeToken(signer, relayUrl, recordId, 'recovery', {
+    request: requestBinding(method, path, body),
   });
 }
 
@@ -147,27 +174,26 @@ export async function putRecoveryBlob(
   blob: Uint8Array,
   owner: Signer,
 ): Promise<void> {
-  const proof = makeToken(owner, recordId, 'recovery');
-  await request(
-    relayUrl,
-    `/api/records/${recordId}/recovery`,
-    binary(blob, { 'x-backpack-proof': proof }),
-  );
+  const path = `/api/records/${recordId}/recovery`;
+  const proof = makeProof(owner, relayUrl, recordId, 'PUT', path, blob);
+  await request(relayUrl, path, binary(blob, { 'x-backpack-proof': proof }));
 }
 
 const DEVICE_KEY_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * When each device last connected to the record (hex device key → Unix ms). Only an owner
- * device may ask; its proof is a token for the record's `recovery` document, as for the blob.
+ * device may ask; its proof is a token for the record's `recovery` document bound to this
+ * request, as for the blob.
  */
 export async function getLastSeen(
   relayUrl: string,
   recordId: string,
   owner: Signer,
 ): Promise<Map<string, number>> {
-  const proof = makeToken(owner, recordId, 'recovery');
-  const body = await requestJson(relayUrl, `/api/records/${recordId}/seen`, {
+  const path = `/api/records/${recordId}/seen`;
+  const proof = makeProof(owner, relayUrl, recordId, 'GET', path);
+  const body = await requestJson(relayUrl, path, {
     headers: { 'x-backpack-proof': proof },
   });
   const bad = () =>

@@ -85,7 +85,7 @@ export class RelayConnection {
         awareness: null,
         // A sync request keeps an idle connection alive without presence messages.
         forceSyncInterval: 20_000,
-        token: () => makeToken(opts.signer, opts.recordId, docId),
+        token: () => makeToken(opts.signer, opts.relayUrl, opts.recordId, docId),
         onSynced: ({ state }) => this.set(docId, { synced: state }),
         onUnsyncedChanges: ({ number }) => this.set(docId, { unsynced: number }),
         onAuthenticationFailed: ({ reason }) => {

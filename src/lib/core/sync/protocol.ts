@@ -6,8 +6,9 @@
  * - **Envelope**: one encrypted Yjs update or snapshot of a compartment. The relay stores and
  *   forwards envelopes as items of the outer document's `Y.Array`; it can check who wrote one, but
  *   cannot read it.
- * - **Auth token**: a short-lived claim `{recordId, docId, deviceKey, exp, nonce}` signed by the
- *   device key, used to open a relay connection or to prove ownership to the HTTP API.
+ * - **Auth token**: a short-lived claim `{audience, recordId, docId, deviceKey, exp, nonce,
+ *   request}` signed by the device key, used to open a relay connection or to prove ownership to
+ *   the HTTP API.
  * - **Manifest**: the record's signed list of compartments, grantees and sealed epoch keys. It
  *   holds no names; the relay uses it for authorization, clients for key distribution.
  *
@@ -31,13 +32,15 @@ export const PROTOCOL_VERSION = 1;
  */
 export const ENVELOPE_FORMAT = 2;
 const LEGACY_ENVELOPE_FORMAT = 1;
-export const AUTH_TOKEN_FORMAT = 1;
+/** 2: tokens name the relay's origin and, for HTTP proofs, the request they authorise. */
+export const AUTH_TOKEN_FORMAT = 2;
 /** 2: grantees may carry a delegate certificate. */
 export const MANIFEST_FORMAT = 2;
 
 /** Domain strings separate the signatures of the three formats from each other. */
 const DOMAIN_ENVELOPE = utf8ToBytes('backpack/envelope/1\0');
-const DOMAIN_AUTH = utf8ToBytes('backpack/auth/1\0');
+const DOMAIN_AUTH = utf8ToBytes('backpack/auth/2\0');
+const DOMAIN_REQUEST = utf8ToBytes('backpack/request/1\0');
 const DOMAIN_MANIFEST = utf8ToBytes('backpack/manifest/1\0');
 const DOMAIN_CERTIFICATE = utf8ToBytes('backpack/delegate-certificate/1\0');
 
@@ -65,6 +68,8 @@ export type ProtocolErrorCode =
   | 'not-yet-valid'
   | 'lifetime-too-long'
   | 'wrong-document'
+  | 'wrong-relay'
+  | 'wrong-request'
   | 'bad-name'
   | 'wrong-record'
   | 'stale'
@@ -398,6 +403,11 @@ export function verifyEnvelopeSignature(env: Envelope): boolean {
 // Auth tokens
 
 export interface AuthClaims {
+  /**
+   * The origin of the relay the token is for ({@link relayOrigin} of the URL the client uses), so
+   * a token shown to one relay cannot be replayed at another that holds the same record.
+   */
+  readonly audience: string;
   readonly recordId: string;
   readonly docId: string;
   /** Ed25519 public key of the device that signs the token. */
@@ -407,20 +417,68 @@ export interface AuthClaims {
   /** Issue time, Unix milliseconds. */
   readonly iat: number;
   readonly nonce: Uint8Array;
+  /**
+   * Empty for a WebSocket token; for an HTTP proof, {@link requestBinding} of the method, path
+   * and body it authorises (32 bytes), so one proof cannot serve another request.
+   */
+  readonly request: Uint8Array;
 }
 
 export interface AuthToken extends AuthClaims {
   readonly signature: Uint8Array;
 }
 
+/** Longest audience a token may carry. */
+export const MAX_AUDIENCE_LENGTH = 200;
+export const REQUEST_BINDING_BYTES = 32;
+
+/**
+ * A relay's origin as tokens name it: `scheme://host[:port]` with the scheme `http` or `https`
+ * (`ws`/`wss` count as `http`/`https`), host lowercased, default port and any path dropped.
+ * `null` when `url` is not such a URL.
+ */
+export function relayOrigin(url: string): string | null {
+  if (typeof url !== 'string' || url.length > 2048) return null;
+  let u: URL;
+  try {
+    u = new URL(url.trim().replace(/^ws(s?):/i, 'http$1:'));
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  if (u.username || u.password || !u.hostname) return null;
+  const origin = u.origin.toLowerCase();
+  return origin.length <= MAX_AUDIENCE_LENGTH ? origin : null;
+}
+
+/**
+ * What an HTTP proof binds: SHA-256 over the method, the API path (e.g.
+ * `/api/records/:id/recovery`, without the relay's base URL) and the SHA-256 of the body (empty
+ * for GET).
+ */
+export function requestBinding(method: string, path: string, body: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, method.toUpperCase());
+  encoding.writeVarString(e, path);
+  encoding.writeVarUint8Array(e, sha256(body));
+  return sha256(concat(DOMAIN_REQUEST, encoding.toUint8Array(e)));
+}
+
+/** Until when the relay must remember a token's nonce: as long as it would accept the token. */
+export function tokenAcceptedUntil(t: Pick<AuthClaims, 'exp'>): number {
+  return t.exp + CLOCK_SKEW_MS;
+}
+
 function writeClaims(e: encoding.Encoder, c: AuthClaims): void {
   encoding.writeUint8(e, AUTH_TOKEN_FORMAT);
+  encoding.writeVarString(e, c.audience);
   encoding.writeVarString(e, c.recordId);
   encoding.writeVarString(e, c.docId);
   encoding.writeVarUint8Array(e, c.deviceKey);
   encoding.writeVarUint(e, c.iat);
   encoding.writeVarUint(e, c.exp);
   encoding.writeVarUint8Array(e, c.nonce);
+  encoding.writeVarUint8Array(e, c.request);
 }
 
 export function authTokenSigningBytes(c: AuthClaims): Uint8Array {
@@ -444,31 +502,67 @@ export function decodeAuthToken(token: string): AuthToken | ProtocolError {
   const bytes = fromBase64Url(token);
   if (isProtocolError(bytes)) return bytes;
   return decodeWith(bytes, AUTH_TOKEN_FORMAT, 'token', (d) => {
+    const audience = decoding.readVarString(d);
+    if (relayOrigin(audience) !== audience) {
+      throw new DecodeFailure('The audience is not a relay origin.');
+    }
     const recordId = readId(d, 'The record id');
     const docId = readId(d, 'The document id');
     const deviceKey = readFixed(d, KEY_BYTES, 'The device key');
     const iat = decoding.readVarUint(d);
     const exp = decoding.readVarUint(d);
     const nonce = readFixed(d, TOKEN_NONCE_BYTES, 'The nonce');
+    const request = decoding.readVarUint8Array(d).slice();
+    if (request.length !== 0 && request.length !== REQUEST_BINDING_BYTES) {
+      throw new DecodeFailure(
+        `The request binding must be empty or ${REQUEST_BINDING_BYTES} bytes.`,
+      );
+    }
     const signature = readFixed(d, SIGNATURE_BYTES, 'The signature');
-    return { recordId, docId, deviceKey, iat, exp, nonce, signature };
+    return { audience, recordId, docId, deviceKey, iat, exp, nonce, request, signature };
   });
 }
 
+/** What the verifier expects of a token besides its document: see {@link verifyAuthToken}. */
+export interface TokenExpectation {
+  /** The relay's own origins ({@link relayOrigin} form); the token's audience must be one. */
+  readonly origins: readonly string[];
+  /** {@link requestBinding} of the HTTP request being authorised, or `null` for a WebSocket. */
+  readonly request: Uint8Array | null;
+}
+
 /**
- * Checks a token for a document name at time `nowMs`: the names match, it is valid now, it lives
- * at most {@link MAX_TOKEN_LIFETIME_MS}, and the device key signed it. Whether that device may
- * open the document is the manifest's question ({@link granteeFor}).
+ * Checks a token for a document name at time `nowMs`: the names match, it names this relay and
+ * (for an HTTP proof) exactly this request, it is valid now, it lives at most
+ * {@link MAX_TOKEN_LIFETIME_MS}, and the device key signed it. Whether that device may open the
+ * document is the manifest's question ({@link granteeFor}); that the token is used once is the
+ * relay's (it remembers nonces until {@link tokenAcceptedUntil}).
  */
 export function verifyAuthToken(
   t: AuthToken,
   docName: string,
   nowMs: number,
+  expect: TokenExpectation,
 ): ProtocolError | null {
   const name = parseDocumentName(docName);
   if (isProtocolError(name)) return name;
   if (name.recordId !== t.recordId || name.docId !== t.docId) {
     return protocolError('wrong-document', 'The token was made for another document.');
+  }
+  if (!expect.origins.includes(t.audience)) {
+    return protocolError('wrong-relay', 'The token was made for another relay.');
+  }
+  const bound =
+    expect.request === null
+      ? t.request.length === 0
+      : t.request.length === REQUEST_BINDING_BYTES && bytesEqual(t.request, expect.request);
+  if (!bound) {
+    return protocolError(
+      'wrong-request',
+      expect.request === null
+        ? 'An HTTP proof cannot open a connection.'
+        : 'The proof was made for another request.',
+    );
   }
   if (t.exp - t.iat > MAX_TOKEN_LIFETIME_MS) {
     return protocolError('lifetime-too-long', 'The token lives longer than five minutes.');
@@ -476,7 +570,7 @@ export function verifyAuthToken(
   if (t.iat > nowMs + CLOCK_SKEW_MS) {
     return protocolError('not-yet-valid', 'The token is from the future; check the clock.');
   }
-  if (t.exp <= nowMs - CLOCK_SKEW_MS) return protocolError('expired', 'The token has expired.');
+  if (tokenAcceptedUntil(t) <= nowMs) return protocolError('expired', 'The token has expired.');
   if (!verifySignature(t.signature, authTokenSigningBytes(t), t.deviceKey)) {
     return protocolError('bad-signature', 'The token signature is not valid.');
   }
