@@ -15,8 +15,11 @@ import type { Store } from './store';
  *
  * - `GET /healthz`: `{ok, uptime, docs, connections}`; `GET /metrics`: Prometheus text.
  * - `PUT|GET /api/records/:recordId/manifest`: the signed grant manifest (version must grow).
- * - `PUT|GET /api/records/:recordId/recovery`: the recovery blob (ciphertext); PUT needs an owner
- *   device's proof in `x-backpack-proof`.
+ * - `PUT /api/records/:recordId/recovery/:locator`: the record's recovery blob (ciphertext), kept
+ *   under the kit's locator (a hash of the kit secret); needs an owner device's proof in
+ *   `x-backpack-proof`. It replaces the record's previous blob; a locator held by another record
+ *   is refused (409). `GET /api/recovery/:locator` returns it.
+ * - `PUT|GET /api/records/:recordId/recovery`: the same for format-1 kits, kept by record id.
  * - `GET /api/records/:recordId/seen`: `{devices: [{deviceKey (hex), at (Unix ms)}]}`, when each
  *   device last connected to the record; needs an owner device's proof too.
  * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
@@ -32,6 +35,15 @@ export const MAILBOX_TTL_MS = 10 * 60 * 1000;
 export const MAILBOX_MAX_BYTES = 64 * 1024;
 export const MAILBOX_MAX_COUNT = 10_000;
 export const RECOVERY_MAX_BYTES = 64 * 1024;
+/** A recovery locator: lowercase base32 of 32 bytes (see `core/crypto/recovery.ts`). */
+const LOCATOR_PATTERN = /^[a-z2-7]{52}$/;
+
+function requireLocator(locator: string): string {
+  if (!LOCATOR_PATTERN.test(locator)) {
+    throw new HttpError(400, 'bad-id', 'The recovery locator is not well formed.');
+  }
+  return locator;
+}
 
 export interface HttpDeps {
   readonly config: RelayConfig;
@@ -146,6 +158,10 @@ function routeLabel(path: string): string {
   if (parts[1] === 'api' && parts[2] === 'records' && parts.length === 5) {
     return `/api/records/:id/${isValidId(parts[4]!) ? parts[4] : '?'}`;
   }
+  if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'recovery') {
+    return '/api/records/:id/recovery/:locator';
+  }
+  if (parts[1] === 'api' && parts[2] === 'recovery') return '/api/recovery/:locator';
   if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
   if (parts[1] === 'api') return '/api/?';
   return ['/healthz', '/metrics', '/sync'].includes(path) ? path : '/static';
@@ -251,6 +267,33 @@ export function createRequestHandler(
     throw new HttpError(404, 'not-found', 'No such endpoint.');
   }
 
+  /** A kit's blob: `PUT /api/records/:id/recovery/:locator` and `GET /api/recovery/:locator`. */
+  async function recoveryKit(req: IncomingMessage, res: ServerResponse, parts: string[]) {
+    if (parts[2] === 'recovery') {
+      const locator = requireLocator(parts[3]!);
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      const blob = store.getRecoveryByLocator(locator);
+      if (!blob) throw new HttpError(404, 'not-found', 'No recovery blob for this kit.');
+      return sendBytes(res, blob);
+    }
+    const recordId = requireId(parts[3]!, 'record id');
+    const locator = requireLocator(parts[5]!);
+    if (req.method !== 'PUT') throw methodNotAllowed('PUT');
+    const device = requireOwner(req, recordId);
+    const blob = await readBody(req, RECOVERY_MAX_BYTES);
+    if (!store.putRecoveryByLocator(recordId, locator, blob, now())) {
+      throw new HttpError(409, 'locator-taken', 'Another record holds this recovery locator.');
+    }
+    // The locator names the blob: it is not logged.
+    log.info('recovery blob stored', {
+      event: 'recovery',
+      record: recordId,
+      device,
+      bytes: blob.length,
+    });
+    return sendJson(res, 200, { ok: true }, CORS_HEADERS);
+  }
+
   async function mailbox(req: IncomingMessage, res: ServerResponse, id: string) {
     requireId(id, 'mailbox id');
     if (req.method === 'PUT') {
@@ -315,6 +358,10 @@ export function createRequestHandler(
       }
       const parts = path.split('/'); // ['', 'api', 'records', id, 'manifest']
       if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts);
+      if (parts[2] === 'records' && parts.length === 6 && parts[4] === 'recovery') {
+        return recoveryKit(req, res, parts);
+      }
+      if (parts[2] === 'recovery' && parts.length === 4) return recoveryKit(req, res, parts);
       if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
       throw new HttpError(404, 'not-found', 'No such endpoint.');
     }
