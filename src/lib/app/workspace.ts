@@ -6,7 +6,7 @@ import {
   fingerprint,
   newSeed,
   randomBytes,
-  unwrapWithPassphrase,
+  unwrapAndUpgrade,
   wrapWithPassphrase,
   type DeviceKeys,
 } from '$lib/core/crypto/index';
@@ -120,11 +120,12 @@ export class Workspace {
     const store = new WorkspaceStore(opts.namespace ?? '');
     const row = await store.readIdentity();
     if (!row) throw new Error('There is no workspace on this device.');
-    const seed = await unwrapWithPassphrase(passphrase, row.keychain);
-    if (!seed) {
+    const opened = await unwrapAndUpgrade(passphrase, row.keychain, opts.kdf);
+    if (!opened) {
       store.close();
       return null;
     }
+    const seed = opened.secret;
     const plain = decrypt(
       deriveKey(seed, 'workspace-profile'),
       row.profileNonce,
@@ -132,6 +133,10 @@ export class Workspace {
     );
     const profile: unknown = plain ? JSON.parse(new TextDecoder().decode(plain)) : null;
     if (profileProblem(profile) !== null) throw new Error('The stored profile is damaged.');
+    // Weaker KDF settings: the identity is replaced in one write (old or new wrapping, both open).
+    if (opened.upgraded) {
+      await store.writeIdentity({ ...row, keychain: opened.upgraded }).catch(() => undefined);
+    }
     const ws = new Workspace(deviceKeysFromSeed(seed), seed, profile as Profile, store, opts);
     await ws.load();
     return ws;
