@@ -154,8 +154,10 @@ describe('passphrase vault upgrade', () => {
     expect(await RecordSession.unlock('not the passphrase', current)).toBeNull();
     expect((await store.readVault())!.keychain).toEqual(before.keychain);
 
+    // The record opens with the old wrapping; the new one is written once it is open.
     const unlocked = await RecordSession.unlock(PASS, current);
     expect(unlocked?.recordId).toBe(session.recordId);
+    await waitFor(async () => (await store.readVault())!.keychain.kdf.alg === 'argon2id', 30_000);
     await unlocked!.close();
     const after = (await store.readVault())!;
     expect(after.keychain.kdf).toMatchObject(DEFAULT_KDF);
@@ -170,6 +172,7 @@ describe('passphrase vault upgrade', () => {
     const fromNew = await RecordSession.unlock(PASS, current);
     expect(fromNew?.recordId).toBe(session.recordId);
     await fromNew!.close();
+    await new Promise((r) => setTimeout(r, 200));
     // Settings at the minimum are not wrapped again.
     expect((await store.readVault())!.keychain).toEqual(after.keychain);
     store.close();

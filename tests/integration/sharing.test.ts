@@ -243,6 +243,10 @@ describe('sharing a record with a professional and a relative, through the real 
     expect(before.keychain.kdf).toMatchObject(LEGACY_KDF);
     const ws = await Workspace.unlock(PASS, { ...opts('-ws-old'), kdf: undefined });
     expect(ws?.profile.name).toBe(physioProfile.name);
+    await waitFor(
+      async () => (await store.readIdentity())!.keychain.kdf.alg === 'argon2id',
+      30_000,
+    );
     await ws?.close();
     const after = (await store.readIdentity())!;
     expect(after.keychain.kdf).toMatchObject(DEFAULT_KDF);

@@ -252,11 +252,6 @@ export class RecordSession {
     if (!opened) return null;
     const keychain = decodeKeychain(opened.secret);
     if (!keychain) throw new Error('The stored keys are damaged.');
-    // Weaker KDF settings are replaced in one write: the old or the new wrapping, never neither.
-    // Should the write fail, the old wrapping stays and the next unlock tries again.
-    if (opened.upgraded) {
-      await store.updateVault({ keychain: opened.upgraded }).catch(() => undefined);
-    }
     const manifest = decodeManifest(row.manifest);
     if (isProtocolError(manifest)) throw new Error('The stored manifest is damaged.');
     const root = keychain.rootSeed ? rootKeysFromSeed(keychain.rootSeed) : null;
@@ -268,6 +263,15 @@ export class RecordSession {
       keychain.epochKeys,
       opts,
     );
+    // Weaker KDF settings are replaced after the record is open, in one write: the old or the
+    // new wrapping, never neither. Should it fail, the old stays and the next unlock tries again.
+    if (opened.upgrade) {
+      void opened
+        .upgrade()
+        .then((keychain) => store.updateVault({ keychain }))
+        .catch(() => undefined)
+        .finally(() => store.close());
+    }
     return session;
   }
 

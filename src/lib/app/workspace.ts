@@ -133,12 +133,18 @@ export class Workspace {
     );
     const profile: unknown = plain ? JSON.parse(new TextDecoder().decode(plain)) : null;
     if (profileProblem(profile) !== null) throw new Error('The stored profile is damaged.');
-    // Weaker KDF settings: the identity is replaced in one write (old or new wrapping, both open).
-    if (opened.upgraded) {
-      await store.writeIdentity({ ...row, keychain: opened.upgraded }).catch(() => undefined);
-    }
     const ws = new Workspace(deviceKeysFromSeed(seed), seed, profile as Profile, store, opts);
     await ws.load();
+    // Weaker KDF settings: once open, the identity is replaced in one write (old or new
+    // wrapping, both open with the passphrase); a failure leaves the old one for next time.
+    if (opened.upgrade) {
+      const identity = new WorkspaceStore(opts.namespace ?? '');
+      void opened
+        .upgrade()
+        .then((keychain) => identity.updateIdentity({ keychain }))
+        .catch(() => undefined)
+        .finally(() => identity.close());
+    }
     return ws;
   }
 

@@ -125,7 +125,7 @@ describe('passphrase vault', () => {
     expect(await unwrapAndUpgrade('wrong horse battery', old)).toBeNull();
     const opened = await unwrapAndUpgrade('correct horse battery', old);
     expect(opened?.secret).toEqual(secret);
-    const upgraded = opened!.upgraded!;
+    const upgraded = await opened!.upgrade!();
     expect(upgraded.kdf).toMatchObject(DEFAULT_KDF);
     expect(toHex(upgraded.kdf.salt)).not.toBe(toHex(old.kdf.salt));
     expect(await unwrapWithPassphrase('correct horse battery', upgraded)).toEqual(secret);
@@ -133,7 +133,7 @@ describe('passphrase vault', () => {
     // The settings a device writes are not "upgraded" to themselves (tests write cheap ones).
     const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
     const cheap = await wrapWithPassphrase('x', secret, fast);
-    expect((await unwrapAndUpgrade('x', cheap, fast))?.upgraded).toBeNull();
+    expect((await unwrapAndUpgrade('x', cheap, fast))?.upgrade).toBeNull();
   }, 60_000);
 
   it('refuses stored settings that are unknown or absurd, before deriving anything', async () => {

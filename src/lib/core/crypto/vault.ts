@@ -124,17 +124,19 @@ export async function unwrapWithPassphrase(
 }
 
 /**
- * Unwraps, and when the settings are below the minimum also wraps the same secret again with
- * `target` (a new salt). The caller stores `upgraded` in one write that replaces the old
- * wrapping, so a crash leaves either the old or the new one, and both open with the passphrase.
+ * Unwraps, and when the settings are below the minimum also offers `upgrade`: the same secret
+ * wrapped again with `target` (a new salt). The caller runs it once the record is open (it costs
+ * a second derivation) and stores the result in one write that replaces the old wrapping, so a
+ * crash leaves either the old or the new one, and both open with the passphrase.
  */
 export async function unwrapAndUpgrade(
   passphrase: string,
   wrapped: WrappedSecret,
   target: KdfSettings = DEFAULT_KDF,
-): Promise<{ secret: Uint8Array; upgraded: WrappedSecret | null } | null> {
+): Promise<{ secret: Uint8Array; upgrade: (() => Promise<WrappedSecret>) | null } | null> {
   const secret = await unwrapWithPassphrase(passphrase, wrapped);
   if (!secret) return null;
-  if (!needsKdfUpgrade(wrapped, target)) return { secret, upgraded: null };
-  return { secret, upgraded: await wrapWithPassphrase(passphrase, secret, target) };
+  if (!needsKdfUpgrade(wrapped, target)) return { secret, upgrade: null };
+  const copy = secret.slice();
+  return { secret, upgrade: () => wrapWithPassphrase(passphrase, copy, target) };
 }
