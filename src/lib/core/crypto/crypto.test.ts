@@ -146,6 +146,7 @@ describe('passphrase vault', () => {
     const bad = (kdf: unknown) => ({ ...wrapped, kdf }) as unknown as WrappedSecret;
     for (const kdf of [
       { ...wrapped.kdf, N: 2 ** 30 },
+      { ...wrapped.kdf, N: 2 ** 20, r: 8 },
       { ...wrapped.kdf, N: 1000 },
       { ...wrapped.kdf, alg: 'pbkdf2' },
       { alg: 'argon2id', m: 2 ** 30, t: 2, p: 1, salt: wrapped.kdf.salt },

@@ -36,6 +36,9 @@ export class KdfError extends Error {
   override name = 'KdfError';
 }
 
+/** 256 MiB: eight times what this app writes, and what a phone's tab can still hold. */
+const MAX_KDF_BYTES = 256 * 1024 * 1024;
+
 const isInt = (x: unknown, min: number, max: number): x is number =>
   typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
 
@@ -54,10 +57,11 @@ export function kdfProblem(kdf: unknown): string | null {
     const pow2 = typeof n === 'number' && n > 1 && (n & (n - 1)) === 0;
     if (!isInt(n, 2 ** 10, 2 ** 20) || !pow2) return 'bad scrypt N';
     if (!isInt(k.r, 1, 32) || !isInt(k.p, 1, 16)) return 'bad scrypt r or p';
+    if (128 * n * k.r > MAX_KDF_BYTES) return 'scrypt memory too large';
     return null;
   }
   if (k.alg === 'argon2id') {
-    if (!isInt(k.m, 8, 1024 * 1024)) return 'bad argon2id m';
+    if (!isInt(k.m, 8, MAX_KDF_BYTES / 1024)) return 'bad argon2id m';
     if (!isInt(k.t, 1, 20) || !isInt(k.p, 1, 16) || k.m < 8 * k.p) return 'bad argon2id t or p';
     return null;
   }
