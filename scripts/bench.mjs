@@ -50,6 +50,7 @@ const result = {
   relay: run('relay.ts'),
   open: run('open.ts'),
   openInChromium: run('browser-open.ts'),
+  kdfInChromium: run('browser-kdf.ts'),
   motion: run('motion.ts'),
   workspace: run('workspace.ts'),
 };

@@ -236,6 +236,60 @@ describe('HTTP API', () => {
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(blob);
   });
 
+  it('keeps a kit’s blob under its locator: owner proof to write, one per record, never squatted', async () => {
+    const loc = (c: string) => c.repeat(52);
+    const kitPath = (recordId: string, locator: string) =>
+      `/api/records/${recordId}/recovery/${locator}`;
+    const put = (recordId: string, locator: string, blob: Uint8Array, by = owner) =>
+      json(
+        kitPath(recordId, locator),
+        bin(blob, { 'x-backpack-proof': token(by, recordId, 'recovery') }),
+      );
+    const get = async (locator: string) => {
+      const res = await fetch(`${server.url}/api/recovery/${locator}`);
+      return res.status === 200 ? new Uint8Array(await res.arrayBuffer()) : res.status;
+    };
+    const first = new Uint8Array([2, 1, 1]);
+    const second = new Uint8Array([2, 2, 2]);
+    expect(await json(kitPath(rec.recordId, loc('a')), bin(first))).toMatchObject({
+      status: 401,
+      body: { error: 'no-proof' },
+    });
+    expect(await put(rec.recordId, loc('a'), first, pro)).toMatchObject({
+      status: 403,
+      body: { error: 'not-owner' },
+    });
+    expect(await get(loc('a'))).toBe(404);
+    expect(await put(rec.recordId, 'Not-A-Locator', first)).toMatchObject({
+      status: 400,
+      body: { error: 'bad-id' },
+    });
+    expect((await json('/api/recovery/short')).status).toBe(400);
+    expect(await put(rec.recordId, loc('a'), first)).toEqual({ status: 200, body: { ok: true } });
+    expect(await get(loc('a'))).toEqual(first);
+    // The record's format-1 blob (by record id) is replaced too: one record, one current blob.
+    expect((await fetch(server.url + recoveryPath)).status).toBe(404);
+    // A new kit replaces the old one.
+    expect(await put(rec.recordId, loc('b'), second)).toEqual({ status: 200, body: { ok: true } });
+    expect(await get(loc('a'))).toBe(404);
+    expect(await get(loc('b'))).toEqual(second);
+
+    // An owner of another record cannot take (or overwrite) this record's locator.
+    const other = newRecord();
+    const otherOwner = keyPair();
+    const m = signedManifest(other, 1, [{ key: otherOwner, role: 'owner', docs: ['clinical'] }]);
+    const otherManifest = `/api/records/${other.recordId}/manifest`;
+    expect((await json(otherManifest, bin(m.bytes))).status).toBe(200);
+    expect(await put(other.recordId, loc('b'), first, otherOwner)).toMatchObject({
+      status: 409,
+      body: { error: 'locator-taken' },
+    });
+    expect(await get(loc('b'))).toEqual(second);
+    expect(await put(other.recordId, loc('c'), first, otherOwner)).toMatchObject({ status: 200 });
+    expect(await get(loc('b'))).toEqual(second);
+    expect(logs.some((l) => ['a', 'b', 'c'].some((c) => l.includes(loc(c))))).toBe(false);
+  });
+
   it('tells only an owner device when each device last connected', async () => {
     const fresh = newRecord();
     expect(

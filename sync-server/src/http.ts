@@ -16,8 +16,11 @@ import type { Store } from './store';
  *
  * - `GET /healthz`: `{ok, uptime, docs, connections}`; `GET /metrics`: Prometheus text.
  * - `PUT|GET /api/records/:recordId/manifest`: the signed grant manifest (version must grow).
- * - `PUT|GET /api/records/:recordId/recovery`: the recovery blob (ciphertext); PUT needs an owner
- *   device's proof in `x-backpack-proof`, bound to this relay, the method, path and body.
+ * - `PUT /api/records/:recordId/recovery/:locator`: the record's recovery blob (ciphertext), kept
+ *   under the kit's locator (a hash of the kit secret); needs an owner device's proof in
+ *   `x-backpack-proof`, bound to this relay, the method, path and body. It replaces the record's previous blob; a locator held by another record
+ *   is refused (409). `GET /api/recovery/:locator` returns it.
+ * - `PUT|GET /api/records/:recordId/recovery`: the same for format-1 kits, kept by record id.
  * - `GET /api/records/:recordId/seen`: `{devices: [{deviceKey (hex), at (Unix ms)}]}`, when each
  *   device last connected to the record; needs an owner device's proof too.
  * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
@@ -33,6 +36,15 @@ import type { Store } from './store';
 export const MAILBOX_TTL_MS = 10 * 60 * 1000;
 export const MAILBOX_MAX_BYTES = 64 * 1024;
 export const RECOVERY_MAX_BYTES = 64 * 1024;
+/** A recovery locator: lowercase base32 of 32 bytes (see `core/crypto/recovery.ts`). */
+const LOCATOR_PATTERN = /^[a-z2-7]{52}$/;
+
+function requireLocator(locator: string): string {
+  if (!LOCATOR_PATTERN.test(locator)) {
+    throw new HttpError(400, 'bad-id', 'The recovery locator is not well formed.');
+  }
+  return locator;
+}
 
 export interface HttpDeps {
   readonly config: RelayConfig;
@@ -149,6 +161,10 @@ function routeLabel(path: string): string {
   if (parts[1] === 'api' && parts[2] === 'records' && parts.length === 5) {
     return `/api/records/:id/${isValidId(parts[4]!) ? parts[4] : '?'}`;
   }
+  if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'recovery') {
+    return '/api/records/:id/recovery/:locator';
+  }
+  if (parts[1] === 'api' && parts[2] === 'recovery') return '/api/recovery/:locator';
   if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
   if (parts[1] === 'api') return '/api/?';
   return ['/healthz', '/metrics', '/sync'].includes(path) ? path : '/static';
@@ -271,6 +287,39 @@ export function createRequestHandler(
     throw new HttpError(404, 'not-found', 'No such endpoint.');
   }
 
+  /** A kit's blob: `PUT /api/records/:id/recovery/:locator` and `GET /api/recovery/:locator`. */
+  async function recoveryKit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: string[],
+    path: string,
+  ) {
+    if (parts[2] === 'recovery') {
+      const locator = requireLocator(parts[3]!);
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+      const blob = store.getRecoveryByLocator(locator);
+      if (!blob) throw new HttpError(404, 'not-found', 'No recovery blob for this kit.');
+      return sendBytes(res, blob);
+    }
+    const recordId = requireId(parts[3]!, 'record id');
+    const locator = requireLocator(parts[5]!);
+    if (req.method !== 'PUT') throw methodNotAllowed('PUT');
+    // The proof binds the body's hash, so the (size-limited) body is read first.
+    const blob = await readBody(req, RECOVERY_MAX_BYTES);
+    const device = requireOwner(req, recordId, path, blob);
+    if (!store.putRecoveryByLocator(recordId, locator, blob, now())) {
+      throw new HttpError(409, 'locator-taken', 'Another record holds this recovery locator.');
+    }
+    // The locator names the blob: it is not logged.
+    log.info('recovery blob stored', {
+      event: 'recovery',
+      record: recordId,
+      device,
+      bytes: blob.length,
+    });
+    return sendJson(res, 200, { ok: true }, CORS_HEADERS);
+  }
+
   async function mailbox(req: IncomingMessage, res: ServerResponse, id: string) {
     requireId(id, 'mailbox id');
     if (req.method === 'PUT') {
@@ -354,6 +403,10 @@ export function createRequestHandler(
       }
       const parts = path.split('/'); // ['', 'api', 'records', id, 'manifest']
       if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts, path);
+      if (parts[2] === 'records' && parts.length === 6 && parts[4] === 'recovery') {
+        return recoveryKit(req, res, parts, path);
+      }
+      if (parts[2] === 'recovery' && parts.length === 4) return recoveryKit(req, res, parts, path);
       if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
       throw new HttpError(404, 'not-found', 'No such endpoint.');
     }

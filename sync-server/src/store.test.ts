@@ -95,6 +95,21 @@ describe('Store', () => {
     expect(s.getManifest('rec')?.version).toBe(3);
   });
 
+  it('keeps one recovery blob per record, by kit locator or (format 1) by record id', () => {
+    const { s } = store();
+    s.putRecovery('rec', new Uint8Array([1]));
+    expect(s.putRecoveryByLocator('rec', 'loc-a', new Uint8Array([2]))).toBe(true);
+    expect(s.getRecovery('rec')).toBeNull();
+    expect(s.getRecoveryByLocator('loc-a')).toEqual(new Uint8Array([2]));
+    expect(s.putRecoveryByLocator('rec', 'loc-b', new Uint8Array([3]))).toBe(true);
+    expect(s.getRecoveryByLocator('loc-a')).toBeNull();
+    expect(s.putRecoveryByLocator('other', 'loc-b', new Uint8Array([9]))).toBe(false);
+    expect(s.getRecoveryByLocator('loc-b')).toEqual(new Uint8Array([3]));
+    s.putRecovery('rec', new Uint8Array([4]));
+    expect(s.getRecoveryByLocator('loc-b')).toBeNull();
+    expect(s.getRecovery('rec')).toEqual(new Uint8Array([4]));
+  });
+
   it('keeps recovery blobs and one-time mailboxes that expire', () => {
     const { s } = store();
     s.putRecovery('rec', new Uint8Array([1, 2]));

@@ -7,7 +7,8 @@ import * as Y from 'yjs';
  * The relay's embedded store: one SQLite database in the data directory, in WAL mode with
  * `synchronous = FULL`, so a write is on disk when the call returns. It holds only what the relay
  * may see: outer documents (Yjs updates whose items are encrypted envelopes), signed manifests,
- * recovery blobs and link mailboxes; all of it ciphertext or public-key material. Besides, when
+ * recovery blobs (by record for format-1 kits, by locator for newer ones) and link mailboxes; all
+ * of it ciphertext or public-key material. Besides, when
  * each device last connected to a record (for the record's owners to see).
  *
  * A document is an append-only log of Yjs updates. The log is folded into one update from time
@@ -73,6 +74,9 @@ export class Store {
           record TEXT PRIMARY KEY, version INTEGER NOT NULL, data BLOB NOT NULL, at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS recovery (
           record TEXT PRIMARY KEY, data BLOB NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS recovery_kits (
+          record TEXT PRIMARY KEY, locator TEXT NOT NULL UNIQUE, data BLOB NOT NULL,
+          at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS mailboxes (
           id TEXT PRIMARY KEY, data BLOB NOT NULL, expires INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS seen (
@@ -110,6 +114,15 @@ export class Store {
         `INSERT INTO recovery (record, data, at) VALUES (?, ?, ?)
          ON CONFLICT(record) DO UPDATE SET data = excluded.data, at = excluded.at`,
       ),
+      getKit: db.prepare('SELECT data FROM recovery_kits WHERE locator = ?'),
+      kitOwner: db.prepare('SELECT record FROM recovery_kits WHERE locator = ?'),
+      putKit: db.prepare(
+        `INSERT INTO recovery_kits (record, locator, data, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(record) DO UPDATE SET locator = excluded.locator, data = excluded.data,
+           at = excluded.at`,
+      ),
+      dropKit: db.prepare('DELETE FROM recovery_kits WHERE record = ?'),
+      dropRecovery: db.prepare('DELETE FROM recovery WHERE record = ?'),
       putMailbox: db.prepare(
         'INSERT OR IGNORE INTO mailboxes (id, data, expires) VALUES (?, ?, ?)',
       ),
@@ -210,9 +223,41 @@ export class Store {
     return r ? toBytes(r.data) : null;
   }
 
+  /** A format-1 blob, stored by record id; replaces the record's blob of either format. */
   putRecovery(record: string, data: Uint8Array, now = Date.now()): void {
     this.open();
-    this.stmts.putRecovery.run(record, toBuffer(data), now);
+    this.db.transaction(() => {
+      this.stmts.dropKit.run(record);
+      this.stmts.putRecovery.run(record, toBuffer(data), now);
+    })();
+  }
+
+  /** The blob stored under a kit's locator, or `null`. */
+  getRecoveryByLocator(locator: string): Uint8Array | null {
+    this.open();
+    const r = this.stmts.getKit.get(locator) as { data: Buffer } | undefined;
+    return r ? toBytes(r.data) : null;
+  }
+
+  /**
+   * Stores a blob under its locator as the record's one current blob: the record's previous blob
+   * (of either format) is gone in the same transaction. `false`, changing nothing, when another
+   * record already holds this locator.
+   */
+  putRecoveryByLocator(
+    record: string,
+    locator: string,
+    data: Uint8Array,
+    now = Date.now(),
+  ): boolean {
+    this.open();
+    return this.db.transaction(() => {
+      const holder = this.stmts.kitOwner.get(locator) as { record: string } | undefined;
+      if (holder && holder.record !== record) return false;
+      this.stmts.dropRecovery.run(record);
+      this.stmts.putKit.run(record, locator, toBuffer(data), now);
+      return true;
+    })();
   }
 
   // --- link mailboxes ------------------------------------------------------------------------

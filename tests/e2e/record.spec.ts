@@ -20,7 +20,8 @@ async function createRecord(page: Page): Promise<string> {
   await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Create my record' }).click();
   const code = (await page.getByTestId('recovery-code').textContent())?.trim() ?? '';
-  expect(code).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{1,4})+$/);
+  // 28 Crockford base32 characters (26 secret + 2 check), in groups of four.
+  expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){6}$/);
   await page.getByLabel('I have printed or written down my recovery code').check();
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page.getByRole('heading', { name: 'Your record' })).toBeVisible();
@@ -79,9 +80,17 @@ test('two devices of one patient sync a check-in; a third restores from the reco
   // A third device restores from the recovery kit and sees the same record.
   const spare = await newDevice(browser);
   await spare.page.getByRole('button', { name: 'Restore from a recovery kit' }).click();
-  await spare.page.getByLabel('Recovery code').fill(code);
+  const typed = code.replace(/-/g, '').toLowerCase();
+  // Two neighbouring characters swapped: the check characters catch it.
+  const k = [...typed].findIndex((c, i) => c !== typed[i + 1]);
+  const swapped = typed.slice(0, k) + typed[k + 1] + typed[k] + typed.slice(k + 2);
+  await spare.page.getByLabel('Recovery code').fill(swapped);
   await spare.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await spare.page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await spare.page.getByRole('button', { name: 'Restore my record' }).click();
+  await expect(spare.page.getByRole('alert')).toContainText('check characters do not match');
+  // Typed without dashes, in lower case: the same code.
+  await spare.page.getByLabel('Recovery code').fill(typed);
   await spare.page.getByRole('button', { name: 'Restore my record' }).click();
   await expect(spare.page.getByText('stiff after gardening')).toBeVisible({ timeout: 15_000 });
 

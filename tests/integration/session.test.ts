@@ -1,6 +1,15 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
+import { DEFAULT_KDF, LEGACY_KDF, parseRecoveryCode } from '../../src/lib/core/crypto/index';
+import { legacyKit } from '../../src/lib/core/crypto/testing';
+import { toHex } from '../../src/lib/core/sync/protocol';
+import { DeviceStore } from '../../src/lib/platform/vault-db';
+import {
+  getRecoveryBlob,
+  getRecoveryBlobByLocator,
+  putRecoveryBlob,
+} from '../../src/lib/platform/relay-http';
 import {
   dumpIndexedDb,
   readAllFiles,
@@ -81,7 +90,93 @@ describe('a record across the patient’s devices, through the real relay', () =
     await expect(
       RecordSession.restore('AAAA-BBBB', PASS, relay.relay.url, opts('-bad')),
     ).rejects.toMatchObject({ code: 'length' });
+    expect(await new DeviceStore('-bad').readVault()).toBeNull();
   });
+
+  it('restores from a short kit found by its locator, and refuses a mistyped one', async () => {
+    const { session, recoveryCode } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      opts('-kit'),
+    );
+    await session.settled();
+    const chars = recoveryCode.replace(/-/g, '').split('');
+    expect(chars.length).toBeLessThanOrEqual(32);
+    const i = chars.findIndex((c, k) => c !== chars[k + 1]);
+    [chars[i], chars[i + 1]] = [chars[i + 1]!, chars[i]!];
+    await expect(
+      RecordSession.restore(chars.join(''), PASS, relay.relay.url, opts('-kit-typo')),
+    ).rejects.toMatchObject({ code: 'checksum' });
+    const parsed = parseRecoveryCode(recoveryCode);
+    if ('error' in parsed || parsed.format !== 2) throw new Error('not a format-2 kit');
+    // The relay keeps the blob under the locator, not the record id.
+    expect(await getRecoveryBlob(relay.relay.url, session.recordId)).toBeNull();
+    expect(await getRecoveryBlobByLocator(relay.relay.url, parsed.locator)).not.toBeNull();
+    const spare = await RecordSession.restore(
+      recoveryCode.toLowerCase(),
+      PASS,
+      relay.relay.url,
+      opts('-kit-spare'),
+    );
+    expect(spare.recordId).toBe(session.recordId);
+    expect(relay.logs.join('\n')).not.toContain(parsed.locator);
+    await spare.close();
+    await session.close();
+  });
+
+  it('restores from a format-1 (80-character) kit, looked up by record id', async () => {
+    const { session } = await RecordSession.create(PASS, relay.relay.url, opts('-legacy'));
+    await session.settled();
+    const old = legacyKit(session.root!);
+    // What the app uploaded before format 2: the blob by record id, with an owner proof.
+    await putRecoveryBlob(relay.relay.url, session.recordId, old.blob, session.device);
+    const spare = await RecordSession.restore(old.code, PASS, relay.relay.url, opts('-legacy-2'));
+    expect(spare.recordId).toBe(session.recordId);
+    expect(spare.root && toHex(spare.root.signPublic)).toBe(toHex(session.root!.signPublic));
+    await spare.close();
+    await session.close();
+  });
+});
+
+describe('passphrase vault upgrade', () => {
+  it('re-wraps a vault written with scrypt N=2^15 at the next unlock, in one write', async () => {
+    // The vault as the previous version wrote it: the real create path with the old settings.
+    const legacy = { ...opts('-upgrade'), kdf: LEGACY_KDF };
+    const { session } = await RecordSession.create(PASS, relay.relay.url, legacy);
+    await session.settled();
+    await session.close();
+    const store = new DeviceStore('-upgrade');
+    const before = (await store.readVault())!;
+    expect(before.keychain.kdf).toMatchObject(LEGACY_KDF);
+
+    // A wrong passphrase changes nothing.
+    const current = { ...opts('-upgrade'), kdf: undefined };
+    expect(await RecordSession.unlock('not the passphrase', current)).toBeNull();
+    expect((await store.readVault())!.keychain).toEqual(before.keychain);
+
+    // The record opens with the old wrapping; the new one is written once it is open.
+    const unlocked = await RecordSession.unlock(PASS, current);
+    expect(unlocked?.recordId).toBe(session.recordId);
+    await waitFor(async () => (await store.readVault())!.keychain.kdf.alg === 'argon2id', 30_000);
+    await unlocked!.close();
+    const after = (await store.readVault())!;
+    expect(after.keychain.kdf).toMatchObject(DEFAULT_KDF);
+    expect({ ...after, keychain: null }).toEqual({ ...before, keychain: null });
+
+    // Either state a crash could leave opens: the old row (write not committed) and the new one.
+    await store.writeVault(before);
+    const fromOld = await RecordSession.unlock(PASS, { ...current, kdf: LEGACY_KDF });
+    expect(fromOld?.recordId).toBe(session.recordId);
+    await fromOld!.close();
+    await store.writeVault(after);
+    const fromNew = await RecordSession.unlock(PASS, current);
+    expect(fromNew?.recordId).toBe(session.recordId);
+    await fromNew!.close();
+    await new Promise((r) => setTimeout(r, 200));
+    // Settings at the minimum are not wrapped again.
+    expect((await store.readVault())!.keychain).toEqual(after.keychain);
+    store.close();
+  }, 60_000);
 });
 
 describe('questionnaires, drafts and device-local state', () => {

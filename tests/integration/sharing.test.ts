@@ -2,7 +2,9 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordSession, SharingError } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
+import { DEFAULT_KDF, LEGACY_KDF } from '../../src/lib/core/crypto/index';
 import type { Profile } from '../../src/lib/core/sharing/index';
+import { WorkspaceStore } from '../../src/lib/platform/workspace-db';
 import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
 
 const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
@@ -230,5 +232,28 @@ describe('sharing a record with a professional and a relative, through the real 
     expect(again?.records().map((r) => r.waiting)).toEqual([false]);
     await again?.close();
     await patient.close();
+  }, 60_000);
+
+  it('re-wraps a workspace identity written with scrypt N=2^15 at the next unlock', async () => {
+    await (
+      await Workspace.create(physioProfile, PASS, { ...opts('-ws-old'), kdf: LEGACY_KDF })
+    ).close();
+    const store = new WorkspaceStore('-ws-old');
+    const before = (await store.readIdentity())!;
+    expect(before.keychain.kdf).toMatchObject(LEGACY_KDF);
+    const ws = await Workspace.unlock(PASS, { ...opts('-ws-old'), kdf: undefined });
+    expect(ws?.profile.name).toBe(physioProfile.name);
+    await waitFor(
+      async () => (await store.readIdentity())!.keychain.kdf.alg === 'argon2id',
+      30_000,
+    );
+    await ws?.close();
+    const after = (await store.readIdentity())!;
+    expect(after.keychain.kdf).toMatchObject(DEFAULT_KDF);
+    expect({ ...after, keychain: null }).toEqual({ ...before, keychain: null });
+    const again = await Workspace.unlock(PASS, { ...opts('-ws-old'), kdf: undefined });
+    expect(again?.deviceFingerprint).toBe(ws?.deviceFingerprint);
+    await again?.close();
+    store.close();
   }, 60_000);
 });

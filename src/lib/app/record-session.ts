@@ -13,10 +13,10 @@ import {
   randomBytes,
   rootKeysFromSeed,
   seal,
-  unwrapWithPassphrase,
+  unwrapAndUpgrade,
   wrapWithPassphrase,
   type DeviceKeys,
-  type KdfParams,
+  type KdfSettings,
   type RootKeys,
 } from '$lib/core/crypto/index';
 import {
@@ -102,6 +102,7 @@ import {
   getManifest,
   relayClockSkew,
   getRecoveryBlob,
+  getRecoveryBlobByLocator,
   putMailbox,
   putManifest,
   putRecoveryBlob,
@@ -146,8 +147,8 @@ export interface OpenCompartment {
 }
 
 export interface SessionOptions {
-  /** scrypt settings; tests pass cheaper ones. */
-  readonly kdf?: Omit<KdfParams, 'salt'>;
+  /** Passphrase KDF settings for new wrappings (and upgrades); tests pass cheaper ones. */
+  readonly kdf?: KdfSettings;
   /** For Node tests. */
   readonly WebSocketPolyfill?: unknown;
   /** Persist outer docs in IndexedDB (off in some tests). */
@@ -239,7 +240,7 @@ export class RecordSession {
       keys,
       manifest,
       opts,
-      kit.blob,
+      kit,
     );
     const session = await RecordSession.open(relayUrl, deviceSeed, root, manifest, keys, opts);
     return { session, recoveryCode: kit.code };
@@ -250,11 +251,12 @@ export class RecordSession {
     passphrase: string,
     opts: SessionOptions = {},
   ): Promise<RecordSession | null> {
-    const row = await storeFor(opts).readVault();
+    const store = storeFor(opts);
+    const row = await store.readVault();
     if (!row) throw new Error('There is no record on this device.');
-    const secret = await unwrapWithPassphrase(passphrase, row.keychain);
-    if (!secret) return null;
-    const keychain = decodeKeychain(secret);
+    const opened = await unwrapAndUpgrade(passphrase, row.keychain, opts.kdf);
+    if (!opened) return null;
+    const keychain = decodeKeychain(opened.secret);
     if (!keychain) throw new Error('The stored keys are damaged.');
     const manifest = decodeManifest(row.manifest);
     if (isProtocolError(manifest)) throw new Error('The stored manifest is damaged.');
@@ -267,6 +269,15 @@ export class RecordSession {
       keychain.epochKeys,
       opts,
     );
+    // Weaker KDF settings are replaced after the record is open, in one write: the old or the
+    // new wrapping, never neither. Should it fail, the old stays and the next unlock tries again.
+    if (opened.upgrade) {
+      void opened
+        .upgrade()
+        .then((keychain) => store.updateVault({ keychain }))
+        .catch(() => undefined)
+        .finally(() => store.close());
+    }
     return session;
   }
 
@@ -279,9 +290,12 @@ export class RecordSession {
   ): Promise<RecordSession> {
     const parsed = parseRecoveryCode(code);
     if ('error' in parsed) throw new RestoreError(parsed.error);
-    const blob = await getRecoveryBlob(relayUrl, parsed.recordId);
+    const blob =
+      parsed.format === 2
+        ? await getRecoveryBlobByLocator(relayUrl, parsed.locator)
+        : await getRecoveryBlob(relayUrl, parsed.recordId);
     if (!blob) throw new RestoreError('not-found');
-    const root = openRecoveryBlob(parsed.recordId, parsed.kitSecret, blob);
+    const root = openRecoveryBlob(parsed, blob);
     if (!root) throw new RestoreError('does-not-open');
     const bytes = await getManifest(relayUrl, root.recordId);
     if (!bytes) throw new RestoreError('not-found');
@@ -479,8 +493,10 @@ export class RecordSession {
         await this.store.updateVault({ published: true });
       }
       if (row.pendingRecoveryBlob && this.root) {
-        await putRecoveryBlob(this.relayUrl, this.recordId, row.pendingRecoveryBlob, this.device);
-        await this.store.updateVault({ pendingRecoveryBlob: null });
+        const locator = row.pendingRecoveryLocator ?? null;
+        const blob = row.pendingRecoveryBlob;
+        await putRecoveryBlob(this.relayUrl, this.recordId, blob, this.device, locator);
+        await this.store.updateVault({ pendingRecoveryBlob: null, pendingRecoveryLocator: null });
       }
       this.publishError = null;
     } catch (e) {
@@ -1006,7 +1022,7 @@ async function saveVault(
   keys: EpochKeys,
   manifest: SignedManifest,
   opts: SessionOptions,
-  recoveryBlob: Uint8Array | null,
+  kit: { readonly blob: Uint8Array; readonly locator: string } | null,
 ): Promise<void> {
   const secret = encodeKeychain({ deviceSeed, rootSeed: root.seed, epochKeys: keys });
   const row: VaultRow = {
@@ -1019,7 +1035,8 @@ async function saveVault(
     manifestVersion: manifest.version,
     createdAt: Date.now(),
     published: false,
-    pendingRecoveryBlob: recoveryBlob,
+    pendingRecoveryBlob: kit?.blob ?? null,
+    pendingRecoveryLocator: kit?.locator ?? null,
   };
   await store.writeVault(row);
 }

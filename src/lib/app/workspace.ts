@@ -7,7 +7,7 @@ import {
   newSeed,
   recordFingerprint,
   randomBytes,
-  unwrapWithPassphrase,
+  unwrapAndUpgrade,
   wrapWithPassphrase,
   type DeviceKeys,
 } from '$lib/core/crypto/index';
@@ -125,11 +125,12 @@ export class Workspace {
     const store = new WorkspaceStore(opts.namespace ?? '');
     const row = await store.readIdentity();
     if (!row) throw new Error('There is no workspace on this device.');
-    const seed = await unwrapWithPassphrase(passphrase, row.keychain);
-    if (!seed) {
+    const opened = await unwrapAndUpgrade(passphrase, row.keychain, opts.kdf);
+    if (!opened) {
       store.close();
       return null;
     }
+    const seed = opened.secret;
     const plain = decrypt(
       deriveKey(seed, 'workspace-profile'),
       row.profileNonce,
@@ -139,6 +140,16 @@ export class Workspace {
     if (profileProblem(profile) !== null) throw new Error('The stored profile is damaged.');
     const ws = new Workspace(deviceKeysFromSeed(seed), seed, profile as Profile, store, opts);
     await ws.load();
+    // Weaker KDF settings: once open, the identity is replaced in one write (old or new
+    // wrapping, both open with the passphrase); a failure leaves the old one for next time.
+    if (opened.upgrade) {
+      const identity = new WorkspaceStore(opts.namespace ?? '');
+      void opened
+        .upgrade()
+        .then((keychain) => identity.updateIdentity({ keychain }))
+        .catch(() => undefined)
+        .finally(() => identity.close());
+    }
     return ws;
   }
 

@@ -154,7 +154,8 @@ const da: Translation = {
       characters:
         'Koden indeholder tegn, som ikke findes i en gendannelseskode. Tjek for tastefejl.',
       length: 'Koden er for kort eller for lang. Tjek, at du har skrevet det hele.',
-      checksum: 'Der er en tastefejl et sted i koden. Sammenlign den med dit sæt.',
+      checksum:
+        'Kontroltegnene passer ikke: et tegn er skrevet forkert, eller to er byttet om. Sammenlign koden med dit sæt.',
       'not-found': 'Relæet har ingen journal for denne kode.',
       'does-not-open': 'Denne kode åbner ikke journalen på relæet. Er det dit nyeste sæt?',
       manifest: 'Journalen på relæet kunne ikke verificeres.',

@@ -154,7 +154,8 @@ const en = {
       empty: 'Type the recovery code.',
       characters: 'The code has characters that are not in a recovery code. Check for typos.',
       length: 'The code is too short or too long. Check that you typed all of it.',
-      checksum: 'The code has a typo somewhere. Check it against your kit.',
+      checksum:
+        'The check characters do not match: a character is mistyped or two are swapped. Compare the code with your kit.',
       'not-found': 'The relay has no record for this code.',
       'does-not-open': 'This code does not open the record on the relay. Is it your newest kit?',
       manifest: 'The record on the relay could not be verified.',

@@ -158,7 +158,8 @@ const es: Translation = {
         'El código tiene caracteres que no aparecen en un código de recuperación. Revisa si hay errores.',
       length:
         'El código es demasiado corto o demasiado largo. Comprueba que lo has escrito entero.',
-      checksum: 'Hay un error en algún punto del código. Compáralo con tu kit.',
+      checksum:
+        'Los caracteres de control no coinciden: hay un carácter mal escrito o dos intercambiados. Compara el código con tu kit.',
       'not-found': 'El relé no tiene ningún historial para este código.',
       'does-not-open': 'Este código no abre el historial del relé. ¿Es tu kit más reciente?',
       manifest: 'No se pudo verificar el historial del relé.',

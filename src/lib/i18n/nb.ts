@@ -154,7 +154,8 @@ const nb: Translation = {
       characters:
         'Koden inneholder tegn som ikke finnes i en gjenopprettingskode. Se etter skrivefeil.',
       length: 'Koden er for kort eller for lang. Sjekk at du har skrevet inn hele.',
-      checksum: 'Det er en skrivefeil et sted i koden. Sammenlign den med settet ditt.',
+      checksum:
+        'Kontrolltegnene stemmer ikke: ett tegn er skrevet feil, eller to har byttet plass. Sammenlign koden med settet ditt.',
       'not-found': 'Reléet har ingen journal for denne koden.',
       'does-not-open': 'Denne koden åpner ikke journalen på reléet. Er det det nyeste settet ditt?',
       manifest: 'Journalen på reléet kunne ikke verifiseres.',

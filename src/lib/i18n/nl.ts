@@ -156,7 +156,8 @@ const nl: Translation = {
       characters:
         'De code bevat tekens die niet in een herstelcode voorkomen. Controleer op typefouten.',
       length: 'De code is te kort of te lang. Controleer of je hem helemaal hebt getypt.',
-      checksum: 'Er zit ergens een typefout in de code. Vergelijk hem met je kit.',
+      checksum:
+        'De controletekens kloppen niet: er is een teken verkeerd getypt of er zijn er twee verwisseld. Vergelijk de code met je kit.',
       'not-found': 'De relay heeft geen dossier bij deze code.',
       'does-not-open': 'Deze code opent het dossier op de relay niet. Is het je nieuwste kit?',
       manifest: 'Het dossier op de relay kon niet worden geverifieerd.',

@@ -168,13 +168,23 @@ export async function getRecoveryBlob(
   return request(relayUrl, `/api/records/${recordId}/recovery`);
 }
 
+/** A kit's blob, by its locator (the code holds no record id). */
+export async function getRecoveryBlobByLocator(
+  relayUrl: string,
+  locator: string,
+): Promise<Uint8Array | null> {
+  return request(relayUrl, `/api/recovery/${locator}`);
+}
+
+/** Uploads the record's blob: under the kit's `locator`, or (format-1 kits) by record id. */
 export async function putRecoveryBlob(
   relayUrl: string,
   recordId: string,
   blob: Uint8Array,
   owner: Signer,
+  locator: string | null = null,
 ): Promise<void> {
-  const path = `/api/records/${recordId}/recovery`;
+  const path = `/api/records/${recordId}/recovery${locator ? `/${locator}` : ''}`;
   const proof = makeProof(owner, relayUrl, recordId, 'PUT', path, blob);
   await request(relayUrl, path, binary(blob, { 'x-backpack-proof': proof }));
 }

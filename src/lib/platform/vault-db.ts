@@ -22,6 +22,8 @@ export interface VaultRow {
   readonly published: boolean;
   /** A recovery blob (ciphertext) still to upload, or null. */
   readonly pendingRecoveryBlob: Uint8Array | null;
+  /** The kit's locator to upload it under; absent for a format-1 blob (uploaded by record id). */
+  readonly pendingRecoveryLocator?: string | null;
 }
 
 /** A compartment's inner state, encrypted under a key derived from the device seed. */

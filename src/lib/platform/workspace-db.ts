@@ -50,6 +50,10 @@ export class WorkspaceStore {
     await this.db.identity.put(row);
   }
 
+  async updateIdentity(changes: Partial<Omit<IdentityRow, 'id'>>): Promise<void> {
+    await this.db.identity.update('me', changes);
+  }
+
   async listRecords(): Promise<SharedRecordRow[]> {
     return this.db.records.orderBy('recordId').toArray();
   }

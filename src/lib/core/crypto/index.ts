@@ -18,15 +18,23 @@ export { sealEnvelope, sealEnvelopeBytes, openEnvelope } from './envelope';
 export {
   wrapWithPassphrase,
   unwrapWithPassphrase,
+  unwrapAndUpgrade,
+  needsKdfUpgrade,
+  meetsKdfMinimum,
   deriveKek,
   DEFAULT_KDF,
+  LEGACY_KDF,
+  KdfError,
   type KdfParams,
+  type KdfSettings,
   type WrappedSecret,
 } from './vault';
 export {
   makeRecoveryKit,
   parseRecoveryCode,
   openRecoveryBlob,
+  recoveryLocator,
+  type RecoveryCode,
   type RecoveryKit,
   type KitParseError,
 } from './recovery';
