@@ -243,7 +243,11 @@ describe('HTTP API', () => {
     const put = (recordId: string, locator: string, blob: Uint8Array, by = owner) =>
       json(
         kitPath(recordId, locator),
-        bin(blob, { 'x-backpack-proof': token(by, recordId, 'recovery') }),
+        bin(blob, {
+          'x-backpack-proof': proofFor(by, recordId, 'PUT', kitPath(recordId, locator), {
+            body: blob,
+          }),
+        }),
       );
     const get = async (locator: string) => {
       const res = await fetch(`${server.url}/api/recovery/${locator}`);
