@@ -6,7 +6,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { toHex } from '../../src/lib/core/sync/protocol';
+import { decodeManifest, isProtocolError, toHex } from '../../src/lib/core/sync/protocol';
 import { parseConfig } from './config';
 import { MessageType } from './gate';
 import { createLogger } from './log';
@@ -169,6 +169,25 @@ describe('HTTP API', () => {
     });
   });
 
+  it('keeps the versions a device missed, so it can check each step', async () => {
+    const chain = `/api/records/${rec.recordId}/manifests`;
+    const v2 = signedManifest(rec, 2, grants, { epoch: 0 }).bytes;
+    expect((await json(manifestPath, bin(v2))).status).toBe(200);
+    const all = await json(`${chain}?after=0`);
+    expect(all.status).toBe(200);
+    const listed = (all.body as { manifests: string[] }).manifests;
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    const versions = listed.map((b64) => {
+      const m = decodeManifest(Uint8Array.from(Buffer.from(b64, 'base64url')));
+      return isProtocolError(m) ? -1 : m.version;
+    });
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(versions.at(-1)).toBe(2);
+    const after1 = (await json(`${chain}?after=1`)).body as { manifests: string[] };
+    expect(after1.manifests).toHaveLength(1);
+    expect((await json(`${chain}?after=-1`)).status).toBe(400);
+    expect((await json(`${chain}?after=x`)).status).toBe(400);
+  });
   it('takes the recovery blob only with an owner device’s proof', async () => {
     const blob = new Uint8Array([9, 8, 7, 6]);
     const fresh = newRecord();

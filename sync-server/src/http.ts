@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
-import { isValidId, requestBinding, toHex } from '../../src/lib/core/sync/protocol';
+import { isValidId, requestBinding, toBase64Url, toHex } from '../../src/lib/core/sync/protocol';
 import { AuthError, verifyOwnerProof, type ManifestRegistry, type NonceCache } from './auth';
 import type { RelayConfig } from './config';
 import type { Logger } from './log';
@@ -275,6 +275,17 @@ export function createRequestHandler(
         return sendJson(res, 200, { ok: true }, CORS_HEADERS);
       }
       throw methodNotAllowed('GET, PUT');
+    }
+    if (what === 'manifests') {
+      // The kept versions newer than `?after=`, for a device that missed some: it checks each
+      // step itself (a delegate's change is judged against the manifest right before it).
+      if (req.method !== 'GET') throw methodNotAllowed('GET');
+      const after = Number(new URL(req.url ?? '/', 'http://relay').searchParams.get('after'));
+      if (!Number.isSafeInteger(after) || after < 0) {
+        throw new HttpError(400, 'bad-request', '`after` must be a manifest version.');
+      }
+      const list = store.manifestsAfter(recordId, after).map((m) => toBase64Url(m));
+      return sendJson(res, 200, { manifests: list }, CORS_HEADERS);
     }
     if (what === 'seen') {
       if (req.method !== 'GET') throw methodNotAllowed('GET');

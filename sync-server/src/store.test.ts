@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { Store, StoreError } from './store';
+import { MANIFEST_HISTORY, Store, StoreError } from './store';
 
 const open: Store[] = [];
 function store(dir = mkdtempSync(join(tmpdir(), 'backpack-store-'))): { s: Store; dir: string } {
@@ -93,6 +93,19 @@ describe('Store', () => {
     expect(s.getManifest('rec')).toEqual({ version: 2, data: new Uint8Array([2]) });
     expect(s.putManifest('rec', 3, new Uint8Array([3]))).toBe(true);
     expect(s.getManifest('rec')?.version).toBe(3);
+  });
+
+  it('keeps the last manifest versions for devices that missed some', () => {
+    const { s } = store();
+    expect(s.putManifest('hist', 2, new Uint8Array([2]))).toBe(true);
+    expect(s.putManifest('hist', 1, new Uint8Array([1]))).toBe(false);
+    // Each stored version is kept for devices that missed some; refused ones are not.
+    expect(s.manifestsAfter('hist', 0).map((b) => b[0])).toEqual([2]);
+    for (let v = 3; v <= MANIFEST_HISTORY + 10; v++)
+      s.putManifest('hist', v, new Uint8Array([v % 256]));
+    const kept = s.manifestsAfter('hist', 0, 10_000);
+    expect(kept).toHaveLength(MANIFEST_HISTORY);
+    expect(s.manifestsAfter('hist', MANIFEST_HISTORY + 8)).toHaveLength(2);
   });
 
   it('keeps one recovery blob per record, by kit locator or (format 1) by record id', () => {

@@ -19,6 +19,9 @@ import * as Y from 'yjs';
  * (which would keep its own in-memory documents and split the clients) is refused at start.
  */
 
+/** How many versions of each record's manifest the relay keeps for devices that missed some. */
+export const MANIFEST_HISTORY = 256;
+
 export class StoreError extends Error {
   override name = 'StoreError';
 }
@@ -72,6 +75,9 @@ export class Store {
         CREATE INDEX IF NOT EXISTS updates_doc ON updates (doc, id);
         CREATE TABLE IF NOT EXISTS manifests (
           record TEXT PRIMARY KEY, version INTEGER NOT NULL, data BLOB NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS manifest_history (
+          record TEXT NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL,
+          PRIMARY KEY (record, version));
         CREATE TABLE IF NOT EXISTS recovery (
           record TEXT PRIMARY KEY, data BLOB NOT NULL, at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS recovery_kits (
@@ -108,6 +114,13 @@ export class Store {
         `INSERT INTO manifests (record, version, data, at) VALUES (?, ?, ?, ?)
          ON CONFLICT(record) DO UPDATE SET version = excluded.version, data = excluded.data, at = excluded.at
          WHERE excluded.version > manifests.version`,
+      ),
+      keepManifest: db.prepare(
+        'INSERT OR IGNORE INTO manifest_history (record, version, data) VALUES (?, ?, ?)',
+      ),
+      pruneManifests: db.prepare('DELETE FROM manifest_history WHERE record = ? AND version <= ?'),
+      manifestsAfter: db.prepare(
+        'SELECT data FROM manifest_history WHERE record = ? AND version > ? ORDER BY version LIMIT ?',
       ),
       getRecovery: db.prepare('SELECT data FROM recovery WHERE record = ?'),
       putRecovery: db.prepare(
@@ -209,10 +222,28 @@ export class Store {
     return r ? { version: r.version, data: toBytes(r.data) } : null;
   }
 
-  /** Stores a manifest if it is newer than the stored one; `false` when it is not. */
+  /**
+   * Stores a manifest if it is newer than the stored one; `false` when it is not. The last
+   * {@link MANIFEST_HISTORY} versions are kept too, so that a device that missed some can check
+   * every step ({@link manifestsAfter}).
+   */
   putManifest(record: string, version: number, data: Uint8Array, now = Date.now()): boolean {
     this.open();
-    return this.stmts.putManifest.run(record, version, toBuffer(data), now).changes === 1;
+    return this.db.transaction(() => {
+      if (this.stmts.putManifest.run(record, version, toBuffer(data), now).changes !== 1) {
+        return false;
+      }
+      this.stmts.keepManifest.run(record, version, toBuffer(data));
+      this.stmts.pruneManifests.run(record, version - MANIFEST_HISTORY);
+      return true;
+    })();
+  }
+
+  /** The kept manifests newer than `version`, oldest first, at most `limit`. */
+  manifestsAfter(record: string, version: number, limit = MANIFEST_HISTORY): Uint8Array[] {
+    this.open();
+    const rows = this.stmts.manifestsAfter.all(record, version, limit) as { data: Buffer }[];
+    return rows.map((r) => toBytes(r.data));
   }
 
   // --- recovery blobs ------------------------------------------------------------------------

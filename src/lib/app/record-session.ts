@@ -21,6 +21,7 @@ import {
 } from '$lib/core/crypto/index';
 import {
   acceptManifest,
+  acceptManifestChain,
   addOwnerDevice,
   createRecordManifest,
   decodeKeychain,
@@ -100,6 +101,7 @@ import { persistOuter } from '$lib/platform/outer-store';
 import {
   getLastSeen,
   getManifest,
+  getManifestsAfter,
   relayClockSkew,
   getRecoveryBlob,
   getRecoveryBlobByLocator,
@@ -525,20 +527,39 @@ export class RecordSession {
     }
     if (!bytes) return;
     const m = acceptManifest(bytes, this.manifest.rootKey, this.manifest, Date.now());
-    if ('error' in m) {
-      this.publishError = m.message;
-      this.notify();
+    if (!('error' in m)) {
+      if (m.version !== this.manifest.version) await this.adoptManifests([m]);
       return;
     }
-    if (m.version === this.manifest.version) return;
-    await this.adoptManifest(m);
+    if (m.error === 'not-permitted') {
+      // A delegate's change is checked against the manifest it was made on: this device may have
+      // missed versions in between. Check every step the relay kept.
+      const chain = await getManifestsAfter(
+        this.relayUrl,
+        this.recordId,
+        this.manifest.version,
+      ).catch(() => []);
+      const steps = acceptManifestChain(chain, this.manifest.rootKey, this.manifest, Date.now());
+      if (!('error' in steps) && steps.length > 0) {
+        await this.adoptManifests(steps);
+        return;
+      }
+    }
+    this.publishError = m.message;
+    this.notify();
   }
 
-  private async adoptManifest(m: SignedManifest): Promise<void> {
+  /** Moves to the newest of `steps` (each a verified successor of the one before). */
+  private async adoptManifests(steps: readonly SignedManifest[]): Promise<void> {
     const before = this.manifest;
+    let previous = before;
+    for (const step of steps) {
+      this.keyring.update(step, this.device);
+      if (this.root) openLockboxes(step, this.root, this.epochKeys, previous);
+      previous = step;
+    }
+    const m = previous;
     this.manifest = m;
-    this.keyring.update(m, this.device);
-    if (this.root) openLockboxes(m, this.root, this.epochKeys, before);
     for (const c of this.compartments.values()) {
       c.binding.retryDeferred();
       // After a rotation an owner device writes a snapshot under the new epoch and deletes the
@@ -630,7 +651,7 @@ export class RecordSession {
       now,
     );
     await putManifest(this.relayUrl, m);
-    await this.adoptManifest(m);
+    await this.adoptManifests([m]);
     this.audit({
       action: existed ? 'changed' : 'granted',
       device: toHex(person.device.signPublic),
@@ -674,7 +695,7 @@ export class RecordSession {
       now,
     );
     await putManifest(this.relayUrl, manifest);
-    await this.adoptManifest(manifest);
+    await this.adoptManifests([manifest]);
     const people = this.accessPeople();
     for (const g of leaving) {
       const hex = toHex(g.deviceKey);
@@ -753,7 +774,7 @@ export class RecordSession {
     assertLinkRequestSigned(request);
     const m = addOwnerDevice(this.manifest, this.root, request, this.epochKeys, Date.now());
     await putManifest(this.relayUrl, m);
-    await this.adoptManifest(m);
+    await this.adoptManifests([m]);
     const payload = new Uint8Array(32 + this.recordId.length);
     payload.set(this.root.seed, 0);
     payload.set(new TextEncoder().encode(this.recordId), 32);

@@ -2,6 +2,8 @@ import {
   authTokenSigningBytes,
   encodeAuthToken,
   encodeManifest,
+  fromBase64Url,
+  isProtocolError,
   documentName,
   relayOrigin,
   requestBinding,
@@ -155,6 +157,28 @@ const binary = (body: Uint8Array, headers: Record<string, string> = {}): Request
 
 export async function getManifest(relayUrl: string, recordId: string): Promise<Uint8Array | null> {
   return request(relayUrl, `/api/records/${recordId}/manifest`);
+}
+
+/**
+ * The manifests the relay kept that are newer than `after`, oldest first (each still to be
+ * verified by the caller, step by step). Validates the answer's shape; never throws on content.
+ */
+export async function getManifestsAfter(
+  relayUrl: string,
+  recordId: string,
+  after: number,
+): Promise<Uint8Array[]> {
+  const body = await requestJson(relayUrl, `/api/records/${recordId}/manifests?after=${after}`);
+  const list = (body as { manifests?: unknown } | undefined)?.manifests;
+  if (!Array.isArray(list) || list.length > 1024) return [];
+  const out: Uint8Array[] = [];
+  for (const item of list) {
+    if (typeof item !== 'string') return [];
+    const bytes = fromBase64Url(item);
+    if (isProtocolError(bytes)) return [];
+    out.push(bytes);
+  }
+  return out;
 }
 
 export async function putManifest(relayUrl: string, m: SignedManifest): Promise<void> {

@@ -2,6 +2,7 @@ export {
   createRecordManifest,
   addOwnerDevice,
   acceptManifest,
+  acceptManifestChain,
   openLockboxes,
   signManifest,
   certifyDelegate,

@@ -182,6 +182,30 @@ export function acceptManifest(
 }
 
 /**
+ * Verifies the manifests a device missed (from the relay's history, oldest first) one step at a
+ * time, each against the one before, as {@link acceptManifest} does for one: a delegate's change
+ * is judged against the manifest it was made on, not against an older one this device held.
+ * Returns the accepted steps newer than `previous`, or the first refusal.
+ */
+export function acceptManifestChain(
+  chain: readonly Uint8Array[],
+  pinnedRootKey: Uint8Array,
+  previous: SignedManifest,
+  nowMs: number,
+): SignedManifest[] | ManifestRejection {
+  const steps: SignedManifest[] = [];
+  let last = previous;
+  for (const bytes of chain) {
+    const m = acceptManifest(bytes, pinnedRootKey, last, nowMs);
+    if ('error' in m) return m;
+    if (m.version === last.version) continue;
+    steps.push(m);
+    last = m;
+  }
+  return steps;
+}
+
+/**
  * Opens the lockboxes sealed to `box` and merges the keys into `into`. With `previous` (the
  * manifest this device accepted before `m`), a key is taken only from a lockbox its signer could
  * have known ({@link signerCouldKnow}): a delegate's manifest opens keys only of the compartments

@@ -11,6 +11,7 @@ import {
 import { grantAccess, GrantError, revokeAccess } from './grants';
 import {
   acceptManifest,
+  acceptManifestChain,
   createRecordManifest,
   ManifestKeyring,
   openLockboxes,
@@ -318,5 +319,72 @@ describe('taking access away moves the compartment to a new key (rule 6)', () =>
       root,
     );
     expect(phoneAccepts(withPhysio, removed)).toBe(false);
+  });
+});
+
+describe('a device that missed versions checks every step (rule 7)', () => {
+  it('judges a delegate’s change against the manifest it was made on', () => {
+    const { m3, keys, clinical, messages, sisterKeys } = setup();
+    const gp = deviceKeysFromSeed(newSeed());
+    // The patient shares messages with the GP (root-signed), then the sister shares clinical.
+    const m4 = grantAccess(
+      m3,
+      root,
+      { device: gp, role: 'professional', compartments: [messages], notAfter: null },
+      keys,
+      t0 + 1,
+    );
+    const m5 = grantAccess(
+      m4,
+      sister,
+      { device: physio, role: 'professional', compartments: [clinical], notAfter: null },
+      sisterKeys,
+      t0 + 2,
+    );
+    // Against m3 alone, m5 looks like the sister handed out the messages key.
+    expect(acceptManifest(encodeManifest(m5), root.signPublic, m3, t0 + 3)).toMatchObject({
+      error: 'not-permitted',
+    });
+    const steps = acceptManifestChain(
+      [m4, m5].map((m) => encodeManifest(m)),
+      root.signPublic,
+      m3,
+      t0 + 3,
+    );
+    expect('error' in steps ? steps : steps.map((m) => m.version)).toEqual([
+      m4.version,
+      m5.version,
+    ]);
+    // Taking the keys step by step: the GP's device opens messages (sealed by the root in m4).
+    const gpRing = new ManifestKeyring(m4, openLockboxes(m4, gp), () => t0 + 3);
+    gpRing.update(m5, gp);
+    expect(gpRing.current(messages)).not.toBeNull();
+  });
+
+  it('refuses a chain with one forged step', () => {
+    const { m3, messages } = setup();
+    const forged = signManifest(
+      {
+        ...m3,
+        version: m3.version + 1,
+        grantees: [
+          ...m3.grantees,
+          {
+            deviceKey: spare.signPublic,
+            boxKey: spare.boxPublic,
+            role: 'viewer',
+            compartments: [messages],
+            since: t0,
+            notAfter: null,
+            certificate: null,
+          },
+        ],
+        signer: sister.signPublic,
+      },
+      sister,
+    );
+    expect(
+      acceptManifestChain([encodeManifest(forged)], root.signPublic, m3, t0 + 1),
+    ).toMatchObject({ error: 'not-permitted' });
   });
 });
