@@ -305,6 +305,31 @@ export function pointsModel(
   st(out, 1, <f64>category);
 }
 
+/** Model evaluations this kernel has run (rows of `pointsGrid`); read by the app and its tests. */
+let evaluationCount: i32 = 0;
+
+export function evaluations(): i32 {
+  return evaluationCount;
+}
+
+/**
+ * A whole what-if grid in one call: `rows` answer vectors of `n` item points at `x` (row-major)
+ * against `k` weight vectors of length `n` at `w`; out[r·k + j] = Σ_i x[r·n + i]·w[j·n + i]
+ * (index order). Counts `rows` evaluations. Reference: pointsGrid in models/evaluate.ts.
+ */
+export function pointsGrid(x: usize, n: i32, rows: i32, w: usize, k: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>(r * n)) << 3);
+    for (let j = 0; j < k; j++) {
+      const wj = w + ((<usize>(j * n)) << 3);
+      let s = 0.0;
+      for (let i = 0; i < n; i++) s += ld(row, i) * ld(wj, i);
+      st(out, r * k + j, s);
+    }
+  }
+  evaluationCount += rows;
+}
+
 /**
  * Logistic model: out[0] = lp = β0 + Σ β_i·x_i, out[1] = 1 / (1 + e^(−lp)) evaluated without
  * overflow. Reference: logisticModel in models.ts.

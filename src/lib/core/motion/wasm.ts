@@ -12,6 +12,7 @@ import type { Quat } from './quaternion';
 import type { AnglesSeries } from './kinematics';
 import { checkSegmentOptions, type Segment, type SegmentOptions } from './segmentation';
 import type { LogisticResult, PointsResult } from './models';
+import { checkGrid } from '../models/evaluate';
 import { checkTrajectory, type TrajectoryFit } from './trajectory';
 import {
   checkFinite,
@@ -53,6 +54,10 @@ export interface MotionKernels {
   ): LogisticResult;
   /** See `fitPainTrajectory` in trajectory.ts. */
   fitPainTrajectory(t: ArrayLike<number>, y: ArrayLike<number>): TrajectoryFit;
+  /** A whole what-if grid in one kernel call; see `pointsGrid` in models/evaluate.ts. */
+  pointsGrid(x: ArrayLike<number>, n: number, w: ArrayLike<number>, k: number): Float64Array;
+  /** The kernel's own count of the model evaluations (grid rows) it has run. */
+  evaluations(): number;
 }
 
 interface Exports {
@@ -83,6 +88,8 @@ interface Exports {
   pointsModel(points: number, x: number, n: number, th: number, m: number, out: number): void;
   logisticModel(intercept: number, beta: number, x: number, n: number, out: number): void;
   fitPainTrajectory(t: number, y: number, n: number, out: number): void;
+  pointsGrid(x: number, n: number, rows: number, w: number, k: number, out: number): void;
+  evaluations(): number;
 }
 
 export async function instantiateKernels(bytes: BufferSource): Promise<MotionKernels> {
@@ -212,5 +219,14 @@ export async function instantiateKernels(bytes: BufferSource): Promise<MotionKer
         rmse: at(out, 3),
       };
     },
+    pointsGrid(values, n, weights, k) {
+      const rows = checkGrid(values, n, weights, k);
+      const xp = put(values);
+      const wp = write(weights);
+      const out = x.alloc(rows * k);
+      x.pointsGrid(xp, n, rows, wp, k, out);
+      return read(out, rows * k);
+    },
+    evaluations: () => x.evaluations(),
   };
 }
