@@ -202,7 +202,7 @@ const da: Translation = {
     title: 'Udsigter og hvad nu hvis',
     lead: 'Validerede screeningsværktøjer inddeler folk efter deres risiko for en langsom bedring. Her kører de på denne enhed ud fra dine seneste svar. Ændr det, som behandling kan ændre, og se, hvordan din gruppe ville flytte sig.',
     engineWasm: 'Beregnet på denne enhed (WebAssembly).',
-    engineJs: 'Beregnet på denne enhed.',
+    engineJs: 'Beregnet på denne enhed (JavaScript).',
     needAnswers: 'Besvar {name} først.',
     now: 'Dine svar fra {date} placerer dig i gruppen {group}.',
     whatIf: 'Hvad nu hvis disse var anderledes?',

@@ -202,7 +202,7 @@ const en = {
     title: 'Outlook and what if',
     lead: 'Validated screening tools group people by their risk of a slow recovery. Here they run on this device, from your latest answers. Change what care can change, and see how your group would move.',
     engineWasm: 'Calculated on this device (WebAssembly).',
-    engineJs: 'Calculated on this device.',
+    engineJs: 'Calculated on this device (JavaScript).',
     needAnswers: 'Answer {name} first.',
     now: 'Your answers on {date} put you in the {group} group.',
     whatIf: 'What if these were different?',

@@ -206,7 +206,7 @@ const es: Translation = {
     title: 'Pronóstico y qué pasaría si',
     lead: 'Herramientas de cribado validadas agrupan a las personas según su riesgo de recuperarse despacio. Aquí funcionan en este dispositivo, con tus últimas respuestas. Cambia lo que la atención puede cambiar y mira cómo se movería tu grupo.',
     engineWasm: 'Calculado en este dispositivo (WebAssembly).',
-    engineJs: 'Calculado en este dispositivo.',
+    engineJs: 'Calculado en este dispositivo (JavaScript).',
     needAnswers: 'Responde primero a {name}.',
     now: 'Tus respuestas del {date} te sitúan en el grupo de {group}.',
     whatIf: '¿Y si esto fuera diferente?',

@@ -203,7 +203,7 @@ const nb: Translation = {
     title: 'Utsikter og hva om',
     lead: 'Validerte screeningverktøy deler folk inn etter risikoen for langsom bedring. Her kjører de på denne enheten, ut fra de siste svarene dine. Endre det behandling kan endre, og se hvordan gruppen din ville flyttet seg.',
     engineWasm: 'Beregnet på denne enheten (WebAssembly).',
-    engineJs: 'Beregnet på denne enheten.',
+    engineJs: 'Beregnet på denne enheten (JavaScript).',
     needAnswers: 'Svar på {name} først.',
     now: 'Svarene dine fra {date} plasserer deg i gruppen {group}.',
     whatIf: 'Hva om disse var annerledes?',

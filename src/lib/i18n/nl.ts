@@ -204,7 +204,7 @@ const nl: Translation = {
     title: 'Vooruitzicht en wat als',
     lead: 'Gevalideerde screeningsinstrumenten delen mensen in naar hun risico op een traag herstel. Hier draaien ze op dit apparaat, met je laatste antwoorden. Verander wat zorg kan veranderen, en zie hoe je groep zou verschuiven.',
     engineWasm: 'Berekend op dit apparaat (WebAssembly).',
-    engineJs: 'Berekend op dit apparaat.',
+    engineJs: 'Berekend op dit apparaat (JavaScript).',
     needAnswers: 'Vul eerst {name} in.',
     now: 'Met je antwoorden van {date} val je in de groep {group}.',
     whatIf: 'Wat als deze anders waren?',

@@ -1,4 +1,4 @@
-import { dot, type WeightedSum } from '$lib/core/models/evaluate';
+import { referenceEngine, type PointsEngine } from '$lib/core/models/evaluate';
 import { instantiateKernels, type MotionKernels } from '$lib/core/motion/wasm';
 import wasmUrl from '$lib/core/motion/generated/kernels.wasm?url';
 
@@ -16,9 +16,16 @@ export function loadKernels(): Promise<MotionKernels | null> {
   return kernels;
 }
 
-export async function loadWeightedSum(): Promise<{ sum: WeightedSum; engine: 'wasm' | 'js' }> {
+/** The kernel as a points-model engine: its grid call does the work and its counter counts it. */
+export function wasmEngine(k: MotionKernels): PointsEngine {
+  return { engine: 'wasm', grid: k.pointsGrid, evaluations: k.evaluations };
+}
+
+/**
+ * The engine that evaluates the prognostic models: the WASM kernel when the `.wasm` loads, the
+ * TypeScript reference otherwise. Its `engine` names what really runs, for the page's label.
+ */
+export async function loadPointsEngine(): Promise<PointsEngine> {
   const k = await loadKernels();
-  return k
-    ? { sum: dot /* replaced by the kernel below */, engine: 'wasm' }
-    : { sum: dot, engine: 'js' };
+  return k ? wasmEngine(k) : referenceEngine();
 }
