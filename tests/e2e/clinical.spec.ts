@@ -218,9 +218,8 @@ test('a wording pack installed from a file shows its wording; a bad file changes
   await expect(page.getByText('Test notice: not the licensed wording.')).toBeVisible();
 });
 
-test('the outlook runs the STarT Back model locally, with what if and its model card', async ({
-  page,
-}) => {
+/** Saves STarT Back answers scoring total 7, psychosocial 5 (high risk) and opens the outlook. */
+async function openOutlookHighRisk(page: Page): Promise<void> {
   await startRecord(page);
   await page.getByRole('link', { name: 'Check in now' }).click();
   await page.getByRole('radio', { name: '8 — Low back pain' }).click();
@@ -240,8 +239,9 @@ test('the outlook runs the STarT Back model locally, with what if and its model 
 
   await page.getByRole('link', { name: 'Record' }).first().click();
   await page.getByRole('link', { name: 'Outlook and what if' }).click();
-  await expect(page.getByTestId('engine')).toHaveText('Calculated on this device (WebAssembly).');
-  await expect(page.getByTestId('now-startback-stratification')).toContainText('high risk group');
+}
+
+async function lessWorryAndCatastrophising(page: Page): Promise<void> {
   await page
     .getByLabel('Worrying thoughts have been going through my mind a lot of the time')
     .selectOption({ label: 'Disagree' });
@@ -251,9 +251,40 @@ test('the outlook runs the STarT Back model locally, with what if and its model 
   await expect(page.getByTestId('after-startback-stratification')).toHaveText(
     'With these changes: medium risk (score 5; now high risk, score 7).',
   );
+}
+
+/** The WASM kernel's own evaluation counter, as the outlook writes it after evaluating. */
+async function kernelEvaluations(page: Page): Promise<number> {
+  const value = await page.getByTestId('engine').getAttribute('data-wasm-evaluations');
+  return value === null ? -1 : Number(value);
+}
+
+test('the outlook runs the STarT Back model locally, with what if and its model card', async ({
+  page,
+}) => {
+  await openOutlookHighRisk(page);
+  await expect(page.getByTestId('engine')).toHaveText('Calculated on this device (WebAssembly).');
+  await expect(page.getByTestId('now-startback-stratification')).toContainText('high risk group');
+  // The label is backed by the kernel's own counter: it ran, and it runs again for a what-if.
+  await expect(page.getByTestId('engine')).toHaveAttribute('data-wasm-evaluations', /^[1-9]\d*$/);
+  const before = await kernelEvaluations(page);
+  await lessWorryAndCatastrophising(page);
+  await expect.poll(() => kernelEvaluations(page)).toBeGreaterThan(before);
   // The model card carries the published validation, and PICKUP is withheld with the reason.
   await page.getByText('About this model (model card)').first().click();
   await expect(page.getByText('0.74 (95% CI 0.66–0.82), n = 821')).toBeVisible();
   await expect(page.getByText(/does not run this model/)).toBeVisible();
   await axe(page);
+});
+
+test('with the WebAssembly blocked, the outlook says JavaScript and no kernel count', async ({
+  page,
+}) => {
+  // The context's route also sees the service worker's requests (Chromium).
+  await page.context().route('**/*.wasm', (route) => route.abort());
+  await openOutlookHighRisk(page);
+  await expect(page.getByTestId('engine')).toHaveText('Calculated on this device (JavaScript).');
+  await expect(page.getByTestId('now-startback-stratification')).toContainText('high risk group');
+  await lessWorryAndCatastrophising(page);
+  await expect(page.getByTestId('engine')).not.toHaveAttribute('data-wasm-evaluations');
 });
