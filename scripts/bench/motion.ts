@@ -1,6 +1,8 @@
 // WASM kernels against the TypeScript reference on a 60 s recording at 60 Hz: SPARC + LDLJ of
 // one speed profile (the original keys), the full recording pipeline (angles → speed →
-// segmentation → SPARC per segment), and one logistic-model evaluation with synthetic numbers.
+// segmentation → SPARC per segment), one logistic-model evaluation with synthetic numbers, and
+// the points models' what-if grid: every single-item variant of a STarT Back answer set in one
+// batch kernel call, against the TypeScript reference on the same grid.
 import { readFileSync } from 'node:fs';
 import { sparc, ldlj } from '../../src/lib/core/motion/smoothness';
 import { instantiateKernels } from '../../src/lib/core/motion/wasm';
@@ -8,6 +10,9 @@ import { analyseRecording, referenceKernels } from '../../src/lib/core/motion/pi
 import { syntheticRecording } from '../../src/lib/core/motion/synthetic';
 import { logisticModel } from '../../src/lib/core/motion/models';
 import { prng } from '../../src/lib/core/prng';
+import { evaluateAll, referenceEngine } from '../../src/lib/core/models/evaluate';
+import { STARTBACK_MODEL } from '../../src/lib/core/models/cards';
+import { INSTRUMENT } from '../../src/lib/core/instruments/definitions';
 
 const bytes = readFileSync(
   new URL('../../src/lib/core/motion/generated/kernels.wasm', import.meta.url),
@@ -56,6 +61,58 @@ const perCall = (f: (x: number[]) => number) => {
 };
 const modelJs = perCall((x) => logisticModel(intercept, beta, x).probability);
 const modelWasm = perCall((x) => k.logisticModel(intercept, beta, x).probability);
+
+// The what-if grid: the answers plus every other option of every modifiable item, one call.
+const sbt = INSTRUMENT.startback;
+const answers = sbt.items.map((item) => item.options[item.options.length - 1]!);
+const grid: number[][] = [answers];
+for (const item of STARTBACK_MODEL.items.filter((i) => i.modifiable)) {
+  for (const option of sbt.items[item.item]!.options) {
+    if (option === answers[item.item]) continue;
+    const variant = answers.slice();
+    variant[item.item] = option;
+    grid.push(variant);
+  }
+}
+const wasmGridEngine = { engine: 'wasm' as const, grid: k.pointsGrid, evaluations: k.evaluations };
+const jsGridEngine = referenceEngine();
+const gridIterations = 50_000;
+const perGrid = (engine: typeof jsGridEngine) => {
+  for (let i = 0; i < 2_000; i++) sink += evaluateAll(STARTBACK_MODEL, grid, engine)[0]!.score;
+  const t = performance.now();
+  for (let i = 0; i < gridIterations; i++) {
+    sink += evaluateAll(STARTBACK_MODEL, grid, engine)[0]!.score;
+  }
+  return ((performance.now() - t) * 1000) / gridIterations;
+};
+const gridJs = perGrid(jsGridEngine);
+const kernelBefore = k.evaluations();
+const gridWasm = perGrid(wasmGridEngine);
+const kernelRan = k.evaluations() - kernelBefore;
+if (kernelRan !== (gridIterations + 2_000) * grid.length) {
+  throw new Error(`The kernel counted ${kernelRan} evaluations, not the grid's.`);
+}
+// The grid call alone (validation, copy in, kernel, copy out) on the app's grid and a large one.
+const gridCall = (rows: number) => {
+  const x = Array.from({ length: rows * 9 }, () => (rand() < 0.5 ? 0 : 1));
+  const w = [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+  const reps = Math.max(200, Math.round(200_000 / rows));
+  const per = (f: () => Float64Array) => {
+    for (let i = 0; i < 200; i++) sink += f()[0]!;
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) sink += f()[0]!;
+    return ((performance.now() - t) * 1000) / reps;
+  };
+  const jsUs = per(() => jsGridEngine.grid(x, 9, w, 2));
+  const wasmUs = per(() => k.pointsGrid(x, 9, w, 2));
+  return {
+    rows,
+    jsUs: +jsUs.toFixed(3),
+    wasmUs: +wasmUs.toFixed(3),
+    ratio: +(jsUs / wasmUs).toFixed(2),
+  };
+};
+const gridCalls = [gridCall(grid.length), gridCall(1000)];
 if (!Number.isFinite(sink)) throw new Error('The model benchmark produced a non-finite sum.');
 
 console.log(
@@ -79,6 +136,17 @@ console.log(
       jsUsPerCall: +modelJs.toFixed(3),
       wasmUsPerCall: +modelWasm.toFixed(3),
       ratio: +(modelJs / modelWasm).toFixed(2),
+    },
+    pointsGrid: {
+      kind: 'points',
+      model: STARTBACK_MODEL.id,
+      rowsPerCall: grid.length,
+      iterations: gridIterations,
+      kernelEvaluations: kernelRan,
+      jsUsPerGrid: +gridJs.toFixed(3),
+      wasmUsPerGrid: +gridWasm.toFixed(3),
+      ratio: +(gridJs / gridWasm).toFixed(2),
+      gridCallOnly: gridCalls,
     },
   }),
 );
