@@ -4,6 +4,7 @@ import * as decoding from 'lib0/decoding';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import {
+  manifestNotice,
   bytesEqual,
   isProtocolError,
   parseDocumentName,
@@ -359,9 +360,10 @@ export class Relay {
 
   /**
    * Closes every document connection whose grant vanished, expired or changed role (of one
-   * record, or all), and re-arms the `notAfter` timer. Returns how many it closed.
+   * record, or all), and re-arms the `notAfter` timer. With `version`, the record's other
+   * connections are told of the new manifest. Returns how many it closed.
    */
-  enforceGrants(recordId?: string): number {
+  enforceGrants(recordId?: string, version?: number): number {
     const { log, metrics, authorizer } = this.deps;
     let closed = 0;
     let next = Infinity;
@@ -385,6 +387,11 @@ export class Relay {
         }
         ctx.grant = current;
         if (current.notAfter !== null) next = Math.min(next, current.notAfter);
+        // Tell the devices that stay that the manifest changed, so they fetch it at once
+        // instead of on their next poll (and stop writing under a key that just rotated).
+        if (version !== undefined && grant.recordId === recordId) {
+          connection.sendStateless(manifestNotice(version));
+        }
       }
     }
     this.expiryAt = Infinity;

@@ -63,7 +63,7 @@ export async function startServer(
       maxNameLength: 160,
     },
   });
-  const stopWatching = manifests.onChange((m) => relay.enforceGrants(m.recordId));
+  const stopWatching = manifests.onChange((m) => relay.enforceGrants(m.recordId, m.version));
 
   const server = createServer(
     createRequestHandler({

@@ -144,4 +144,34 @@ describe('revocation that a relay cannot freeze', () => {
     expect(laptop.syncState().state).not.toBe('problem');
     await Promise.all([phone.close(), laptop.close(), ws.close()]);
   }, 60_000);
+
+  it('the relay tells the other devices a manifest changed; they have it within 2 s', async () => {
+    const url = relay.relay.url;
+    const { session: phone } = await RecordSession.create(PASS, url, opts('-nt-phone'));
+    const pending = startLink(url);
+    expect(await completeLink(pending, PASS, opts('-nt-laptop'))).toBeNull();
+    await phone.approveLink(pending.request);
+    const laptop = await completeLink(pending, PASS, opts('-nt-laptop'));
+    if (!laptop) throw new Error('link did not complete');
+    await laptop.settled();
+    await phone.settled();
+    const ws = await Workspace.create(physioProfile, PASS, opts('-nt-physio'));
+    const { invite, code } = phone.createInvite();
+    await ws.acceptInvite(code);
+    const answer = await phone.takeInviteAnswer(invite);
+    if (!answer) throw new Error('no answer');
+    const before = laptop.currentManifest.version;
+    const started = Date.now();
+    await phone.grant(answer, {
+      role: 'professional',
+      compartments: ['clinical'],
+      notAfter: null,
+      manage: false,
+    });
+    // No poll and no refresh call: only the relay's notice makes the laptop fetch it.
+    await waitFor(() => laptop.currentManifest.version > before, 2_000);
+    expect(Date.now() - started).toBeLessThan(2_000 + 500);
+    expect(laptop.currentManifest.version).toBe(phone.currentManifest.version);
+    await Promise.all([phone.close(), laptop.close(), ws.close()]);
+  }, 60_000);
 });

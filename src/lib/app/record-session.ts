@@ -431,6 +431,9 @@ export class RecordSession {
       docs: [...this.compartments.values()].map((c) => ({ docId: c.docId, doc: c.outer })),
       WebSocketPolyfill: this.opts.WebSocketPolyfill,
       ...(this.opts.socket ? { socket: this.opts.socket } : {}),
+      onManifestNotice: (version) => {
+        if (version > this.manifest.version) this.refreshSoon();
+      },
       onChange: (state, docs) => {
         const cameOnline = state === 'online' && this.connState !== 'online';
         if (state === 'denied' && this.connState !== 'denied') {

@@ -1,6 +1,6 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import type * as Y from 'yjs';
-import { documentName } from '$lib/core/sync/protocol';
+import { documentName, parseManifestNotice } from '$lib/core/sync/protocol';
 import { makeToken, socketUrl, type Signer } from './relay-http';
 
 /**
@@ -29,6 +29,8 @@ export interface RelayConnectionOptions {
   readonly WebSocketPolyfill?: unknown;
   /** A socket shared with other records' connections (not destroyed with this one). */
   readonly socket?: SharedSocket;
+  /** The relay says the record's manifest changed (a hint: fetch and verify it). */
+  readonly onManifestNotice?: (version: number) => void;
 }
 
 function newSocket(relayUrl: string, WebSocketPolyfill?: unknown): HocuspocusProviderWebsocket {
@@ -94,6 +96,10 @@ export class RelayConnection {
           this.emit();
         },
         onAuthenticated: () => this.set(docId, { denied: null }),
+        onStateless: ({ payload }) => {
+          const version = parseManifestNotice(payload);
+          if (version !== null) opts.onManifestNotice?.(version);
+        },
         // The relay closes a document whose grant vanished or expired (reason `grant-ended`).
         onClose: ({ event }) => {
           if (event.reason !== 'grant-ended') return;
