@@ -34,8 +34,8 @@ const brother = deviceKeysFromSeed(newSeed());
 const spare = deviceKeysFromSeed(newSeed());
 const physio = deviceKeysFromSeed(newSeed());
 
-function context(name: string, m: ManifestBody, docId: string, epoch: number): string {
-  void name;
+/** The context `sealLockboxes` binds an epoch key to (manifest.ts `lockboxContext`). */
+function context(m: ManifestBody, docId: string, epoch: number): string {
   return `epoch-key:${m.recordId}:${docId}:${epoch}`;
 }
 
@@ -68,6 +68,17 @@ function setup() {
   return { m3, keys, clinical, messages, sisterKeys };
 }
 
+/** The patient shares clinical and messages with the physiotherapist. */
+function physioOnBoth(m: SignedManifest, keys: EpochKeys, clinical: string, messages: string) {
+  return grantAccess(
+    m,
+    root,
+    { device: physio, role: 'professional', compartments: [clinical, messages], notAfter: null },
+    keys,
+    t0,
+  );
+}
+
 /** What the patient's phone says of a manifest the relay offers it. */
 function phoneAccepts(previous: SignedManifest, next: SignedManifest): boolean {
   const result = acceptManifest(encodeManifest(next), root.signPublic, previous, t0 + 1);
@@ -86,7 +97,7 @@ describe('a delegate hands out only the compartments it holds (rule 7)', () => {
           recipient,
           docId: messages,
           epoch,
-          sealed: seal(recipient, own, context('messages', m3, messages, epoch)),
+          sealed: seal(recipient, own, context(m3, messages, epoch)),
         })),
       );
     const forged = signManifest(
@@ -155,7 +166,7 @@ describe('a delegate hands out only the compartments it holds (rule 7)', () => {
             recipient: sister.boxPublic,
             docId: clinical,
             epoch,
-            sealed: seal(sister.boxPublic, key, context('clinical', m3, clinical, epoch)),
+            sealed: seal(sister.boxPublic, key, context(m3, clinical, epoch)),
           }),
         signer: sister.signPublic,
       },
@@ -183,18 +194,7 @@ describe('a delegate hands out only the compartments it holds (rule 7)', () => {
 
   it('refuses a delegate that narrows or ends a grant outside its compartments', () => {
     const { m3, keys, clinical, messages } = setup();
-    const withPhysio = grantAccess(
-      m3,
-      root,
-      {
-        device: physio,
-        role: 'professional',
-        compartments: [clinical, messages],
-        notAfter: null,
-      },
-      keys,
-      t0,
-    );
+    const withPhysio = physioOnBoth(m3, keys, clinical, messages);
     const sisterKeys = openLockboxes(withPhysio, sister);
     expect(() => revokeAccess(withPhysio, sister, [physio.signPublic], sisterKeys, t0 + 1)).toThrow(
       GrantError,
@@ -250,18 +250,7 @@ describe('a delegate hands out only the compartments it holds (rule 7)', () => {
 describe('taking access away moves the compartment to a new key (rule 6)', () => {
   it('narrowing a grant rotates the compartments it loses, sealed to who remains', () => {
     const { m3, keys, clinical, messages } = setup();
-    const withPhysio = grantAccess(
-      m3,
-      root,
-      {
-        device: physio,
-        role: 'professional',
-        compartments: [clinical, messages],
-        notAfter: null,
-      },
-      keys,
-      t0,
-    );
+    const withPhysio = physioOnBoth(m3, keys, clinical, messages);
     const narrowed = grantAccess(
       withPhysio,
       root,
@@ -285,18 +274,7 @@ describe('taking access away moves the compartment to a new key (rule 6)', () =>
 
   it('refuses a root-signed manifest that narrows or removes a grant without a new key', () => {
     const { m3, keys, clinical, messages } = setup();
-    const withPhysio = grantAccess(
-      m3,
-      root,
-      {
-        device: physio,
-        role: 'professional',
-        compartments: [clinical, messages],
-        notAfter: null,
-      },
-      keys,
-      t0,
-    );
+    const withPhysio = physioOnBoth(m3, keys, clinical, messages);
     const narrowed = signManifest(
       {
         ...withPhysio,
