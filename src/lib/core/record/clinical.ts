@@ -89,6 +89,11 @@ export function readQuestionnaireResponse(data: unknown): CurrentResponse | null
   return { instrument, version: def.version, answers: ordered as Array<number | null> };
 }
 
+/** Whether stored data (any device's, any version this app reads) is a readable response. */
+export function isStoredQuestionnaireResponse(data: unknown): data is StoredQuestionnaireResponse {
+  return readQuestionnaireResponse(data) !== null;
+}
+
 /**
  * Answers this app accepts to write: in today's item order (`version` absent = 1), and
  * scorable. {@link newQuestionnaireResponse} turns them into what the entry stores.

@@ -3,3 +3,4 @@ export { validateRecordUpdate } from './validate';
 export { migrate, MIGRATIONS } from './migrate';
 export * from './types';
 export * from './clinical';
+export * from './registry';

@@ -81,5 +81,35 @@ export interface AccessEvent {
   readonly manifestVersion: number;
 }
 
-/** Entry types each non-owner role may write; owners and delegates write any. */
-export const PROFESSIONAL_TYPES: readonly string[] = [NOTE, MESSAGE];
+const ACCESS_ACTIONS: readonly string[] = ['granted', 'changed', 'revoked', 'expired'];
+const PERSON_KINDS: readonly string[] = ['professional', 'relative'];
+const GRANT_ROLES: readonly string[] = ['delegate', 'professional', 'viewer'];
+const PERSON_FIELDS = ['name', 'profession', 'organisation', 'sector'] as const;
+const field = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
+
+export function isAccessEvent(data: unknown): data is AccessEvent {
+  if (typeof data !== 'object' || data === null) return false;
+  const v = data as Record<string, unknown>;
+  const person = v['person'] as Record<string, unknown> | null | undefined;
+  const compartments = v['compartments'];
+  const version = v['manifestVersion'];
+  return (
+    ACCESS_ACTIONS.includes(v['action'] as string) &&
+    typeof v['device'] === 'string' &&
+    /^[0-9a-f]{64}$/.test(v['device']) &&
+    typeof person === 'object' &&
+    person !== null &&
+    PERSON_KINDS.includes(person['kind'] as string) &&
+    PERSON_FIELDS.every((f) => field(person[f], 1000)) &&
+    GRANT_ROLES.includes(v['role'] as string) &&
+    Array.isArray(compartments) &&
+    compartments.length <= 16 &&
+    compartments.every((c) => field(c, 100)) &&
+    (v['notAfter'] === null ||
+      (typeof v['notAfter'] === 'string' && !Number.isNaN(Date.parse(v['notAfter'])))) &&
+    (v['manage'] === undefined || v['manage'] === true) &&
+    typeof version === 'number' &&
+    Number.isInteger(version) &&
+    version >= 0
+  );
+}

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
 import { ENTRIES, META, entriesMap, isEntryIdOf } from './entries';
-import { PROFESSIONAL_TYPES } from './types';
+import { mayWrite } from './registry';
 
 /**
  * The record's write rules, checked on every decrypted update before it is applied (DESIGN §3:
@@ -19,7 +19,10 @@ import { PROFESSIONAL_TYPES } from './types';
  *    tagged with the writer's own key is one no one else writes (owners aside), so the verdict does
  *    not depend on what this device has received so far: replicas agree whatever the order. Nor
  *    may it reuse a Yjs client id of another writer's items (Yjs would drop theirs as known).
- * 4. Owners are trusted: they may write, replace and delete anything in the record.
+ * 4. A writer who is not an owner writes only the entry types its role may write, as the entry-type
+ *    registry declares them ({@link mayWrite}: a delegate what the patient writes, a professional
+ *    notes and messages, a viewer nothing; unknown types only owners).
+ * 5. Owners are trusted: they may write, replace and delete anything in the record.
  *
  * For owner updates a Yjs item names its parent only when it has no neighbours; otherwise the
  * parent is that of its origin, which is found in the same update or in the current inner doc,
@@ -161,8 +164,8 @@ function validateGranteeUpdate(
     if (!isEntryIdOf(key, author.hex)) return "an entry id must carry its writer's tag";
     if (keys.has(key)) return 'one value per entry in an update';
     keys.add(key);
-    if (author.role === 'professional' && !PROFESSIONAL_TYPES.includes(value.type as string)) {
-      return 'a professional writes only notes and messages';
+    if (typeof value.type !== 'string' || !mayWrite(author.role, value.type)) {
+      return `a ${author.role} may not write entries of type ${String(value.type).slice(0, 40)}`;
     }
     const current = entries.get(key);
     const by = (current as { author?: { deviceId?: unknown } } | undefined)?.author?.deviceId;

@@ -1,0 +1,330 @@
+import type { Role } from '../sync/protocol';
+import type { Compartment, Entry } from './entries';
+import {
+  ACCESS_EVENT,
+  isAccessEvent,
+  isPainCheckIn,
+  isTextEntry,
+  MESSAGE,
+  NOTE,
+  PAIN_CHECKIN,
+  type AccessEvent,
+  type Message,
+  type Note,
+  type PainCheckIn,
+} from './types';
+import {
+  CARE_EVENT,
+  isCareEvent,
+  isMedication,
+  isMotionTest,
+  isPsfsResponse,
+  isRedFlags,
+  isStoredQuestionnaireResponse,
+  MEDICATION,
+  MOTION_TEST,
+  newQuestionnaireResponse,
+  PSFS,
+  QUESTIONNAIRE,
+  RED_FLAGS,
+  type CareEvent,
+  type Medication,
+  type MotionTest,
+  type PsfsResponse,
+  type QuestionnaireResponse,
+  type RedFlags,
+  type StoredQuestionnaireResponse,
+} from './clinical';
+
+/**
+ * The entry-type registry: every entry type of the record is declared here once, with its data
+ * guard, its compartment, who may write it (and whose entries each role may later correct), the
+ * summary section it belongs to, its timeline wording and the FHIR hook of issue 13. Readers,
+ * the writer (`RecordSession.write`) and the write rules every client checks on accepted updates
+ * (`validate.ts`) all look types up here. Adding a type = one spec below + its i18n keys.
+ */
+
+/** What a role may do with entries of one type. */
+export interface WriteRule {
+  /** May write new entries of this type. */
+  readonly write: boolean;
+  /**
+   * Whose entries of this type the role may later correct or withdraw (the correction helper of
+   * issue 12 item 8 enforces it): `any` author's (the patient), only its `own`, or `none`.
+   */
+  readonly corrects: 'any' | 'own' | 'none';
+}
+
+export type WriteRules = Readonly<Record<Role, WriteRule>>;
+
+/** The section of the summary (and its print) where entries of a type are shown. */
+export type SummarySection =
+  | 'pain'
+  | 'function'
+  | 'questionnaires'
+  | 'motion'
+  | 'medicines'
+  | 'visits'
+  | 'notes'
+  | 'safety'
+  | 'sharing'
+  | 'messages';
+
+/**
+ * What the FHIR export and import (issue 13, `core/fhir/`) do with a type: the IPS section it
+ * belongs to and the FHIR resources it maps to. The mappers themselves live in the FHIR module,
+ * keyed by entry type; `section: 'none'` means the type is not exported.
+ */
+export interface FhirHook {
+  readonly section:
+    | 'problems'
+    | 'allergies'
+    | 'medications'
+    | 'results'
+    | 'functional-status'
+    | 'plan-of-care'
+    | 'none';
+  readonly resources: readonly string[];
+}
+
+/** Timeline wording: i18n keys (checked against every catalogue by `registry.test.ts`). */
+export interface TimelineWording<T> {
+  /** The key of the entry's title. */
+  readonly title: string;
+  /** A more specific title key for this entry's data, when the type has several kinds. */
+  readonly titleOf?: (data: T) => string;
+}
+
+/**
+ * One entry type. `T` is the data an entry stores (what other devices send, checked by `guard`);
+ * `Input` what the app hands to the writer, turned into `T` by `prepare` (identity if absent).
+ */
+export interface EntryTypeSpec<T, Input = T> {
+  readonly type: string;
+  /** Schema version of `data` (an entry's `v`). */
+  readonly version: number;
+  readonly compartment: Compartment;
+  /** Checks stored data from any device: outside input. */
+  readonly guard: (data: unknown) => data is T;
+  /** Turns the writer's input into stored data; null when it does not fit. */
+  readonly prepare?: (input: Input) => T | null;
+  /** The writer's error when the data does not fit (a developer's message, not shown). */
+  readonly invalid: string;
+  readonly writers: WriteRules;
+  readonly section: SummarySection;
+  readonly timeline: TimelineWording<T>;
+  readonly fhir?: FhirHook;
+}
+
+const NONE: WriteRule = { write: false, corrects: 'none' };
+
+/** What the patient writes: the patient and a delegate acting for them. */
+const PATIENT: WriteRules = {
+  owner: { write: true, corrects: 'any' },
+  delegate: { write: true, corrects: 'own' },
+  professional: NONE,
+  viewer: NONE,
+};
+
+/** What the patient, a delegate and professionals write (notes and messages). */
+const CARE_TEAM: WriteRules = {
+  ...PATIENT,
+  professional: { write: true, corrects: 'own' },
+};
+
+/** The sharing audit trail: written by whoever changes sharing; never corrected. */
+const SHARING: WriteRules = {
+  owner: { write: true, corrects: 'none' },
+  delegate: { write: true, corrects: 'none' },
+  professional: NONE,
+  viewer: NONE,
+};
+
+const spec = <T, Input = T>(s: EntryTypeSpec<T, Input>): EntryTypeSpec<T, Input> => s;
+
+export const ENTRY_TYPES = {
+  [PAIN_CHECKIN]: spec<PainCheckIn>({
+    type: PAIN_CHECKIN,
+    version: 1,
+    compartment: 'clinical',
+    guard: isPainCheckIn,
+    invalid: 'A check-in needs pain scores from 0 to 10.',
+    writers: PATIENT,
+    section: 'pain',
+    timeline: { title: 'timeline.checkin' },
+    fhir: { section: 'results', resources: ['Observation'] },
+  }),
+  [QUESTIONNAIRE]: spec<StoredQuestionnaireResponse, QuestionnaireResponse>({
+    type: QUESTIONNAIRE,
+    version: 1,
+    compartment: 'clinical',
+    guard: isStoredQuestionnaireResponse,
+    prepare: newQuestionnaireResponse,
+    invalid: 'These answers cannot be scored.',
+    writers: PATIENT,
+    section: 'questionnaires',
+    timeline: { title: 'timeline.questionnaire' },
+    fhir: { section: 'functional-status', resources: ['QuestionnaireResponse', 'Observation'] },
+  }),
+  [PSFS]: spec<PsfsResponse>({
+    type: PSFS,
+    version: 1,
+    compartment: 'clinical',
+    guard: isPsfsResponse,
+    invalid: 'Name one to five activities and rate each from 0 to 10.',
+    writers: PATIENT,
+    section: 'function',
+    timeline: { title: 'psfs.title' },
+    fhir: { section: 'functional-status', resources: ['Observation'] },
+  }),
+  [MOTION_TEST]: spec<MotionTest>({
+    type: MOTION_TEST,
+    version: 1,
+    compartment: 'clinical',
+    guard: isMotionTest,
+    invalid: 'These measurements are out of range.',
+    writers: PATIENT,
+    section: 'motion',
+    timeline: { title: 'measure.title', titleOf: (d) => `motion.title.${d.test}` },
+    fhir: { section: 'results', resources: ['Observation'] },
+  }),
+  [RED_FLAGS]: spec<RedFlags>({
+    type: RED_FLAGS,
+    version: 1,
+    compartment: 'clinical',
+    guard: isRedFlags,
+    invalid: 'Every warning-sign question needs an answer.',
+    writers: PATIENT,
+    section: 'safety',
+    timeline: { title: 'redflags.title' },
+    fhir: { section: 'results', resources: ['Observation'] },
+  }),
+  [MEDICATION]: spec<Medication>({
+    type: MEDICATION,
+    version: 1,
+    compartment: 'clinical',
+    guard: isMedication,
+    invalid: 'A medication needs a name.',
+    writers: PATIENT,
+    section: 'medicines',
+    timeline: { title: 'timeline.medication' },
+    fhir: { section: 'medications', resources: ['MedicationStatement'] },
+  }),
+  [CARE_EVENT]: spec<CareEvent>({
+    type: CARE_EVENT,
+    version: 1,
+    compartment: 'clinical',
+    guard: isCareEvent,
+    invalid: 'A care event needs a kind and a short label.',
+    writers: PATIENT,
+    section: 'visits',
+    timeline: { title: 'summary.kind.other', titleOf: (d) => `summary.kind.${d.kind}` },
+    fhir: { section: 'none', resources: ['Encounter'] },
+  }),
+  [NOTE]: spec<Note>({
+    type: NOTE,
+    version: 1,
+    compartment: 'clinical',
+    guard: isTextEntry,
+    invalid: 'A note needs text (at most 4000 characters).',
+    writers: CARE_TEAM,
+    section: 'notes',
+    timeline: { title: 'timeline.note' },
+    fhir: { section: 'none', resources: ['Communication'] },
+  }),
+  [MESSAGE]: spec<Message>({
+    type: MESSAGE,
+    version: 1,
+    compartment: 'messages',
+    guard: isTextEntry,
+    invalid: 'A message needs text (at most 4000 characters).',
+    writers: CARE_TEAM,
+    section: 'messages',
+    timeline: { title: 'messages.title' },
+    fhir: { section: 'none', resources: ['Communication'] },
+  }),
+  [ACCESS_EVENT]: spec<AccessEvent>({
+    type: ACCESS_EVENT,
+    version: 1,
+    compartment: 'clinical',
+    guard: isAccessEvent,
+    invalid: 'An access event must describe one sharing change.',
+    writers: SHARING,
+    section: 'sharing',
+    timeline: { title: 'timeline.access' },
+  }),
+} as const;
+
+type Registry = typeof ENTRY_TYPES;
+
+/** Every registered type string. */
+export type EntryType = keyof Registry;
+
+/** Type string → the data the writer takes: `write('pain-checkin', data)` is type checked. */
+export type EntryDataMap = {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- both type parameters must be inferred
+  [K in EntryType]: Registry[K] extends EntryTypeSpec<infer _T, infer Input> ? Input : never;
+};
+
+/** Type string → the data an entry of that type stores (what readers get). */
+export type EntryStoredMap = {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- both type parameters must be inferred
+  [K in EntryType]: Registry[K] extends EntryTypeSpec<infer T, infer _I> ? T : never;
+};
+
+export const ENTRY_TYPE_NAMES = Object.keys(ENTRY_TYPES) as EntryType[];
+
+export function isEntryType(type: unknown): type is EntryType {
+  return typeof type === 'string' && Object.hasOwn(ENTRY_TYPES, type);
+}
+
+/** The spec of `type`, or undefined for a type this app does not know. */
+export function entryType<K extends EntryType>(
+  type: K,
+): EntryTypeSpec<EntryStoredMap[K], EntryDataMap[K]>;
+export function entryType(type: string): EntryTypeSpec<unknown, unknown> | undefined;
+export function entryType(type: string): EntryTypeSpec<unknown, unknown> | undefined {
+  return isEntryType(type)
+    ? (ENTRY_TYPES[type] as unknown as EntryTypeSpec<unknown, unknown>)
+    : undefined;
+}
+
+/**
+ * Whether an entry read from the record (any device's) is one this app shows: a registered
+ * type, in its compartment, and data that passes the type's guard. Everything else is skipped.
+ */
+export function isValidEntry(entry: Entry, compartment?: Compartment): boolean {
+  const s = entryType(entry.type);
+  if (!s) return false;
+  if (compartment !== undefined && s.compartment !== compartment) return false;
+  return s.guard(entry.data);
+}
+
+/** Narrows `entry` to `type` when it is of that type and its data passes the guard. */
+export function isEntryOf<K extends EntryType>(
+  entry: Entry,
+  type: K,
+): entry is Entry<EntryStoredMap[K]> {
+  return entry.type === type && entryType(type).guard(entry.data);
+}
+
+/** Whether `role` may write entries of `type` (unknown types: only owners). */
+export function mayWrite(role: Role, type: string): boolean {
+  const s = entryType(type);
+  if (!s) return role === 'owner';
+  return s.writers[role].write;
+}
+
+/** The entry types `role` may write, in registry order. */
+export function writableTypes(role: Role): EntryType[] {
+  return ENTRY_TYPE_NAMES.filter((t) => ENTRY_TYPES[t].writers[role].write);
+}
+
+/** The timeline title key of an entry of a registered type (the type string otherwise). */
+export function timelineTitle(entry: Entry): string {
+  const s = entryType(entry.type);
+  if (!s) return entry.type;
+  return s.timeline.titleOf && s.guard(entry.data)
+    ? s.timeline.titleOf(entry.data)
+    : s.timeline.title;
+}
