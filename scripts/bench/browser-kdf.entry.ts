@@ -58,7 +58,7 @@ async function unlock(written: KdfSettings, namespace: string) {
       ...opts,
       kdf: written,
     });
-    session.addPainCheckIn({ scores: { back: 3 } });
+    session.write('pain-checkin', { scores: { back: 3 } });
     session.flush();
     await session.close();
     const t = performance.now();

@@ -99,7 +99,7 @@ async function backpack(batchMs: number): Promise<number[]> {
         }
       });
     });
-    a.addPainCheckIn({ scores: { back: i % 11 } });
+    a.write('pain-checkin', { scores: { back: i % 11 } });
     await seen;
     times.push(performance.now() - t0);
   }

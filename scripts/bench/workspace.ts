@@ -77,7 +77,8 @@ try {
       batchMs: 1,
       persist: false,
     });
-    for (let j = 0; j < CHECKINS; j++) session.addPainCheckIn({ scores: { back: (i + j) % 11 } });
+    for (let j = 0; j < CHECKINS; j++)
+      session.write('pain-checkin', { scores: { back: (i + j) % 11 } });
     await session.grant(person, {
       role: 'professional',
       compartments: ['clinical', 'messages'],

@@ -53,7 +53,10 @@ describe('convergence through the relay (property)', () => {
       const d = devices[i]!;
       const r = rand();
       if (r < 0.6) {
-        d.addPainCheckIn({ scores: { back: Math.floor(rand() * 11) }, note: `s${seed}-${step}` });
+        d.write('pain-checkin', {
+          scores: { back: Math.floor(rand() * 11) },
+          note: `s${seed}-${step}`,
+        });
         written++;
       } else if (r < 0.85) {
         online[i] = !online[i];

@@ -62,7 +62,7 @@ async function manifestState(s: RecordSession) {
 describe('codes edited in transit, through the real relay', () => {
   it('a link code with the box key swapped is refused before anything is sealed to it', async () => {
     const { session: phone } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-ph'));
-    phone.addPainCheckIn({ scores: { neck: 5 }, note: 'before the attack' });
+    phone.write('pain-checkin', { scores: { neck: 5 }, note: 'before the attack' });
     await phone.settled();
 
     const pending = startLink(relay.relay.url);
@@ -89,7 +89,7 @@ describe('codes edited in transit, through the real relay', () => {
     expect(phone.currentManifest.grantees.map((g) => g.role)).toEqual(['owner']);
 
     // The record stays intact and usable: the genuine code still links the laptop.
-    phone.addPainCheckIn({ scores: { neck: 4 }, note: 'after the attack' });
+    phone.write('pain-checkin', { scores: { neck: 4 }, note: 'after the attack' });
     await phone.settled();
     expect(deviceFingerprint(parsedGenuine)).toBe(deviceFingerprint(pending.request));
     await phone.approveLink(parsedGenuine);
@@ -105,7 +105,7 @@ describe('codes edited in transit, through the real relay', () => {
 
   it('a contact code with the box key swapped is refused; no keys or notice reach the attacker', async () => {
     const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-pt'));
-    patient.addPainCheckIn({ scores: { back: 6 }, note: 'for the GP' });
+    patient.write('pain-checkin', { scores: { back: 6 }, note: 'for the GP' });
     await patient.settled();
     const gpWs = await Workspace.create(gpProfile, PASS, opts('-ec-gp'));
     const { code } = gpWs.contactCode(relay.relay.url);

@@ -190,7 +190,7 @@ describe('a mailbox flood from one address', () => {
 
     // Meanwhile, from 127.0.0.1: the patient links a laptop through a mailbox…
     const { session: phone } = await RecordSession.create(PASS, relay.url, opts('-flood-phone'));
-    phone.addPainCheckIn({ scores: { back: 4 }, note: 'during the flood' });
+    phone.write('pain-checkin', { scores: { back: 4 }, note: 'during the flood' });
     await phone.settled();
     const pending = startLink(relay.url);
     await phone.approveLink(pending.request);
@@ -228,7 +228,7 @@ describe('a mailbox flood from one address', () => {
     await waitFor(() => notes(gpWs.session(phone.recordId)!).includes('during the flood'));
 
     // The record is intact on every device.
-    laptop.addPainCheckIn({ scores: { neck: 2 }, note: 'from the laptop' });
+    laptop.write('pain-checkin', { scores: { neck: 2 }, note: 'from the laptop' });
     await laptop.settled();
     await waitFor(() => notes(phone).includes('from the laptop'));
     expect(phone.syncState()).toEqual({ state: 'synced' });

@@ -45,7 +45,7 @@ describe('a record across the patient’s devices, through the real relay', () =
       relay.relay.url,
       opts('-phone'),
     );
-    phone.addPainCheckIn({ scores: { neck: 6 }, note: CANARY });
+    phone.write('pain-checkin', { scores: { neck: 6 }, note: CANARY });
     await phone.settled();
     expect(phone.syncState()).toEqual({ state: 'synced' });
 
@@ -59,7 +59,7 @@ describe('a record across the patient’s devices, through the real relay', () =
     expect(laptop.entries('clinical')[0]?.author.deviceId).toBe(phone.device.deviceId);
 
     // The laptop writes; the phone sees it.
-    laptop.addPainCheckIn({ scores: { back: 2 }, note: 'from the laptop' });
+    laptop.write('pain-checkin', { scores: { back: 2 }, note: 'from the laptop' });
     await laptop.settled();
     await waitFor(() => notes(phone).includes('from the laptop'));
 
@@ -182,18 +182,18 @@ describe('passphrase vault upgrade', () => {
 describe('questionnaires, drafts and device-local state', () => {
   it('saves a scorable questionnaire, refuses one that is not, and keeps drafts encrypted', async () => {
     const { session } = await RecordSession.create(PASS, relay.relay.url, opts('-forms'));
-    const entry = session.addQuestionnaire({
+    const entry = session.write('questionnaire', {
       instrument: 'startback',
       answers: [1, 0, 0, 0, 1, 1, 1, 1, 4],
     });
     expect(session.entries('clinical', 'questionnaire').map((e) => e.id)).toEqual([entry.id]);
     expect(() =>
-      session.addQuestionnaire({
+      session.write('questionnaire', {
         instrument: 'startback',
         answers: [1, 0, 0, 0, 1, 1, 1, 1, null],
       }),
     ).toThrow(/cannot be scored/);
-    expect(() => session.addQuestionnaire({ instrument: 'odi', answers: [9] })).toThrow();
+    expect(() => session.write('questionnaire', { instrument: 'odi', answers: [9] })).toThrow();
     expect(session.entries('clinical', 'questionnaire')).toHaveLength(1);
 
     const draft = { answers: [1, null, 0], note: CANARY };

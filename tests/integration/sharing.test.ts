@@ -69,7 +69,7 @@ async function invite(
 describe('sharing a record with a professional and a relative, through the real relay', () => {
   it('grants, syncs notes with provenance, keeps viewers read-only, and revokes with rotation', async () => {
     const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pt'));
-    patient.addPainCheckIn({ scores: { back: 7 }, note: 'before sharing' });
+    patient.write('pain-checkin', { scores: { back: 7 }, note: 'before sharing' });
     await patient.settled();
 
     const physioWs = await Workspace.create(physioProfile, PASS, opts('-physio'));
@@ -91,8 +91,8 @@ describe('sharing a record with a professional and a relative, through the real 
     // Both see the check-in; the physio writes a note the patient sees with its provenance.
     await waitFor(() => texts(physio).includes('before sharing'));
     await waitFor(() => texts(sister).includes('before sharing'));
-    physio.addNote('Start graded walking, 10 minutes a day.');
-    physio.addMessage('How did the walking go?');
+    physio.write('note', { text: 'Start graded walking, 10 minutes a day.' });
+    physio.write('message', { text: 'How did the walking go?' });
     await physio.settled();
     await waitFor(() => texts(patient).includes('Start graded walking, 10 minutes a day.'));
     const note = patient.entries('clinical').find((e) => e.type === 'note')!;
@@ -113,7 +113,7 @@ describe('sharing a record with a professional and a relative, through the real 
     expect(patient.accessEvents().map((e) => e.data.action)).toEqual(['granted', 'granted']);
 
     // The viewer cannot write: the app refuses, and hand-made writes are refused by the others.
-    expect(() => sister.addNote('I am just looking')).toThrow(SharingError);
+    expect(() => sister.write('note', { text: 'I am just looking' })).toThrow(SharingError);
     await waitFor(() => texts(sister).includes('Start graded walking, 10 minutes a day.'));
 
     // Revoke the physio: a new epoch; the relay disconnects them; they cannot read what follows.
@@ -125,7 +125,7 @@ describe('sharing a record with a professional and a relative, through the real 
       'granted',
       'revoked',
     ]);
-    patient.addPainCheckIn({ scores: { back: 4 }, note: 'after revocation' });
+    patient.write('pain-checkin', { scores: { back: 4 }, note: 'after revocation' });
     await patient.settled();
     await waitFor(() => texts(sister).includes('after revocation'));
     await waitFor(() => !physio.hasAccess, 15_000);
@@ -140,7 +140,7 @@ describe('sharing a record with a professional and a relative, through the real 
     expect(physioWs.records()[0]).toMatchObject({ ended: true });
 
     // The sister keeps syncing; a late write by the physio reaches nobody.
-    expect(() => physio.addNote('late note')).toThrow(SharingError);
+    expect(() => physio.write('note', { text: 'late note' })).toThrow(SharingError);
 
     await physioWs.close();
     await sisterWs.close();
@@ -149,7 +149,7 @@ describe('sharing a record with a professional and a relative, through the real 
 
   it('a relative the patient lets manage sharing invites a GP; one without that right cannot', async () => {
     const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pt3'));
-    patient.addPainCheckIn({ scores: { back: 5 }, note: 'for the GP' });
+    patient.write('pain-checkin', { scores: { back: 5 }, note: 'for the GP' });
     await patient.settled();
     const sisterWs = await Workspace.create(sisterProfile, PASS, opts('-sister3'));
     const brotherWs = await Workspace.create(
@@ -222,7 +222,7 @@ describe('sharing a record with a professional and a relative, through the real 
     );
     await waitFor(async () => (await gpWs.poll()) > 0);
     const gp = gpWs.session(patient.recordId)!;
-    patient.addPainCheckIn({ scores: { neck: 3 } });
+    patient.write('pain-checkin', { scores: { neck: 3 } });
     await patient.settled();
     await waitFor(() => gp.entries('clinical').some((e) => e.type === 'pain-checkin'));
     // Unlock again later: the workspace reopens its records from storage.

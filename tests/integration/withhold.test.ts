@@ -94,7 +94,7 @@ describe('revocation that a relay cannot freeze', () => {
       manage: false,
     });
     await laptop.refreshManifest();
-    laptop.addPainCheckIn({ scores: { back: 4 }, note: 'before' });
+    laptop.write('pain-checkin', { scores: { back: 4 }, note: 'before' });
     await laptop.settled();
     await phone.settled();
     const oldEpoch = laptop.currentManifest.compartments.find((c) => c.name === 'clinical')!.epoch;
@@ -117,7 +117,10 @@ describe('revocation that a relay cannot freeze', () => {
     )!.deviceKey;
     const sealedBefore = envelopesBy(laptop, laptopKey);
     expect(sealedBefore.every((e) => e === oldEpoch)).toBe(true);
-    laptop.addPainCheckIn({ scores: { back: 6 }, note: 'written while the relay withholds' });
+    laptop.write('pain-checkin', {
+      scores: { back: 6 },
+      note: 'written while the relay withholds',
+    });
     await new Promise((r) => setTimeout(r, 300));
     await laptop.refreshManifest(); // the relay still answers with the old manifest
     const own = laptop.compartment('clinical')!.binding;

@@ -1,5 +1,5 @@
 import { DeviceStore } from '$lib/platform/vault-db';
-import type { Entry, PainCheckIn } from '$lib/core/record/index';
+import type { Entry, EntryDataMap, EntryType } from '$lib/core/record/index';
 import { inviteCodeFrom, type LinkRequest } from '$lib/core/sharing/index';
 import { recordFingerprint } from '$lib/core/crypto/index';
 import {
@@ -156,9 +156,10 @@ class AppSession {
     await this.session.approveLink(request);
   }
 
-  addPainCheckIn(data: PainCheckIn): void {
+  /** Writes an entry of a registered type (see `RecordSession.write`). */
+  write<K extends EntryType>(type: K, data: EntryDataMap[K]): void {
     if (!this.session) throw new Error('Unlock the record first.');
-    this.session.addPainCheckIn(data);
+    this.session.write(type, data);
   }
 
   get recordFingerprint(): string | null {

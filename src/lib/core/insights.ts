@@ -1,3 +1,4 @@
+import { isEntryOf } from './record/registry';
 import {
   assess,
   INSTRUMENT,
@@ -7,7 +8,7 @@ import {
 import { schedule, type DueItem } from './instruments/schedule';
 import { QUESTIONNAIRE, readQuestionnaireResponse, type CurrentResponse } from './record/clinical';
 import type { Entry } from './record/entries';
-import { isPainCheckIn, PAIN_CHECKIN, type PainRegion } from './record/types';
+import { PAIN_CHECKIN, type PainRegion } from './record/types';
 import { nrsChange } from './scores/nrs';
 
 /**
@@ -26,7 +27,7 @@ export interface Point {
 export function painSeries(entries: readonly Entry[], region: PainRegion): Point[] {
   const out: Point[] = [];
   for (const e of entries) {
-    if (e.type !== PAIN_CHECKIN || !isPainCheckIn(e.data)) continue;
+    if (!isEntryOf(e, PAIN_CHECKIN)) continue;
     const value = e.data.scores[region];
     if (value !== undefined) out.push({ at: e.at, value, entry: e });
   }
@@ -37,7 +38,7 @@ export function painSeries(entries: readonly Entry[], region: PainRegion): Point
 export function painRegions(entries: readonly Entry[]): Set<PainRegion> {
   const set = new Set<PainRegion>();
   for (const e of entries) {
-    if (e.type !== PAIN_CHECKIN || !isPainCheckIn(e.data)) continue;
+    if (!isEntryOf(e, PAIN_CHECKIN)) continue;
     for (const [r, v] of Object.entries(e.data.scores))
       if (v !== undefined) set.add(r as PainRegion);
   }
