@@ -291,11 +291,12 @@ export function entryType(type: string): EntryTypeSpec<unknown, unknown> | undef
 
 /**
  * Whether an entry read from the record (any device's) is one this app shows: a registered
- * type, in its compartment, and data that passes the type's guard. Everything else is skipped.
+ * type, in its compartment, of a schema version this app knows, and data that passes the type's
+ * guard. Everything else is skipped.
  */
 export function isValidEntry(entry: Entry, compartment?: Compartment): boolean {
   const s = entryType(entry.type);
-  if (!s) return false;
+  if (!s || entry.v > s.version) return false;
   if (compartment !== undefined && s.compartment !== compartment) return false;
   return s.guard(entry.data);
 }

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
 import { ENTRIES, META, entriesMap, isEntryIdOf } from './entries';
-import { mayWrite } from './registry';
+import { entryType } from './registry';
 
 /**
  * The record's write rules, checked on every decrypted update before it is applied (DESIGN §3:
@@ -20,8 +20,9 @@ import { mayWrite } from './registry';
  *    not depend on what this device has received so far: replicas agree whatever the order. Nor
  *    may it reuse a Yjs client id of another writer's items (Yjs would drop theirs as known).
  * 4. A writer who is not an owner writes only the entry types its role may write, as the entry-type
- *    registry declares them ({@link mayWrite}: a delegate what the patient writes, a professional
- *    notes and messages, a viewer nothing; unknown types only owners).
+ *    registry declares them (a delegate what the patient writes, a professional notes and
+ *    messages, a viewer nothing; unknown types only owners), names its own role, and sends data
+ *    that passes the type's guard ({@link entryProblem}).
  * 5. Owners are trusted: they may write, replace and delete anything in the record.
  *
  * For owner updates a Yjs item names its parent only when it has no neighbours; otherwise the
@@ -155,7 +156,14 @@ function validateGranteeUpdate(
     if (parent !== ENTRIES || s.parentSub === null) return `writes outside the record: ${parent}`;
     const key = s.parentSub;
     const value = contentValue(s.content) as
-      { id?: unknown; author?: { deviceId?: unknown }; type?: unknown } | undefined;
+      | {
+          id?: unknown;
+          author?: { deviceId?: unknown; role?: unknown };
+          type?: unknown;
+          data?: unknown;
+          v?: unknown;
+        }
+      | undefined;
     if (!(s.content instanceof Y.ContentAny) || typeof value !== 'object' || value === null) {
       return 'an entry must be one JSON value';
     }
@@ -164,15 +172,39 @@ function validateGranteeUpdate(
     if (!isEntryIdOf(key, author.hex)) return "an entry id must carry its writer's tag";
     if (keys.has(key)) return 'one value per entry in an update';
     keys.add(key);
-    if (typeof value.type !== 'string' || !mayWrite(author.role, value.type)) {
-      return `a ${author.role} may not write entries of type ${String(value.type).slice(0, 40)}`;
-    }
+    const problem = entryProblem(value, author.role);
+    if (problem) return problem;
     const current = entries.get(key);
     const by = (current as { author?: { deviceId?: unknown } } | undefined)?.author?.deviceId;
     if (current !== undefined && by !== author.hex) {
       return "would replace another author's entry";
     }
   }
+  return null;
+}
+
+/**
+ * Rule 4: what a grantee's entry may be. Its type must be registered and writable by the
+ * writer's role (`registry.ts`); its `author.role` must be that role (no professional shown as
+ * "the patient"); its schema version a positive integer; and data of a version this app knows
+ * must pass the type's guard. Data of a newer version is accepted unchecked (a newer app's
+ * entry) and not shown here: readers skip it (`isValidEntry`).
+ */
+function entryProblem(
+  value: { author?: { role?: unknown }; type?: unknown; data?: unknown; v?: unknown },
+  role: Role,
+): string | null {
+  const type = typeof value.type === 'string' ? value.type : '';
+  const spec = entryType(type);
+  if (!spec || !spec.writers[role].write) {
+    return `a ${role} may not write entries of type ${type.slice(0, 40) || '?'}`;
+  }
+  if (value.author?.role !== role) return 'an entry must name its writer’s role';
+  const v = value.v;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    return 'an entry needs a schema version';
+  }
+  if (v <= spec.version && !spec.guard(value.data)) return `malformed ${type} data`;
   return null;
 }
 

@@ -1,0 +1,326 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { deviceKeysFromSeed, newSeed } from '../crypto/index';
+import type { Role } from '../sync/protocol';
+import en from '../../i18n/en';
+import da from '../../i18n/da';
+import nl from '../../i18n/nl';
+import es from '../../i18n/es';
+import nb from '../../i18n/nb';
+import { listEntries, newEntryId, putEntry, type Entry } from './entries';
+import {
+  ENTRY_TYPE_NAMES,
+  ENTRY_TYPES,
+  entryType,
+  isValidEntry,
+  timelineTitle,
+  type EntryStoredMap,
+  type EntryType,
+} from './registry';
+import { validateRecordUpdate } from './validate';
+import { copyDoc } from './testing';
+
+/**
+ * The entry-type registry (THREAT_MODEL rule 2, "Roles write only their entry types"): every
+ * type's guard against malformed data from another device, the write-rule matrix through
+ * `validateRecordUpdate` with real Yjs updates, and the timeline keys in every catalogue.
+ */
+
+const patient = deviceKeysFromSeed(newSeed());
+const DEVICE = 'a'.repeat(64);
+
+/** One well-formed value per type, as another device stores it. */
+const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
+  'pain-checkin': { scores: { back: 4, leg: 0 }, note: 'after the walk' },
+  questionnaire: { instrument: 'ndi', answers: [1, 2, 3, 4, 5, 0, 1, 2, 3, null] },
+  psfs: { activities: [{ activity: 'Driving', rating: 6 }] },
+  'motion-test': { test: 'neck', source: 'sensor', planes: { rotation: { a: 70, b: 65 } } },
+  'red-flags': {
+    answers: {
+      'bladder-bowel': false,
+      'saddle-numbness': false,
+      'leg-weakness': false,
+      fever: false,
+      'weight-loss': false,
+      'cancer-history': false,
+      trauma: false,
+      'night-pain': true,
+    },
+  },
+  medication: { name: 'Ibuprofen', dose: '400 mg', stopped: '2026-03-02' },
+  'care-event': { kind: 'visit', label: 'Physiotherapy, first session' },
+  note: { text: 'Start graded walking, 10 minutes a day.' },
+  message: { text: 'Can I run?', replyTo: 'x', forVisit: true },
+  access: {
+    action: 'granted',
+    device: DEVICE,
+    person: {
+      kind: 'professional',
+      name: 'Jonas Berg',
+      profession: 'physiotherapist',
+      organisation: 'Fysio Nord',
+      sector: 'physiotherapy',
+    },
+    role: 'professional',
+    compartments: ['clinical', 'messages'],
+    notAfter: null,
+    manifestVersion: 3,
+  },
+};
+
+const long = (n: number) => 'x'.repeat(n);
+const flags = VALID['red-flags'].answers;
+const access = VALID.access;
+
+/** Malformed values per type: wrong types, out of range, oversize strings, extra junk. */
+const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
+  'pain-checkin': [
+    null,
+    'pain 4',
+    {},
+    { scores: {} },
+    { scores: { back: 11 } },
+    { scores: { back: -1 } },
+    { scores: { back: 4.5 } },
+    { scores: { back: '4' } },
+    { scores: { knee: 3 } },
+    { scores: { back: 4 }, note: 5 },
+    { scores: { back: 4 }, note: long(2001) },
+  ],
+  questionnaire: [
+    null,
+    { instrument: 'ndi', answers: [1, 2, 3] },
+    { instrument: 'sf36', answers: [] },
+    { instrument: 'ndi', answers: Array(10).fill(9) },
+    { instrument: 'ndi', answers: 'all fine' },
+    { instrument: 'ndi', version: '1', answers: Array(10).fill(0) },
+    { instrument: 'ndi', version: 99, answers: Array(10).fill(0) },
+  ],
+  psfs: [
+    null,
+    { activities: [] },
+    { activities: 'Driving' },
+    { activities: [{ activity: 'Driving', rating: 10.5 }] },
+    { activities: [{ activity: 'Driving', rating: 11 }] },
+    { activities: [{ activity: ' ', rating: 3 }] },
+    { activities: [{ activity: long(121), rating: 3 }] },
+    { activities: Array(6).fill({ activity: 'Driving', rating: 3 }) },
+  ],
+  'motion-test': [
+    null,
+    { ...VALID['motion-test'], planes: {} },
+    { ...VALID['motion-test'], planes: { twist: { a: 1, b: 1 } } },
+    { ...VALID['motion-test'], planes: { rotation: { a: 190, b: 1 } } },
+    { ...VALID['motion-test'], planes: { rotation: { a: Number.NaN, b: 1 } } },
+    { ...VALID['motion-test'], planes: { rotation: { a: 10, b: 1, sparc: 2 } } },
+    { ...VALID['motion-test'], source: 'guess' },
+    { ...VALID['motion-test'], test: 'knee' },
+  ],
+  'red-flags': [
+    null,
+    { answers: { fever: true } },
+    { answers: { ...flags, extra: true } },
+    { answers: { ...flags, fever: 'yes' } },
+    { answers: null },
+  ],
+  medication: [
+    null,
+    { name: '' },
+    { name: long(201) },
+    { name: 'Ibuprofen', dose: 5 },
+    { name: 'Ibuprofen', dose: long(201) },
+    { name: 'Ibuprofen', stopped: 'March' },
+  ],
+  'care-event': [
+    null,
+    { kind: 'party', label: 'GP' },
+    { kind: 'visit', label: ' ' },
+    { kind: 'visit', label: long(201) },
+    { kind: 'visit' },
+  ],
+  note: [null, {}, { text: '' }, { text: '   ' }, { text: 5 }, { text: long(4001) }],
+  message: [
+    null,
+    { text: '' },
+    { text: long(4001) },
+    { text: 'Hi', replyTo: 5 },
+    { text: 'Hi', forVisit: 'yes' },
+  ],
+  access: [
+    null,
+    { ...access, action: 'stolen' },
+    { ...access, device: 'zz' },
+    { ...access, person: null },
+    { ...access, person: { ...access.person, kind: 'robot' } },
+    { ...access, person: { ...access.person, name: long(1001) } },
+    { ...access, role: 'owner' },
+    { ...access, compartments: 'clinical' },
+    { ...access, notAfter: 'soon' },
+    { ...access, manage: 'yes' },
+    { ...access, manifestVersion: -1 },
+  ],
+};
+
+function entryOf(
+  type: string,
+  data: unknown,
+  by: { hex: string; role: Role },
+  v = 1,
+): Entry<unknown> {
+  return {
+    id: newEntryId(by.hex),
+    type,
+    at: new Date(Date.UTC(2026, 2, 1)).toISOString(),
+    author: { deviceId: by.hex, role: by.role },
+    data,
+    v,
+  };
+}
+
+/** The patient's record with one entry of each type, written by the patient. */
+function patientRecord(): Y.Doc {
+  const doc = new Y.Doc();
+  for (const type of ENTRY_TYPE_NAMES) {
+    putEntry(doc, entryOf(type, VALID[type], { hex: patient.deviceId, role: 'owner' }));
+  }
+  return doc;
+}
+
+/** A real Yjs update: `writer`'s own doc, synced with the record, adds `entry`. */
+function updateAdding(record: Y.Doc, entry: Entry<unknown>): Uint8Array {
+  const writerDoc = copyDoc(record);
+  const before = Y.encodeStateVector(writerDoc);
+  putEntry(writerDoc, entry);
+  return Y.encodeStateAsUpdate(writerDoc, before);
+}
+
+describe('entry-type registry', () => {
+  it('every registered type has a valid sample and malformed ones, and its spec is complete', () => {
+    expect(Object.keys(VALID).sort()).toEqual([...ENTRY_TYPE_NAMES].sort());
+    for (const type of ENTRY_TYPE_NAMES) {
+      const spec = entryType(type);
+      expect(spec.type, type).toBe(type);
+      expect(spec.version, type).toBeGreaterThanOrEqual(1);
+      expect(spec.guard(VALID[type]), type).toBe(true);
+      expect(spec.writers.owner.write, type).toBe(true);
+      expect(spec.writers.viewer.write, type).toBe(false);
+    }
+  });
+
+  it.each(ENTRY_TYPE_NAMES)('%s: the guard refuses every malformed value', (type) => {
+    for (const bad of MALFORMED[type]) {
+      expect(entryType(type).guard(bad), JSON.stringify(bad)?.slice(0, 80)).toBe(false);
+      expect(isValidEntry(entryOf(type, bad, { hex: DEVICE, role: 'owner' }) as Entry)).toBe(false);
+    }
+  });
+
+  it.each(ENTRY_TYPE_NAMES)(
+    '%s: a malformed entry from a delegate is refused where it is accepted; the record stays intact',
+    (type) => {
+      const record = patientRecord();
+      const before = Y.encodeStateAsUpdate(record);
+      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+      for (const bad of MALFORMED[type]) {
+        const update = updateAdding(record, entryOf(type, bad, sister));
+        expect(validateRecordUpdate(update, record, sister)).toMatch(/malformed/);
+      }
+      expect(Y.encodeStateAsUpdate(record)).toEqual(before);
+      expect(listEntries(record)).toHaveLength(ENTRY_TYPE_NAMES.length);
+    },
+  );
+
+  it('a malformed entry from another of the patient’s devices is not shown; the rest is', () => {
+    const record = patientRecord();
+    const laptop = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'owner' as Role };
+    for (const type of ENTRY_TYPE_NAMES) {
+      const update = updateAdding(record, entryOf(type, MALFORMED[type][1], laptop));
+      // Owners are trusted writers: the update applies, and every reader skips the entry.
+      expect(validateRecordUpdate(update, record, laptop)).toBeNull();
+      Y.applyUpdate(record, update);
+    }
+    // An entry of a type this app does not know, and one of a newer schema version.
+    Y.applyUpdate(record, updateAdding(record, entryOf('horoscope', { sign: 'leo' }, laptop)));
+    Y.applyUpdate(record, updateAdding(record, entryOf('note', { words: ['v9'] }, laptop, 9)));
+    const all = listEntries(record);
+    expect(all).toHaveLength(2 * ENTRY_TYPE_NAMES.length + 2);
+    const shown = all.filter((e) => isValidEntry(e));
+    expect(shown.map((e) => e.author.deviceId)).toEqual(
+      Array(ENTRY_TYPE_NAMES.length).fill(patient.deviceId),
+    );
+    expect(shown.map((e) => e.type).sort()).toEqual([...ENTRY_TYPE_NAMES].sort());
+  });
+
+  it('an entry shows only in its own compartment', () => {
+    const e = entryOf('message', VALID.message, { hex: DEVICE, role: 'owner' }) as Entry;
+    expect(isValidEntry(e, 'messages')).toBe(true);
+    expect(isValidEntry(e, 'clinical')).toBe(false);
+  });
+
+  // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
+  const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
+    owner: ENTRY_TYPE_NAMES,
+    delegate: ENTRY_TYPE_NAMES,
+    professional: ['note', 'message'],
+    viewer: [],
+  };
+
+  it('write-rule matrix: role × every registered type, through validateRecordUpdate', () => {
+    const record = patientRecord();
+    const before = Y.encodeStateAsUpdate(record);
+    const verdicts: string[] = [];
+    for (const role of ['owner', 'delegate', 'professional', 'viewer'] as const) {
+      const writer = { hex: deviceKeysFromSeed(newSeed()).deviceId, role };
+      for (const type of ENTRY_TYPE_NAMES) {
+        const update = updateAdding(record, entryOf(type, VALID[type], writer));
+        const problem = validateRecordUpdate(update, record, writer);
+        const expected = MAY_WRITE[role].includes(type);
+        verdicts.push(`${role} ${type} ${problem === null ? 'allowed' : 'refused'}`);
+        expect(problem === null, `${role} writes ${type}: ${problem}`).toBe(expected);
+        if (!expected) expect(problem).toMatch(/may not write entries of type/);
+      }
+    }
+    expect(verdicts).toHaveLength(4 * ENTRY_TYPE_NAMES.length);
+    expect(Y.encodeStateAsUpdate(record)).toEqual(before);
+  });
+
+  it('refuses a grantee entry of an unknown type or naming another role', () => {
+    const record = patientRecord();
+    const physio = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'professional' as Role };
+    const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+    const unknown = updateAdding(record, entryOf('horoscope', { sign: 'leo' }, sister));
+    expect(validateRecordUpdate(unknown, record, sister)).toMatch(/may not write/);
+    // A professional's note claiming to be the patient's would read as "the patient".
+    const asPatient = {
+      ...entryOf('note', VALID.note, physio),
+      author: { deviceId: physio.hex, role: 'owner' as Role },
+    };
+    expect(validateRecordUpdate(updateAdding(record, asPatient), record, physio)).toMatch(
+      /writer’s role/,
+    );
+    const noVersion = { ...entryOf('note', VALID.note, physio), v: 0 };
+    expect(validateRecordUpdate(updateAdding(record, noVersion), record, physio)).toMatch(
+      /schema version/,
+    );
+    // A newer app's entry is accepted (replicas agree) but not shown by this one.
+    const newer = entryOf('note', { words: ['v2'] }, physio, 2);
+    expect(validateRecordUpdate(updateAdding(record, newer), record, physio)).toBeNull();
+    expect(isValidEntry(newer as Entry)).toBe(false);
+  });
+
+  it('timeline keys exist in every catalogue', () => {
+    const catalogues = { en, da, nl, es, nb };
+    const keys = new Set<string>();
+    for (const type of ENTRY_TYPE_NAMES) {
+      keys.add(ENTRY_TYPES[type].timeline.title);
+      keys.add(timelineTitle(entryOf(type, VALID[type], { hex: DEVICE, role: 'owner' }) as Entry));
+    }
+    for (const test of ['neck', 'back']) keys.add(`motion.title.${test}`);
+    for (const [name, cat] of Object.entries(catalogues)) {
+      for (const key of keys) {
+        let node: unknown = cat;
+        for (const part of key.split('.')) node = (node as Record<string, unknown>)?.[part];
+        expect(typeof node, `${name}: ${key}`).toBe('string');
+      }
+    }
+  });
+});
