@@ -17,7 +17,6 @@ import {
   type LinkRequest,
 } from '$lib/core/sharing/index';
 import {
-  CLOCK_SKEW_MS,
   EncryptedDocBinding,
   encodeManifest,
   granteeFor,
@@ -39,7 +38,6 @@ import { persistOuter } from '$lib/platform/outer-store';
 import {
   getManifest,
   getManifestsAfter,
-  relayClockSkew,
   putManifest,
   putRecoveryBlob,
   RelayError,
@@ -59,6 +57,7 @@ import {
   type PendingLink,
 } from './record-open';
 import { readEntries, writeEntry } from './record-entries';
+import { syncStateOf } from './sync-state';
 import { RecordSharing } from './record-sharing';
 import {
   roleIn,
@@ -502,35 +501,13 @@ export class RecordSession {
   }
 
   syncState(): SyncState {
-    const rejected = [...this.stats.values()].reduce((n, s) => n + s.rejected.length, 0);
-    const gaps = [...this.stats.values()].reduce((n, s) => n + s.gaps.size, 0);
-    if (!this.hasAccess) return { state: 'problem', problem: 'access-ended' };
-    if (this.connState === 'denied') {
-      // Tokens carry times: a device clock off by more than the relay tolerates is refused.
-      const skew = relayClockSkew();
-      return {
-        state: 'problem',
-        problem: skew !== null && Math.abs(skew) > CLOCK_SKEW_MS ? 'clock' : 'denied',
-      };
-    }
-    if (this.publishError) {
-      return { state: 'problem', problem: 'publish', detail: this.publishError };
-    }
-    if (rejected > 0) return { state: 'problem', problem: 'rejected', count: rejected };
-    if (gaps > 0) return { state: 'problem', problem: 'gaps' };
-    // Keys were changed on another device and the relay has not given this one the new sharing
-    // list yet: changes wait here, never "synced", until it has.
-    if (
-      [...this.stats.values()].some((s) => s.awaitingEpoch !== null || s.awaitingManifest !== null)
-    ) {
-      const unsealed = [...this.stats.values()].reduce((n, s) => n + s.unsealed, 0);
-      return { state: 'problem', problem: 'awaiting-manifest', count: unsealed };
-    }
-    const unsealed = [...this.stats.values()].reduce((n, s) => n + s.unsealed, 0);
-    const pending = this.docStates.reduce((n, d) => n + d.unsynced, 0) + (unsealed > 0 ? 1 : 0);
-    if (this.connState !== 'online') return { state: 'offline', pending };
-    if (pending > 0 || this.docStates.some((d) => !d.synced)) return { state: 'pending', pending };
-    return { state: 'synced' };
+    return syncStateOf({
+      hasAccess: this.hasAccess,
+      connState: this.connState,
+      publishError: this.publishError,
+      stats: [...this.stats.values()],
+      docStates: this.docStates,
+    });
   }
 
   /** Resolves once the relay has acknowledged everything written so far. */
