@@ -10,19 +10,19 @@ import {
   TestAuthorizer,
   verifyOwnerProof,
 } from './auth';
-import { Store } from './store';
+import { SqliteStore } from './sqlite-store';
 import { CLOCK_SKEW_MS, requestBinding } from '../../src/lib/core/sync/protocol';
 import { keyPair, newRecord, proof as makeProof, signedManifest, token } from './testing';
 
 const ORIGIN = 'https://relay.example';
 const origins = () => [ORIGIN];
 
-const stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
 });
 function registry(): ManifestRegistry {
-  const s = new Store(mkdtempSync(join(tmpdir(), 'backpack-auth-')));
+  const s = new SqliteStore(mkdtempSync(join(tmpdir(), 'backpack-auth-')));
   stores.push(s);
   return new ManifestRegistry(s);
 }
@@ -42,43 +42,54 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 }
 
 describe('ManifestRegistry', () => {
-  it('accepts a root-signed manifest of the record and tells listeners', () => {
+  it('accepts a root-signed manifest of the record and tells listeners', async () => {
     const reg = registry();
     const rec = newRecord();
     const seen: number[] = [];
     reg.onChange((m) => seen.push(m.version));
     const { bytes } = signedManifest(rec, 1, [{ key: owner, role: 'owner', docs: ['clinical'] }]);
-    expect(reg.put(rec.recordId, bytes)).toMatchObject({ ok: true });
-    expect(reg.get(rec.recordId)?.version).toBe(1);
-    expect(reg.getBytes(rec.recordId)).toEqual(bytes);
+    expect(await reg.put(rec.recordId, bytes)).toMatchObject({ ok: true });
+    expect((await reg.get(rec.recordId))?.version).toBe(1);
+    expect(await reg.getBytes(rec.recordId)).toEqual(bytes);
     expect(seen).toEqual([1]);
   });
 
-  it('refuses garbage, wrong signers, other records and old versions, changing nothing', () => {
+  it('refuses garbage, wrong signers, other records and old versions, changing nothing', async () => {
     const reg = registry();
     const rec = newRecord();
     const other = newRecord();
     const grants = [{ key: owner, role: 'owner' as const, docs: ['clinical'] }];
-    expect(reg.put(rec.recordId, new Uint8Array([1, 2, 3]))).toMatchObject({
+    expect(await reg.put(rec.recordId, new Uint8Array([1, 2, 3]))).toMatchObject({
       ok: false,
       status: 400,
     });
     const forged = signedManifest(rec, 1, grants, { signer: keyPair() }).bytes;
-    expect(reg.put(rec.recordId, forged)).toMatchObject({ status: 400, error: 'bad-signature' });
+    expect(await reg.put(rec.recordId, forged)).toMatchObject({
+      status: 400,
+      error: 'bad-signature',
+    });
     const otherBytes = signedManifest(other, 1, grants).bytes;
-    expect(reg.put(rec.recordId, otherBytes)).toMatchObject({ status: 400, error: 'wrong-record' });
+    expect(await reg.put(rec.recordId, otherBytes)).toMatchObject({
+      status: 400,
+      error: 'wrong-record',
+    });
     const claimed = signedManifest(rec, 1, grants, { recordId: other.recordId }).bytes;
-    expect(reg.put(other.recordId, claimed)).toMatchObject({ status: 400, error: 'wrong-record' });
-    expect(reg.get(rec.recordId)).toBeNull();
-    expect(reg.put(rec.recordId, signedManifest(rec, 5, grants).bytes)).toMatchObject({ ok: true });
-    expect(reg.put(rec.recordId, signedManifest(rec, 5, grants).bytes)).toMatchObject({
+    expect(await reg.put(other.recordId, claimed)).toMatchObject({
+      status: 400,
+      error: 'wrong-record',
+    });
+    expect(await reg.get(rec.recordId)).toBeNull();
+    expect(await reg.put(rec.recordId, signedManifest(rec, 5, grants).bytes)).toMatchObject({
+      ok: true,
+    });
+    expect(await reg.put(rec.recordId, signedManifest(rec, 5, grants).bytes)).toMatchObject({
       status: 409,
       error: 'stale-version',
     });
-    expect(reg.put(rec.recordId, signedManifest(rec, 4, grants).bytes)).toMatchObject({
+    expect(await reg.put(rec.recordId, signedManifest(rec, 4, grants).bytes)).toMatchObject({
       status: 409,
     });
-    expect(reg.get(rec.recordId)?.version).toBe(5);
+    expect((await reg.get(rec.recordId))?.version).toBe(5);
   });
 });
 
@@ -89,10 +100,10 @@ describe('ManifestRegistry and delegates', () => {
     { key: sister, role: 'delegate' as const, docs: ['clinical'], certified },
   ];
 
-  it('accepts a certified delegate’s change of the professionals', () => {
+  it('accepts a certified delegate’s change of the professionals', async () => {
     const reg = registry();
     const rec = newRecord();
-    expect(reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes)).toMatchObject({
+    expect(await reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes)).toMatchObject({
       ok: true,
     });
     const next = signedManifest(
@@ -101,44 +112,44 @@ describe('ManifestRegistry and delegates', () => {
       [...grants(true), { key: pro, role: 'professional', docs: ['clinical'] }],
       { signer: sister },
     );
-    expect(reg.put(rec.recordId, next.bytes)).toMatchObject({ ok: true });
-    expect(reg.get(rec.recordId)?.version).toBe(2);
+    expect(await reg.put(rec.recordId, next.bytes)).toMatchObject({ ok: true });
+    expect((await reg.get(rec.recordId))?.version).toBe(2);
   });
 
-  it('refuses a delegate without a certificate, and one that touches the owner devices', () => {
+  it('refuses a delegate without a certificate, and one that touches the owner devices', async () => {
     const reg = registry();
     const rec = newRecord();
-    reg.put(rec.recordId, signedManifest(rec, 1, grants(false)).bytes);
+    await reg.put(rec.recordId, signedManifest(rec, 1, grants(false)).bytes);
     const uncertified = signedManifest(
       rec,
       2,
       [...grants(false), { key: pro, role: 'professional', docs: ['clinical'] }],
       { signer: sister },
     );
-    expect(reg.put(rec.recordId, uncertified.bytes)).toMatchObject({
+    expect(await reg.put(rec.recordId, uncertified.bytes)).toMatchObject({
       ok: false,
       status: 400,
       error: 'bad-signature',
     });
     // Certified by the root in v2, the delegate still cannot remove the patient's device.
-    reg.put(rec.recordId, signedManifest(rec, 2, grants(true)).bytes);
+    await reg.put(rec.recordId, signedManifest(rec, 2, grants(true)).bytes);
     const coup = signedManifest(rec, 3, [grants(true)[1]!], { signer: sister });
-    expect(reg.put(rec.recordId, coup.bytes)).toMatchObject({
+    expect(await reg.put(rec.recordId, coup.bytes)).toMatchObject({
       ok: false,
       status: 403,
       error: 'not-permitted',
     });
-    expect(reg.get(rec.recordId)?.version).toBe(2);
+    expect((await reg.get(rec.recordId))?.version).toBe(2);
   });
 
-  it('refuses a removed delegate who signs itself back in', () => {
+  it('refuses a removed delegate who signs itself back in', async () => {
     const reg = registry();
     const rec = newRecord();
-    reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes);
+    await reg.put(rec.recordId, signedManifest(rec, 1, grants(true)).bytes);
     const removed = signedManifest(rec, 2, [grants(true)[0]!], { epoch: 1 });
-    expect(reg.put(rec.recordId, removed.bytes)).toMatchObject({ ok: true });
+    expect(await reg.put(rec.recordId, removed.bytes)).toMatchObject({ ok: true });
     const comeback = signedManifest(rec, 3, grants(true), { signer: sister, epoch: 1 });
-    expect(reg.put(rec.recordId, comeback.bytes)).toMatchObject({
+    expect(await reg.put(rec.recordId, comeback.bytes)).toMatchObject({
       status: 403,
       error: 'not-permitted',
     });
@@ -146,10 +157,10 @@ describe('ManifestRegistry and delegates', () => {
 });
 
 describe('ManifestAuthorizer', () => {
-  function setup(now = () => Date.now()) {
+  async function setup(now = () => Date.now()) {
     const reg = registry();
     const rec = newRecord();
-    reg.put(
+    await reg.put(
       rec.recordId,
       signedManifest(rec, 1, [
         { key: owner, role: 'owner', docs: ['clinical', 'journal'] },
@@ -165,7 +176,7 @@ describe('ManifestAuthorizer', () => {
   }
 
   it('grants what the manifest lists; viewers read only', async () => {
-    const { rec, auth } = setup();
+    const { rec, auth } = await setup();
     const name = `${rec.recordId}:clinical`;
     await expect(
       auth.authenticate(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }), name),
@@ -191,7 +202,7 @@ describe('ManifestAuthorizer', () => {
   });
 
   it('refuses bad, foreign, expired, replayed or ungranted tokens', async () => {
-    const { rec, auth } = setup();
+    const { rec, auth } = await setup();
     const name = `${rec.recordId}:clinical`;
     expect(await refusal(auth.authenticate('garbage!', name))).toBe('bad-token');
     expect(
@@ -243,7 +254,7 @@ describe('ManifestAuthorizer', () => {
 
   it('rechecks grants against the newest manifest and the clock', async () => {
     let now = Date.now();
-    const { reg, rec, auth } = setup(() => now);
+    const { reg, rec, auth } = await setup(() => now);
     const name = `${rec.recordId}:clinical`;
     const p = await auth.authenticate(
       token(pro, rec.recordId, 'clinical', { origin: ORIGIN, now }),
@@ -256,7 +267,7 @@ describe('ManifestAuthorizer', () => {
     expect(auth.recheck(p)).toBe(p);
     now += 61_000;
     expect(auth.recheck(p)).toBeNull();
-    reg.put(
+    await reg.put(
       rec.recordId,
       // Taking the viewer's access away moves the compartment to a new key (epoch 1).
       signedManifest(rec, 2, [{ key: owner, role: 'owner', docs: ['clinical', 'journal'] }], {
@@ -266,12 +277,12 @@ describe('ManifestAuthorizer', () => {
     expect(auth.recheck(v)).toBeNull();
   });
 
-  it('checks ownership proofs: owner, this relay, this request, once', () => {
-    const { reg, rec } = setup();
+  it('checks ownership proofs: owner, this relay, this request, once', async () => {
+    const { reg, rec } = await setup();
     const nonces = new NonceCache();
-    const code = (f: () => unknown) => {
+    const code = async (f: () => Promise<unknown>) => {
       try {
-        f();
+        await f();
         return 'ok';
       } catch (e) {
         return e instanceof AuthError ? e.code : 'other';
@@ -288,32 +299,34 @@ describe('ManifestAuthorizer', () => {
     const check = (proof: string | undefined, e = put, id = rec.recordId) =>
       code(() => verifyOwnerProof(reg, nonces, id, proof, now, e));
     const proof = makeProof(owner, ORIGIN, rec.recordId, 'PUT', path, { body: blob });
-    expect(check(proof)).toBe('ok');
-    expect(check(proof)).toBe('replayed');
-    expect(check(undefined)).toBe('no-proof');
-    expect(check(makeProof(pro, ORIGIN, rec.recordId, 'PUT', path, { body: blob }))).toBe(
+    expect(await check(proof)).toBe('ok');
+    expect(await check(proof)).toBe('replayed');
+    expect(await check(undefined)).toBe('no-proof');
+    expect(await check(makeProof(pro, ORIGIN, rec.recordId, 'PUT', path, { body: blob }))).toBe(
       'not-owner',
     );
-    expect(check(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }))).toBe(
+    expect(await check(token(owner, rec.recordId, 'clinical', { origin: ORIGIN }))).toBe(
       'wrong-document',
     );
     // Bound to the request: another body, method or path, or no binding at all, is refused.
     const other = makeProof(owner, ORIGIN, rec.recordId, 'PUT', path, { body: new Uint8Array(3) });
-    expect(check(other)).toBe('wrong-request');
+    expect(await check(other)).toBe('wrong-request');
     const seen = `/api/records/${rec.recordId}/seen`;
     const forSeen = makeProof(owner, ORIGIN, rec.recordId, 'GET', seen);
-    expect(check(forSeen)).toBe('wrong-request');
-    expect(check(forSeen, expect_('GET', seen))).toBe('ok');
-    expect(check(token(owner, rec.recordId, 'recovery', { origin: ORIGIN }))).toBe('wrong-request');
+    expect(await check(forSeen)).toBe('wrong-request');
+    expect(await check(forSeen, expect_('GET', seen))).toBe('ok');
+    expect(await check(token(owner, rec.recordId, 'recovery', { origin: ORIGIN }))).toBe(
+      'wrong-request',
+    );
     // Bound to this relay.
     const elsewhere = makeProof(owner, 'https://other.example', rec.recordId, 'PUT', path, {
       body: blob,
     });
-    expect(check(elsewhere)).toBe('wrong-relay');
+    expect(await check(elsewhere)).toBe('wrong-relay');
     const unknown = newRecord().recordId;
     const unknownPath = `/api/records/${unknown}/recovery`;
     expect(
-      check(
+      await check(
         makeProof(owner, ORIGIN, unknown, 'GET', unknownPath),
         expect_('GET', unknownPath),
         unknown,
@@ -322,7 +335,7 @@ describe('ManifestAuthorizer', () => {
   });
 
   it('refuses a token for another relay, and an HTTP proof as a connection token', async () => {
-    const { rec, auth } = setup();
+    const { rec, auth } = await setup();
     const name = `${rec.recordId}:clinical`;
     const elsewhere = token(owner, rec.recordId, 'clinical', { origin: 'http://127.0.0.1:9999' });
     expect(await refusal(auth.authenticate(elsewhere, name))).toBe('wrong-relay');
@@ -335,7 +348,7 @@ describe('ManifestAuthorizer', () => {
 
   it('refuses a token replayed just after exp, within the clock skew', async () => {
     let now = Date.now();
-    const { rec, auth } = setup(() => now);
+    const { rec, auth } = await setup(() => now);
     const name = `${rec.recordId}:clinical`;
     const t = token(owner, rec.recordId, 'clinical', { origin: ORIGIN, now, lifetimeMs: 60_000 });
     await expect(auth.authenticate(t, name)).resolves.toMatchObject({ role: 'owner' });
@@ -369,7 +382,7 @@ describe('NonceCache', () => {
   const dev = (b: number) => new Uint8Array(32).fill(b);
   const n = (b: number) => new Uint8Array([b >> 8, b & 255]);
 
-  it('remembers nonces until they may no longer be used', () => {
+  it('remembers nonces until they may no longer be used', async () => {
     const c = new NonceCache(100, 10);
     expect(c.use('rec', dev(1), n(1), 100, 0)).toBeNull();
     expect(c.use('rec', dev(1), n(1), 100, 50)).toBe('replayed');
@@ -380,7 +393,7 @@ describe('NonceCache', () => {
     expect(c.use('other', dev(1), n(1), 200, 150)).toBeNull();
   });
 
-  it('a device flooding tokens is refused itself and never refuses another device', () => {
+  it('a device flooding tokens is refused itself and never refuses another device', async () => {
     const c = new NonceCache(1000, 50);
     for (let i = 0; i < 50; i++) expect(c.use('rec', dev(1), n(i), 10_000, 0)).toBeNull();
     expect(c.use('rec', dev(1), n(999), 10_000, 1)).toBe('device-busy');
@@ -394,7 +407,7 @@ describe('NonceCache', () => {
     expect(c.use('rec', dev(1), n(999), 20_000, 10_000)).toBeNull();
   });
 
-  it('forgets nonces once their token can no longer be accepted', () => {
+  it('forgets nonces once their token can no longer be accepted', async () => {
     const c = new NonceCache(1000, 100);
     for (let i = 0; i < 100; i++) expect(c.use('rec', dev(1), n(i), 1_000 + i, 0)).toBeNull();
     expect(c.size).toBe(100);
@@ -404,7 +417,7 @@ describe('NonceCache', () => {
     expect(c.size).toBe(2);
   });
 
-  it('when full, drops the oldest nonce of the largest share, not a small one', () => {
+  it('when full, drops the oldest nonce of the largest share, not a small one', async () => {
     const c = new NonceCache(100, 60);
     for (let d = 1; d <= 40; d++) expect(c.use('rec', dev(d), n(0), 10_000, 0)).toBeNull();
     for (let i = 1; i <= 60; i++) expect(c.use('rec', dev(99), n(i), 10_000, 0)).toBeNull();

@@ -16,7 +16,7 @@ import {
   type SignedManifest,
   type TokenExpectation,
 } from '../../src/lib/core/sync/protocol';
-import type { Store } from './store';
+import type { RelayStore } from './store';
 
 /**
  * Who may open which document, and who may write what. The relay asks an {@link Authorizer};
@@ -207,34 +207,76 @@ export type ManifestPutResult =
 
 /**
  * The records' signed manifests, kept in the store with a decoded cache in front. Listeners hear
- * of every accepted replacement, so the relay can close connections whose grant vanished.
+ * of every accepted replacement, here or (PostgreSQL) on another instance, so the relay can
+ * close connections whose grant vanished.
+ *
+ * The cache serves the synchronous checks of open connections ({@link peek}); anything that
+ * accepts a connection or a request reads through {@link get}. A replacement is judged against
+ * the stored manifest (not the cache, which another instance may have made stale) and stored
+ * only if that is still the stored version (compare-and-set in the store).
  */
 export class ManifestRegistry {
   private readonly cache = new Map<string, SignedManifest>();
   private readonly listeners = new Set<(m: SignedManifest) => void>();
+  private readonly stopWatching: () => void;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: RelayStore) {
+    this.stopWatching = store.watch({
+      updates: () => undefined,
+      manifest: (recordId, version) => void this.refresh(recordId, version),
+      resync: () => {
+        for (const recordId of [...this.cache.keys()]) void this.refresh(recordId);
+      },
+    });
+  }
 
-  get(recordId: string): SignedManifest | null {
+  /** The manifest as cached (loaded by an earlier {@link get}), for checks of open connections. */
+  peek(recordId: string): SignedManifest | null {
+    return this.cache.get(recordId) ?? null;
+  }
+
+  async get(recordId: string): Promise<SignedManifest | null> {
     const cached = this.cache.get(recordId);
     if (cached) return cached;
-    const row = this.store.getManifest(recordId);
+    const row = await this.store.getManifest(recordId);
     if (!row) return null;
     const m = decodeManifest(row.data);
     if (isProtocolError(m)) return null;
+    const now = this.cache.get(recordId);
+    if (now && now.version >= m.version) return now;
     this.cache.set(recordId, m);
     return m;
   }
 
-  getBytes(recordId: string): Uint8Array | null {
-    return this.store.getManifest(recordId)?.data ?? null;
+  async getBytes(recordId: string): Promise<Uint8Array | null> {
+    return (await this.store.getManifest(recordId))?.data ?? null;
+  }
+
+  /** Another instance stored a newer manifest: load it and tell the listeners. */
+  private async refresh(recordId: string, version?: number): Promise<void> {
+    const cached = this.cache.get(recordId);
+    if (cached && version !== undefined && cached.version >= version) return;
+    let row;
+    try {
+      row = await this.store.getManifest(recordId);
+    } catch {
+      // The cache stays; the next change or resync tries again.
+      return;
+    }
+    if (!row) return;
+    const m = decodeManifest(row.data);
+    if (isProtocolError(m)) return;
+    const current = this.cache.get(recordId);
+    if (current && current.version >= m.version) return;
+    this.cache.set(recordId, m);
+    for (const listener of this.listeners) listener(m);
   }
 
   /**
    * Accepts a manifest for `recordId` if it decodes, is signed by the record's root key, belongs
-   * to this record, and is newer than the stored one. Changes nothing otherwise.
+   * to this record, and is a permitted successor of the stored one. Changes nothing otherwise.
    */
-  put(recordId: string, bytes: Uint8Array, now = Date.now()): ManifestPutResult {
+  async put(recordId: string, bytes: Uint8Array, now = Date.now()): Promise<ManifestPutResult> {
     const m = decodeManifest(bytes);
     if (isProtocolError(m)) return { ok: false, status: 400, error: m.error, message: m.message };
     const bad = verifyManifest(m);
@@ -247,23 +289,29 @@ export class ManifestRegistry {
         message: 'The manifest belongs to another record.',
       };
     }
-    const stored = this.store.getManifest(recordId);
-    const previous = stored ? this.get(recordId) : null;
+    const stored = await this.store.getManifest(recordId);
+    let previous: SignedManifest | null = null;
+    if (stored) {
+      const decoded = decodeManifest(stored.data);
+      previous = isProtocolError(decoded) ? null : decoded;
+    }
     if (previous) {
       const problem = verifyManifestSuccessor(previous, m, now);
       if (problem?.error === 'not-permitted' || problem?.error === 'wrong-record') {
         return { ok: false, status: 403, error: problem.error, message: problem.message };
       }
     }
-    if (!this.store.putManifest(recordId, m.version, bytes, now)) {
+    if (!(await this.store.putManifest(recordId, m.version, bytes, now, stored?.version ?? null))) {
+      const latest = await this.store.getManifest(recordId);
       return {
         ok: false,
         status: 409,
         error: 'stale-version',
-        message: `Manifest version ${m.version} is not newer than the stored version ${stored?.version ?? '?'}.`,
+        message: `Manifest version ${m.version} is not newer than the stored version ${latest?.version ?? '?'}.`,
       };
     }
-    this.cache.set(recordId, m);
+    const current = this.cache.get(recordId);
+    if (!current || current.version < m.version) this.cache.set(recordId, m);
     for (const listener of this.listeners) listener(m);
     return { ok: true, manifest: m };
   }
@@ -271,6 +319,10 @@ export class ManifestRegistry {
   onChange(listener: (m: SignedManifest) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.stopWatching();
   }
 }
 
@@ -310,10 +362,6 @@ export class ManifestAuthorizer implements Authorizer {
   }
 
   async authenticate(token: string, documentName: string): Promise<Grant> {
-    return this.check(token, documentName);
-  }
-
-  private check(token: string, documentName: string): Grant {
     const name = parseDocumentName(documentName);
     if (isProtocolError(name)) throw new AuthError('bad-document-name', name.message);
     const t = decodeAuthToken(token);
@@ -324,7 +372,7 @@ export class ManifestAuthorizer implements Authorizer {
       request: null,
     });
     if (problem) throw new AuthError(problem.error, problem.message);
-    const manifest = this.manifests.get(name.recordId);
+    const manifest = await this.manifests.get(name.recordId);
     if (!manifest) throw new AuthError('no-manifest', 'The relay does not know this record.');
     const grant = granteeFor(manifest, t.deviceKey, name.docId, now);
     if (!grant) throw new AuthError('no-grant', 'This device has no grant for this document.');
@@ -341,14 +389,14 @@ export class ManifestAuthorizer implements Authorizer {
   }
 
   recheck(grant: Grant): Grant | null {
-    const m = this.manifests.get(grant.recordId);
+    const m = this.manifests.peek(grant.recordId);
     const g = m && granteeFor(m, grant.deviceKey, grant.docId, this.now());
     if (!g || g.role !== grant.role) return null;
     return g.notAfter === grant.notAfter ? grant : { ...grant, notAfter: g.notAfter };
   }
 
   isWriter(recordId: string, docId: string, author: Uint8Array): boolean {
-    const m = this.manifests.get(recordId);
+    const m = this.manifests.peek(recordId);
     const g = m && granteeFor(m, author, docId, this.now());
     return !!g && roleMayWrite(g.role);
   }
@@ -360,15 +408,15 @@ export class ManifestAuthorizer implements Authorizer {
  * the binding of method, path and body; see `verifyAuthToken`), signed by a device that is an
  * owner in the stored manifest, used once. Refused when the relay has no manifest for the record.
  */
-export function verifyOwnerProof(
+export async function verifyOwnerProof(
   manifests: ManifestRegistry,
   nonces: NonceCache,
   recordId: string,
   proof: string | undefined,
   now: number,
   expect: TokenExpectation,
-): AuthToken {
-  const manifest = manifests.get(recordId);
+): Promise<AuthToken> {
+  const manifest = await manifests.get(recordId);
   if (!manifest) throw new AuthError('no-manifest', 'Upload the record manifest first.');
   if (!proof) throw new AuthError('no-proof', 'The x-backpack-proof header is missing.');
   const t = decodeAuthToken(proof);

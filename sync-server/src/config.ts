@@ -14,6 +14,12 @@ export interface RelayConfig {
   readonly port: number;
   /** Where the SQLite database lives. */
   readonly dataDir: string;
+  /**
+   * A PostgreSQL connection URL (`postgres://user:pass@host:5432/db`) for the shared store of
+   * several instances, or `null` for the embedded SQLite store in {@link dataDir}. Secret: it is
+   * never logged or echoed in an error.
+   */
+  readonly storeUrl: string | null;
   /** The built PWA to serve on the same port (must hold `200.html`), or `null` for relay only. */
   readonly staticDir: string | null;
   /** Largest WebSocket message, bytes (larger ones close the socket with 1009). */
@@ -59,6 +65,12 @@ const SETTINGS: readonly Setting[] = [
   { key: 'host', flag: '--host', env: 'HOST', help: 'interface to listen on (127.0.0.1)' },
   { key: 'port', flag: '--port', env: 'PORT', help: 'port (8787; 0 = any free port)' },
   { key: 'dataDir', flag: '--data', env: 'DATA_DIR', help: 'data directory (./data)' },
+  {
+    key: 'storeUrl',
+    flag: '--store',
+    env: 'STORE_URL',
+    help: 'postgres://… for PostgreSQL (SQLite in --data)',
+  },
   { key: 'staticDir', flag: '--static', env: 'STATIC_DIR', help: 'built app to serve (none)' },
   {
     key: 'maxMessageBytes',
@@ -212,6 +224,23 @@ export function parseConfig(
     throw new ConfigError(`${raw.dataDir?.from ?? 'DATA_DIR'}: "${dataDir}" is not a directory.`);
   }
 
+  let storeUrl: string | null = null;
+  if (raw.storeUrl && raw.storeUrl.value !== '' && raw.storeUrl.value !== 'sqlite') {
+    // The URL holds a password: the messages name the setting, never the value.
+    let url: URL | null;
+    try {
+      url = new URL(raw.storeUrl.value);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+      throw new ConfigError(
+        `${raw.storeUrl.from}: not a PostgreSQL URL like postgres://user:password@host:5432/db (or "sqlite").`,
+      );
+    }
+    storeUrl = raw.storeUrl.value;
+  }
+
   let origins: string[] | null = null;
   if (raw.origins) {
     origins = [];
@@ -244,6 +273,7 @@ export function parseConfig(
     host,
     port: num('port', 'PORT', 8787, 0, 65535),
     dataDir,
+    storeUrl,
     staticDir,
     maxMessageBytes: num('maxMessageBytes', 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 4096, 1024 ** 3),
     maxBodyBytes: num('maxBodyBytes', 'MAX_BODY_BYTES', 1024 * 1024, 4096, 64 * 1024 ** 2),

@@ -375,9 +375,9 @@ describe('HTTP API', () => {
     await new Promise((r) => setTimeout(r, 5));
     await authenticate();
     await new Promise((r) => setTimeout(r, 50)); // lets the relay's disconnect hook run
-    expect(server.store.lastSeen(rec.recordId)).toEqual([{ deviceKey: pro.publicKey, at }]);
+    expect(await server.store.lastSeen(rec.recordId)).toEqual([{ deviceKey: pro.publicKey, at }]);
 
-    server.store.markSeen(rec.recordId, owner.publicKey, at + 1);
+    await server.store.markSeen(rec.recordId, owner.publicKey, at + 1);
     expect((await seen()).body.devices).toEqual([
       { deviceKey: toHex(owner.publicKey), at: at + 1 },
       { deviceKey: toHex(pro.publicKey), at },

@@ -9,7 +9,7 @@ import type { Logger } from './log';
 import { renderMetrics, type Metrics } from './metrics';
 import { ClientQuota, clientAddress, clientGroup } from './quota';
 import type { Relay } from './relay';
-import type { Store } from './store';
+import type { RelayStore } from './store';
 
 /**
  * The relay's HTTP side, on the same port as the WebSocket:
@@ -48,7 +48,7 @@ function requireLocator(locator: string): string {
 
 export interface HttpDeps {
   readonly config: RelayConfig;
-  readonly store: Store;
+  readonly store: RelayStore;
   readonly manifests: ManifestRegistry;
   readonly nonces: NonceCache;
   readonly relay: Relay;
@@ -199,15 +199,15 @@ export function createRequestHandler(
    * relay and exactly this request: method, path, body; used once) and returns the device's
    * short key for the logs.
    */
-  function requireOwner(
+  async function requireOwner(
     req: IncomingMessage,
     recordId: string,
     path: string,
     body: Uint8Array = new Uint8Array(0),
-  ): string {
+  ): Promise<string> {
     const header = req.headers['x-backpack-proof'];
     try {
-      const proof = verifyOwnerProof(
+      const proof = await verifyOwnerProof(
         manifests,
         nonces,
         recordId,
@@ -236,14 +236,14 @@ export function createRequestHandler(
     const what = parts[4];
     if (what === 'manifest') {
       if (req.method === 'GET' || req.method === 'HEAD') {
-        const bytes = manifests.getBytes(recordId);
+        const bytes = await manifests.getBytes(recordId);
         if (!bytes)
           throw new HttpError(404, 'not-found', 'The relay has no manifest for this record.');
         return sendBytes(res, bytes);
       }
       if (req.method === 'PUT') {
         const bytes = await readBody(req, config.maxBodyBytes);
-        const result = manifests.put(recordId, bytes, now());
+        const result = await manifests.put(recordId, bytes, now());
         if (!result.ok) throw new HttpError(result.status, result.error, result.message);
         log.info('manifest stored', {
           event: 'manifest',
@@ -257,15 +257,15 @@ export function createRequestHandler(
     }
     if (what === 'recovery') {
       if (req.method === 'GET' || req.method === 'HEAD') {
-        const blob = store.getRecovery(recordId);
+        const blob = await store.getRecovery(recordId);
         if (!blob) throw new HttpError(404, 'not-found', 'No recovery blob for this record.');
         return sendBytes(res, blob);
       }
       if (req.method === 'PUT') {
         // The proof binds the body's hash, so the (size-limited) body is read first.
         const blob = await readBody(req, RECOVERY_MAX_BYTES);
-        const device = requireOwner(req, recordId, path, blob);
-        store.putRecovery(recordId, blob, now());
+        const device = await requireOwner(req, recordId, path, blob);
+        await store.putRecovery(recordId, blob, now());
         log.info('recovery blob stored', {
           event: 'recovery',
           record: recordId,
@@ -284,15 +284,16 @@ export function createRequestHandler(
       if (!Number.isSafeInteger(after) || after < 0) {
         throw new HttpError(400, 'bad-request', '`after` must be a manifest version.');
       }
-      const list = store.manifestsAfter(recordId, after).map((m) => toBase64Url(m));
+      const list = (await store.manifestsAfter(recordId, after)).map((m) => toBase64Url(m));
       return sendJson(res, 200, { manifests: list }, CORS_HEADERS);
     }
     if (what === 'seen') {
       if (req.method !== 'GET') throw methodNotAllowed('GET');
-      requireOwner(req, recordId, path);
-      const devices = store
-        .lastSeen(recordId)
-        .map((s) => ({ deviceKey: toHex(s.deviceKey), at: s.at }));
+      await requireOwner(req, recordId, path);
+      const devices = (await store.lastSeen(recordId)).map((s) => ({
+        deviceKey: toHex(s.deviceKey),
+        at: s.at,
+      }));
       return sendJson(res, 200, { devices }, CORS_HEADERS);
     }
     throw new HttpError(404, 'not-found', 'No such endpoint.');
@@ -308,7 +309,7 @@ export function createRequestHandler(
     if (parts[2] === 'recovery') {
       const locator = requireLocator(parts[3]!);
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
-      const blob = store.getRecoveryByLocator(locator);
+      const blob = await store.getRecoveryByLocator(locator);
       if (!blob) throw new HttpError(404, 'not-found', 'No recovery blob for this kit.');
       return sendBytes(res, blob);
     }
@@ -317,8 +318,8 @@ export function createRequestHandler(
     if (req.method !== 'PUT') throw methodNotAllowed('PUT');
     // The proof binds the body's hash, so the (size-limited) body is read first.
     const blob = await readBody(req, RECOVERY_MAX_BYTES);
-    const device = requireOwner(req, recordId, path, blob);
-    if (!store.putRecoveryByLocator(recordId, locator, blob, now())) {
+    const device = await requireOwner(req, recordId, path, blob);
+    if (!(await store.putRecoveryByLocator(recordId, locator, blob, now()))) {
       throw new HttpError(409, 'locator-taken', 'Another record holds this recovery locator.');
     }
     // The locator names the blob: it is not logged.
@@ -350,11 +351,11 @@ export function createRequestHandler(
       }
       let stored = false;
       try {
-        if (store.mailboxCount() >= config.maxMailboxes) {
+        if ((await store.mailboxCount()) >= config.maxMailboxes) {
           throw refuse(503, 'mailboxes-full', 'Too many open mailboxes; try again later.');
         }
         const box = await readBody(req, MAILBOX_MAX_BYTES);
-        if (!store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now())) {
+        if (!(await store.putMailbox(id, box, now() + MAILBOX_TTL_MS, now()))) {
           throw new HttpError(409, 'mailbox-taken', 'This mailbox already holds a message.');
         }
         stored = true;
@@ -365,7 +366,7 @@ export function createRequestHandler(
       return sendJson(res, 200, { ok: true }, CORS_HEADERS);
     }
     if (req.method === 'POST') {
-      const box = store.takeMailbox(id, now());
+      const box = await store.takeMailbox(id, now());
       if (!box) throw new HttpError(404, 'empty', 'Nothing in this mailbox (yet).');
       return sendBytes(res, box);
     }
@@ -384,7 +385,7 @@ export function createRequestHandler(
     }
     if (path === '/metrics') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
-      const totals = store.totals();
+      const totals = await store.totals();
       const text = renderMetrics(metrics, {
         sockets: relay.socketCount,
         documentsLoaded: relay.hocuspocus.getDocumentsCount(),

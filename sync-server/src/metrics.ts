@@ -1,3 +1,22 @@
+/** Bucket upper bounds (ms) of the latency histograms. */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 1000] as const;
+
+/** A Prometheus histogram of milliseconds (exposed in seconds). */
+export class Histogram {
+  readonly counts: number[] = LATENCY_BUCKETS_MS.map(() => 0);
+  count = 0;
+  sumMs = 0;
+
+  observe(ms: number): void {
+    const v = Math.max(0, ms);
+    this.count++;
+    this.sumMs += v;
+    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+      if (v <= LATENCY_BUCKETS_MS[i]!) this.counts[i]!++;
+    }
+  }
+}
+
 /** Counters of the relay since start, and the Prometheus text exposition of them. */
 export class Metrics {
   readonly started = Date.now();
@@ -14,6 +33,29 @@ export class Metrics {
   httpRequests = 0;
   httpErrors = 0;
   mailboxesRefused = 0;
+  /** Envelopes (updates) delivered to this instance's connections. */
+  updatesSent = 0;
+  /** Rows another instance stored, applied here. */
+  remoteUpdates = 0;
+  readonly storeWriteLatency = new Histogram();
+  /** From another instance's commit (its clock) to the row applied here. */
+  readonly remoteLag = new Histogram();
+  /** Sync messages refused, by reason (policy, storage, malformed). */
+  readonly refusedByReason = new Map<string, number>();
+
+  refused(reason: string): void {
+    this.messagesRefused++;
+    this.refusedByReason.set(reason, (this.refusedByReason.get(reason) ?? 0) + 1);
+  }
+
+  storeWrite(ms: number): void {
+    this.storeWriteLatency.observe(ms);
+  }
+
+  remoteApplied(rows: number, lagMs: number): void {
+    this.remoteUpdates += rows;
+    this.remoteLag.observe(lagMs);
+  }
 }
 
 export interface LiveFigures {
@@ -32,6 +74,14 @@ export function renderMetrics(m: Metrics, live: LiveFigures): string {
   const lines: string[] = [];
   const metric = (name: string, kind: Kind, help: string, value: number) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${kind}`, `${name} ${value}`);
+  };
+  const histogram = (name: string, help: string, h: Histogram) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+    LATENCY_BUCKETS_MS.forEach((le, i) => {
+      lines.push(`${name}_bucket{le="${le / 1000}"} ${h.counts[i]}`);
+    });
+    lines.push(`${name}_bucket{le="+Inf"} ${h.count}`);
+    lines.push(`${name}_sum ${h.sumMs / 1000}`, `${name}_count ${h.count}`);
   };
   metric('backpack_connections', 'gauge', 'Open WebSocket connections.', live.sockets);
   metric(
@@ -103,6 +153,35 @@ export function renderMetrics(m: Metrics, live: LiveFigures): string {
     'counter',
     'Mailbox creations refused (per-address quota or relay-wide cap).',
     m.mailboxesRefused,
+  );
+  metric(
+    'backpack_updates_sent_total',
+    'counter',
+    "Yjs updates (envelopes) sent to this instance's connections.",
+    m.updatesSent,
+  );
+  metric(
+    'backpack_remote_updates_total',
+    'counter',
+    'Updates another instance stored, applied here.',
+    m.remoteUpdates,
+  );
+  lines.push(
+    '# HELP backpack_messages_refused_by_reason_total Sync messages refused, by reason.',
+    '# TYPE backpack_messages_refused_by_reason_total counter',
+  );
+  for (const [reason, n] of [...m.refusedByReason].sort()) {
+    lines.push(`backpack_messages_refused_by_reason_total{reason="${reason}"} ${n}`);
+  }
+  histogram(
+    'backpack_store_write_seconds',
+    'Time to store (fsync or commit) one accepted update.',
+    m.storeWriteLatency,
+  );
+  histogram(
+    'backpack_remote_lag_seconds',
+    "From another instance's commit to its update applied here (clocks of both).",
+    m.remoteLag,
   );
   metric('backpack_stored_updates', 'gauge', 'Rows in the update log.', live.storedUpdates);
   metric('backpack_stored_documents', 'gauge', 'Documents on disk.', live.storedDocuments);

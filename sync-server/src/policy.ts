@@ -52,10 +52,10 @@ export interface UpdateSummary {
 }
 
 type Range = readonly [start: number, end: number];
-type DeleteSet = ReturnType<typeof Y.createDeleteSetFromStructStore>;
+export type DeleteSet = ReturnType<typeof Y.createDeleteSetFromStructStore>;
 
 /** Sorted, merged `[start, end)` ranges of a client in a delete set. */
-function deletedRanges(ds: DeleteSet, client: number): Range[] {
+export function deletedRanges(ds: DeleteSet, client: number): Range[] {
   const items: ReadonlyArray<{ clock: number; len: number }> = ds.clients.get(client) ?? [];
   const ranges = items.map((d): Range => [d.clock, d.clock + d.len]).sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
@@ -68,7 +68,7 @@ function deletedRanges(ds: DeleteSet, client: number): Range[] {
 }
 
 /** Whether `[start, end)` lies within the union of sorted, merged `ranges`. */
-function covered(ranges: readonly Range[], start: number, end: number): boolean {
+export function covered(ranges: readonly Range[], start: number, end: number): boolean {
   let at = start;
   for (const [s, e] of ranges) {
     if (s > at) return false;

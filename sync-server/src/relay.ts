@@ -5,7 +5,6 @@ import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import {
   manifestNotice,
-  bytesEqual,
   isProtocolError,
   parseDocumentName,
   toHex,
@@ -15,52 +14,52 @@ import { MessageType, SocketGate, type GateLimits } from './gate';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { checkUpdate, isRefusal } from './policy';
-import type { Store } from './store';
+import { newContent } from './new-content';
+import type { RelayStore } from './store';
 
 /**
  * The Hocuspocus relay: it stores and forwards outer documents (envelopes, ciphertext only) and
  * enforces what it can without reading them. See `gate.ts` (every frame), `policy.ts` (every
  * update) and `auth.ts` (every connection).
  *
- * ## Durability: an acknowledged update is on disk
+ * ## Durability: an acknowledged update is stored, before anyone else sees it
  *
  * The provider counts its unacknowledged changes (`unsyncedChanges`) and decrements the count
  * when the relay answers a sync message with SyncStatus(applied = true). In Hocuspocus 3.4
  * (`Connection.handleMessage`, `MessageReceiver.readSyncMessage`) one incoming message goes:
  *
  * 1. `beforeHandleMessage` hook (awaited; a throw closes the document connection, nothing is
- *    applied or acknowledged). We refuse updates that break the policy here.
- * 2. `readSyncStep2` / `readUpdate` → `Y.applyUpdate(document, update, connection)`. Inside that
- *    call, synchronously, Yjs ends the transaction and emits the document's events in order:
- *    `afterTransaction`, then `update`. The `update` listeners run in registration order:
- *    Hocuspocus' own (`Document` constructor) broadcasts the update to the other connections,
- *    then ours (registered in `afterLoadDocument`, before any connection exists) appends it to
- *    SQLite with better-sqlite3, synchronously, `synchronous = FULL`: the WAL is fsynced before
- *    `appendUpdate` returns.
+ *    applied or acknowledged). Here the relay checks the update against the policy and then
+ *    appends what it brings that the document lacks to the store, and awaits the write
+ *    (SQLite: fsynced; PostgreSQL: committed, which also notifies the other instances).
+ * 2. `readSyncStep2` / `readUpdate` → `Y.applyUpdate(document, update, connection)`, which
+ *    broadcasts the update to the document's other connections.
  * 3. Only after `Y.applyUpdate` returns does `readSyncMessage` send SyncStatus(true).
  *
- * So the acknowledgement is written to the socket after the row is durable. If the append fails,
- * a throw would not help: y-protocols' `readSyncStep2` catches exceptions of update listeners,
- * logs them, and Hocuspocus then acknowledges. Instead the listener closes the writer's WebSocket
- * (the transaction origin is its Hocuspocus `Connection`): `ws.close()` sets `readyState` to
- * CLOSING synchronously, and `Connection.send` sends nothing on a closing socket, so no
- * acknowledgement leaves. The document then refuses every message and is closed, so that it is
- * reloaded from disk (its memory held a change the disk does not: acknowledging a repeat of that
- * change to anyone would be wrong). Content that Yjs cannot integrate yet (missing dependencies) emits no `update`; it
- * sits in `doc.store.pendingStructs` / `pendingDs`, which our `afterTransaction` listener
- * persists in the same synchronous window. An update the document already contains emits
- * nothing and is acknowledged: it is already on disk, since everything the document holds came
- * from disk or through these listeners. Read-only connections are never applied (Hocuspocus
- * acknowledges them with `false`, or `true` only when the document already contains the update).
+ * So the acknowledgement, and every copy to another client, leaves after the row is durable. If
+ * the write fails, the hook throws: the document connection closes and nothing is applied, so
+ * memory never holds a change the store does not; the writer's WebSocket is closed too, so its
+ * provider reconnects and sends the change again. What the update carries is stored as it came
+ * (diffed against the document's state vector), pending structs included. An update the
+ * document already contains is acknowledged without a write: it is stored already.
  *
- * Persisting after the broadcast keeps the fsync out of the path to the other clients; the
- * acknowledgement to the writer waits for it.
+ * Messages of one document are checked and stored one at a time (a per-document queue released
+ * after Hocuspocus applied the message), so the policy always judges an update against the
+ * document with every earlier accepted update in it.
+ *
+ * ## Several instances
+ *
+ * With the PostgreSQL store, other instances' commits arrive through {@link RelayStore.watch}:
+ * the rows named in a notification are loaded by id and applied to the loaded document without
+ * an origin: Hocuspocus broadcasts them to this instance's connections and neither stores nor
+ * folds them here (the writing instance does). When the notification channel was lost, every loaded document is
+ * reloaded from the store (Yjs ignores what it has).
  */
 
 export type RelayLimits = GateLimits;
 
 export interface RelayDeps {
-  readonly store: Store;
+  readonly store: RelayStore;
   readonly authorizer: Authorizer;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -103,10 +102,13 @@ export class Relay {
   private expiryTimer: NodeJS.Timeout | null = null;
   private expiryAt = Infinity;
   private closing = false;
-  /** Documents whose memory holds a change the disk does not (a failed append). */
-  private readonly poisoned = new WeakSet<Document>();
   /** `${recordId}:${deviceHex}` → when its "last seen" was last written, oldest first. */
   private readonly seenWrites = new Map<string, number>();
+  /** Documents loaded or loading here, by name (other instances' rows are applied to them). */
+  private readonly live = new Map<string, Document>();
+  /** Per document: the tail of its queue of messages being checked and stored. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly stopWatching: () => void;
 
   constructor(private readonly deps: RelayDeps) {
     this.now = deps.now ?? Date.now;
@@ -115,7 +117,7 @@ export class Relay {
 
     this.hocuspocus = new Hocuspocus({
       quiet: true,
-      // onStoreDocument only folds the log (every update is already on disk, see above).
+      // onStoreDocument only folds the log (every update is already stored, see above).
       debounce: 2000,
       maxDebounce: 10000,
       // Pings every 30 s; a socket that does not answer is closed.
@@ -149,37 +151,34 @@ export class Relay {
         return { grant };
       },
 
-      beforeHandleMessage: async ({ connection, update, document, documentName }) => {
-        const refusal = this.inspect(connection, document, update);
-        if (refusal) {
-          metrics.messagesRefused++;
-          log.warn('update refused', {
-            event: 'refused',
-            reason: refusal.reason,
-            doc: documentName,
-            bytes: update.length,
-          });
-          throw refusal;
-        }
-      },
+      beforeHandleMessage: ({ connection, update, document, documentName }) =>
+        this.queued(documentName, () => this.accept(connection, document, documentName, update)),
 
       onLoadDocument: async ({ documentName, document }) => {
-        const state = store.loadDocument(documentName);
+        this.live.set(documentName, document);
+        const state = await store.loadDocument(documentName);
         if (state) Y.applyUpdate(document, state);
         return document;
       },
 
-      afterLoadDocument: async ({ documentName, document }) => {
-        this.persistChanges(documentName, document);
+      afterLoadDocument: async ({ document }) => {
+        // Hocuspocus sends every applied update to each of the document's connections.
+        document.on('update', () => {
+          metrics.updatesSent += document.getConnectionsCount();
+        });
+      },
+
+      afterUnloadDocument: async ({ documentName }) => {
+        if (!this.hocuspocus.documents.has(documentName)) this.live.delete(documentName);
       },
 
       onStoreDocument: async ({ documentName, document }) => {
         if (store.isClosed) return;
         try {
-          const rows = store.updateCount(documentName);
+          const rows = await store.updateCount(documentName);
           const idle = document.getConnectionsCount() === 0;
           if (rows > this.compactAfterRows || (idle && rows > 1)) {
-            const r = store.compactDocument(documentName);
+            const r = await store.compactDocument(documentName);
             if (r) {
               metrics.compactions++;
               log.info('document log folded', {
@@ -204,6 +203,106 @@ export class Relay {
         if (ctx.grant) this.markSeen(ctx.grant);
       },
     });
+
+    this.stopWatching = store.watch({
+      updates: (doc, ids, sentAt) => this.applyRemote(doc, ids, sentAt),
+      manifest: () => undefined, // the manifest registry listens for these (auth.ts)
+      resync: () => {
+        for (const doc of this.live.keys()) this.reloadRemote(doc);
+      },
+    });
+  }
+
+  /**
+   * Runs `task` after the document's earlier messages were checked, stored and applied: the
+   * queue moves on only after a macrotask, when Hocuspocus has applied the previous message
+   * (it does so in a microtask after this hook resolves).
+   */
+  private queued(doc: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.queues.get(doc) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => new Promise<void>((r) => setImmediate(r)),
+      () => new Promise<void>((r) => setImmediate(r)),
+    );
+    this.queues.set(doc, tail);
+    void tail.then(() => {
+      if (this.queues.get(doc) === tail) this.queues.delete(doc);
+    });
+    return run;
+  }
+
+  /** Checks one message and stores what it brings; throws a {@link Refusal} to refuse it. */
+  private async accept(
+    connection: Connection,
+    document: Document,
+    documentName: string,
+    data: Uint8Array,
+  ): Promise<void> {
+    const { log, metrics, store } = this.deps;
+    const inspected = this.inspect(connection, document, data);
+    if (inspected instanceof Refusal) {
+      metrics.refused(inspected.reason);
+      log.warn('update refused', {
+        event: 'refused',
+        reason: inspected.reason,
+        doc: documentName,
+        bytes: data.length,
+      });
+      throw inspected;
+    }
+    if (inspected === null) return;
+    const fresh = newContent(inspected, document);
+    if (fresh === null) return;
+    const started = performance.now();
+    try {
+      await store.appendUpdate(documentName, fresh);
+    } catch {
+      log.error('storing an update failed; nothing was applied or acknowledged', {
+        event: 'store-failed',
+        doc: documentName,
+        bytes: fresh.length,
+      });
+      metrics.refused('relay-storage-failed');
+      // The provider would wait for an acknowledgement that never comes: closing the socket
+      // makes it reconnect and send the change again.
+      this.refuseAck(connection);
+      throw new Refusal(4503, 'relay-storage-failed');
+    }
+    metrics.storeWrite(performance.now() - started);
+    metrics.updatesStored++;
+    metrics.updateBytesStored += fresh.length;
+  }
+
+  /** Applies rows another instance stored to the loaded document (and so to its clients). */
+  private applyRemote(doc: string, ids: readonly number[], sentAt: number): void {
+    const document = this.live.get(doc);
+    if (!document || this.closing) return;
+    const { store, metrics, log } = this.deps;
+    store.updatesById(doc, ids).then(
+      (rows) => {
+        for (const r of rows) Y.applyUpdate(document, r.data);
+        metrics.remoteApplied(rows.length, Date.now() - sentAt);
+      },
+      () => {
+        log.warn('loading another instance’s update failed; reloading', {
+          event: 'remote-failed',
+          doc,
+        });
+        this.reloadRemote(doc);
+      },
+    );
+  }
+
+  private reloadRemote(doc: string): void {
+    const document = this.live.get(doc);
+    if (!document || this.closing || this.deps.store.isClosed) return;
+    this.deps.store.loadDocument(doc).then(
+      (state) => {
+        if (state) Y.applyUpdate(document, state);
+      },
+      () => this.deps.log.warn('reloading a document failed', { event: 'reload-failed', doc }),
+    );
   }
 
   /** Stores when a grantee's device was last connected (throttled, see above). Never throws. */
@@ -222,19 +321,23 @@ export class Relay {
       this.seenWrites.delete(k);
     }
     if (store.isClosed) return;
-    try {
-      store.markSeen(grant.recordId, grant.deviceKey, now);
-    } catch {
-      // Only informative: the connection goes on.
+    // Only informative: the connection goes on.
+    store.markSeen(grant.recordId, grant.deviceKey, now).catch(() => {
       log.warn('storing last seen failed', { event: 'seen-failed', record: grant.recordId });
-    }
+    });
   }
 
-  /** Checks one incoming message of an authenticated connection; a refusal, or null to go on. */
-  private inspect(connection: Connection, document: Document, data: Uint8Array): Refusal | null {
+  /**
+   * Checks one incoming message of an authenticated connection: a refusal, the Yjs update it
+   * brings (to store), or null when there is nothing to store.
+   */
+  private inspect(
+    connection: Connection,
+    document: Document,
+    data: Uint8Array,
+  ): Refusal | Uint8Array | null {
     const grant = (connection.context as SocketContext).grant;
     if (!grant) return new Refusal(4401, 'not-authenticated');
-    if (this.poisoned.has(document)) return new Refusal(4503, 'relay-storage-failed');
     let update: Uint8Array;
     try {
       const d = decoding.createDecoder(data);
@@ -256,60 +359,17 @@ export class Relay {
       doc: document,
       isWriter: (author) => this.deps.authorizer.isWriter(grant.recordId, grant.docId, author),
     });
-    return isRefusal(verdict) ? new Refusal(4403, verdict.reason) : null;
-  }
-
-  /** Appends every change of a loaded document to the store before it is acknowledged. */
-  private persistChanges(documentName: string, document: Document): void {
-    const { store, metrics, log } = this.deps;
-    let lastPendingStructs: Uint8Array | null = null;
-    let lastPendingDs: Uint8Array | null = null;
-    const append = (update: Uint8Array, origin: unknown): void => {
-      if (this.poisoned.has(document)) return this.refuseAck(origin);
-      try {
-        store.appendUpdate(documentName, update);
-      } catch {
-        log.error('storing an update failed; the document reloads from disk', {
-          event: 'store-failed',
-          doc: documentName,
-          bytes: update.length,
-        });
-        // The document in memory now holds a change the disk does not. y-protocols catches
-        // exceptions of update listeners (and Hocuspocus would then acknowledge), so instead:
-        // close the writer's socket now, before the acknowledgement is sent; refuse every
-        // further message on this document; close its connections, so Hocuspocus unloads it
-        // and the next connection loads it from disk again.
-        this.poisoned.add(document);
-        this.refuseAck(origin);
-        setImmediate(() => this.hocuspocus.closeConnections(documentName));
-        return;
-      }
-      metrics.updatesStored++;
-      metrics.updateBytesStored += update.length;
-    };
-    document.on('afterTransaction', (tr: Y.Transaction) => {
-      const structs = document.store.pendingStructs?.update ?? null;
-      if (structs && structs !== lastPendingStructs) {
-        append(Y.convertUpdateFormatV2ToV1(structs), tr.origin);
-        lastPendingStructs = structs;
-      }
-      const ds = document.store.pendingDs;
-      if (ds && !(lastPendingDs && bytesEqual(ds, lastPendingDs))) {
-        append(Y.convertUpdateFormatV2ToV1(ds), tr.origin);
-        lastPendingDs = ds;
-      }
-    });
-    document.on('update', (update: Uint8Array, origin: unknown) => append(update, origin));
+    return isRefusal(verdict) ? new Refusal(4403, verdict.reason) : update;
   }
 
   /**
-   * Makes sure the writer of a change that is not on disk gets no acknowledgement: closing its
-   * WebSocket sets `readyState` to CLOSING at once, and Hocuspocus' `Connection.send` sends
-   * nothing on a closing socket.
+   * Makes sure the writer of a change that is not stored gets no acknowledgement and resends:
+   * closing its WebSocket sets `readyState` to CLOSING at once, and Hocuspocus'
+   * `Connection.send` sends nothing on a closing socket.
    */
-  private refuseAck(origin: unknown): void {
-    const ws = (origin as Partial<Connection> | null)?.webSocket;
-    if (ws && ws.readyState === ws.OPEN) ws.close(4503, 'relay-storage-failed');
+  private refuseAck(connection: Connection): void {
+    const ws = connection.webSocket;
+    if (ws.readyState === ws.OPEN) ws.close(4503, 'relay-storage-failed');
   }
 
   /** Takes a new WebSocket (already upgraded on `/sync`) and hands it to Hocuspocus. */
@@ -416,10 +476,11 @@ export class Relay {
 
   /**
    * Closes every socket (1001, "relay-shutting-down"), waits for Hocuspocus to let go of its
-   * documents, and folds their logs. Every acknowledged update was on disk already.
+   * documents, and folds their logs. Every acknowledged update was stored already.
    */
   async close(graceMs = 2000): Promise<void> {
     this.closing = true;
+    this.stopWatching();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     for (const ws of this.sockets) ws.close(1001, 'relay-shutting-down');
     const deadline = Date.now() + graceMs;
@@ -430,7 +491,7 @@ export class Relay {
     const { store } = this.deps;
     for (const name of this.hocuspocus.documents.keys()) {
       try {
-        if (!store.isClosed) store.compactDocument(name);
+        if (!store.isClosed) await store.compactDocument(name);
       } catch {
         // the log stays as it is: still complete
       }

@@ -8,7 +8,8 @@ import { attachWebSocket, createRequestHandler } from './http';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { Relay } from './relay';
-import { Store } from './store';
+import { openStore } from './open-store';
+import type { RelayStore } from './store';
 
 /**
  * One Node process, one port: the relay's WebSocket (`/sync`), its HTTP API (`/api/…`),
@@ -22,7 +23,7 @@ export interface RunningServer {
   /** The relay, for tests and benchmarks (grant enforcement, counts). */
   readonly relay: Relay;
   readonly manifests: ManifestRegistry;
-  readonly store: Store;
+  readonly store: RelayStore;
   /** Stops accepting, closes the sockets, folds the logs and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -39,7 +40,7 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const now = options.now ?? Date.now;
-  const store = new Store(config.dataDir);
+  const store = await openStore(config, logger);
   const manifests = new ManifestRegistry(store);
   const nonces = new NonceCache();
   // Known once listening (port 0 picks one); nothing is authenticated before that.
@@ -95,7 +96,8 @@ export async function startServer(
       });
     });
   } catch (e) {
-    store.close();
+    manifests.close();
+    await store.close();
     const code = (e as { code?: unknown }).code;
     if (code === 'EADDRINUSE') {
       throw new Error(
@@ -139,7 +141,8 @@ export async function startServer(
         wss.close();
         server.closeAllConnections();
         await stopped;
-        store.close();
+        manifests.close();
+        await store.close();
         logger.info('relay stopped', { event: 'stopped' });
       })();
       return closing;

@@ -77,14 +77,14 @@ describe('codes edited in transit, through the real relay', () => {
 
     // A caller that skips the reader (or swaps the key after reading) is refused by approveLink.
     const before = await manifestState(phone);
-    const boxesBefore = mailboxes();
+    const boxesBefore = await mailboxes();
     await expect(
       phone.approveLink({ ...parsedGenuine, boxPublic: attacker.boxPublic }),
     ).rejects.toThrow(AlteredCodeError);
     await expect(
       phone.approveLink({ ...parsedGenuine, boxPublic: attacker.boxPublic }),
     ).rejects.toThrow(/changed or damaged; ask for a new one/);
-    expect(mailboxes()).toBe(boxesBefore); // nothing was put in any mailbox
+    expect(await mailboxes()).toBe(boxesBefore); // nothing was put in any mailbox
     expect(await manifestState(phone)).toEqual(before); // the manifest is unchanged
     expect(phone.currentManifest.grantees.map((g) => g.role)).toEqual(['owner']);
 
@@ -119,7 +119,7 @@ describe('codes edited in transit, through the real relay', () => {
     expect(parseContactCode(edited)).toEqual({ error: 'altered' });
 
     const before = await manifestState(patient);
-    const boxesBefore = mailboxes();
+    const boxesBefore = await mailboxes();
     const scope = {
       role: 'professional',
       compartments: ['clinical'],
@@ -129,7 +129,7 @@ describe('codes edited in transit, through the real relay', () => {
     await expect(patient.grant(swapped, scope, swapped)).rejects.toThrow(AlteredCodeError);
     // The genuine person with an edited card for the notice is refused too.
     await expect(patient.grant(genuine, scope, swapped)).rejects.toThrow(AlteredCodeError);
-    expect(mailboxes()).toBe(boxesBefore);
+    expect(await mailboxes()).toBe(boxesBefore);
     expect(await manifestState(patient)).toEqual(before);
     expect(patient.accessList()).toEqual([]);
     expect(patient.accessEvents()).toEqual([]);
@@ -153,7 +153,7 @@ describe('codes edited in transit, through the real relay', () => {
     const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-pt3'));
     const gpWs = await Workspace.create(gpProfile, PASS, opts('-ec-gp3'));
     const { invite, code } = patient.createInvite();
-    const boxesBefore = mailboxes();
+    const boxesBefore = await mailboxes();
 
     // Edited relay, original signature: refused as altered before anything is sent.
     const edited = encodeInviteCode({ ...invite, relayUrl: 'http://127.0.0.1:9' });
@@ -174,12 +174,12 @@ describe('codes edited in transit, through the real relay', () => {
     const refused = gpWs.acceptInvite(forgedCode);
     await expect(refused).rejects.toBeInstanceOf(WorkspaceError);
     await expect(gpWs.acceptInvite(forgedCode)).rejects.toMatchObject({ code: 'issuer' });
-    expect(mailboxes()).toBe(boxesBefore); // no answer went to either mailbox
+    expect(await mailboxes()).toBe(boxesBefore); // no answer went to either mailbox
     expect(gpWs.records()).toEqual([]);
 
     // The genuine invite still works.
     await gpWs.acceptInvite(code);
-    expect(mailboxes()).toBe(boxesBefore + 1);
+    expect(await mailboxes()).toBe(boxesBefore + 1);
     const answer = await patient.takeInviteAnswer(invite);
     expect(answer?.profile).toEqual(gpProfile);
     expect(inviteMailbox(forged).mailbox).not.toBe(inviteMailbox(invite).mailbox);

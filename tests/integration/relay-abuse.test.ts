@@ -12,7 +12,7 @@ import { createLogger } from '../../sync-server/src/log';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { envelope, keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
 import { NodeWebSocket, waitFor } from './helpers';
-import { RawClient, connect, waitUntil } from './relay-client';
+import { RawClient, connect, waitUntil, waitUntilAsync } from './relay-client';
 
 /**
  * Attacks on the relay's availability and its single-use tokens, through the real relay over
@@ -155,7 +155,7 @@ describe('a token replayed just after exp', () => {
     await c.acknowledged();
     expect(c.denied).toEqual([]);
     c.destroy();
-    await waitUntil(() => relay.store.loadDocument(name) !== null);
+    await waitUntilAsync(async () => (await relay.store.loadDocument(name)) !== null);
   }, 30_000);
 });
 

@@ -71,6 +71,18 @@ export function connect(
   };
 }
 
+/** {@link waitUntil} for a check that must ask the (async) store. */
+export async function waitUntilAsync(
+  check: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms.`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   while (!check()) {

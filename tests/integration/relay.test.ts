@@ -136,7 +136,7 @@ describe('the relay, in process', () => {
     await waitUntil(() => raw.acks.length > 0);
     expect(raw.acks).toEqual([true]);
     // Acknowledged, so on disk: with the missing update, the stored log yields both envelopes.
-    const stored = server.store.loadDocument(name)!;
+    const stored = (await server.store.loadDocument(name))!;
     const check = new Y.Doc();
     Y.applyUpdate(check, stored);
     Y.applyUpdate(check, updates[0]!);
@@ -144,7 +144,7 @@ describe('the relay, in process', () => {
     raw.update(updates[0]!);
     await waitUntil(() => raw.acks.length > 1);
     const again = new Y.Doc();
-    Y.applyUpdate(again, server.store.loadDocument(name)!);
+    Y.applyUpdate(again, (await server.store.loadDocument(name))!);
     expect(again.getArray('envelopes').toArray()).toEqual(arr.toArray());
     raw.close();
   });
@@ -291,7 +291,7 @@ describe('the relay, in process', () => {
       expect(a.closed).toContain('relay-storage-failed');
       expect(a.provider.unsyncedChanges).toBeGreaterThan(0);
       const onDisk = new Y.Doc();
-      Y.applyUpdate(onDisk, store.loadDocument(name)!);
+      Y.applyUpdate(onDisk, (await store.loadDocument(name))!);
       expect(onDisk.getArray('envelopes').toArray()).toEqual([kept]);
     } finally {
       store.appendUpdate = append;
