@@ -16,7 +16,8 @@ import { SharingError, type OpenCompartment } from './session-types';
 
 /** What writing and reading entries needs of the session. */
 export interface EntryContext {
-  readonly compartments: ReadonlyMap<string, OpenCompartment>;
+  /** Only the inner documents are used: a demo or a test may pass plain `Y.Doc`s. */
+  readonly compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>;
   readonly role: Role | undefined;
   readonly deviceId: string;
   readonly authorInfo?: Pick<EntryAuthor, 'name' | 'sector'> | undefined;
@@ -63,7 +64,7 @@ export function writeEntry<K extends EntryType>(
  * whose data passes their guard. A malformed entry from another device is skipped, not shown.
  */
 export function readEntries(
-  compartments: ReadonlyMap<string, OpenCompartment>,
+  compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
   name: Compartment,
   type?: string,
 ): Entry[] {

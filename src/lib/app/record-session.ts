@@ -527,6 +527,12 @@ export class RecordSession {
 
   /** Drops every plaintext in memory; the ciphertext stays in IndexedDB and on the relay. */
   async close(): Promise<void> {
+    await this.release();
+    this.store.close();
+  }
+
+  /** Everything `close` does but closing this device's store. */
+  private async release(): Promise<void> {
     this.flush();
     await this.saveCheckpoints();
     if (this.manifestTimer) clearInterval(this.manifestTimer);
@@ -540,7 +546,6 @@ export class RecordSession {
     }
     this.compartments.clear();
     this.listeners.clear();
-    this.store.close();
   }
 
   /** Removes the record from this device only. */
@@ -548,8 +553,9 @@ export class RecordSession {
     const names = [...this.compartments.values()].map((c) =>
       this.store.outerDbName(this.recordId, c.docId),
     );
-    await this.close();
+    await this.release();
     await this.store.erase(names);
+    this.store.close();
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type SyncState,
 } from './record-session';
 import { Workspace } from './workspace';
+import { createDemoRecord, DEMO_FLAG, type DemoStep } from './demo/index';
 import type { Profile } from '$lib/core/sharing/index';
 
 /**
@@ -38,6 +39,8 @@ class AppSession {
   recoveryCode = $state<string | null>(null);
   /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
   pendingInvite = $state<string | null>(null);
+  /** The open record is the demo record (a flag in the record's encrypted device store). */
+  demo = $state(false);
   private unsubscribe: (() => void) | null = null;
 
   async init(): Promise<void> {
@@ -118,6 +121,32 @@ class AppSession {
     this.unsubscribe = session.subscribe(refresh);
     refresh();
     this.phase = 'open';
+    void session.loadLocal(DEMO_FLAG).then((flag) => {
+      if (this.session === session) this.demo = flag === true;
+    });
+  }
+
+  /** Builds the demo record on this device (issue 12 item 10) and opens it. */
+  async createDemo(onStep: (step: DemoStep) => void): Promise<void> {
+    const session = await createDemoRecord(defaultRelayUrl(), {}, onStep);
+    markDemoDevice(true);
+    this.adopt(session);
+    this.demo = true;
+  }
+
+  /** Removes the demo record from this device and goes back to the welcome screen. */
+  async removeDemo(): Promise<void> {
+    if (!this.demo || !this.session) return;
+    const session = this.session;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.session = null;
+    await session.forgetDevice();
+    markDemoDevice(false);
+    this.demo = false;
+    this.entries = [];
+    this.sync = { state: 'local' };
+    this.phase = 'welcome';
   }
 
   async create(passphrase: string): Promise<void> {
@@ -178,8 +207,24 @@ class AppSession {
     this.entries = [];
     this.sync = { state: 'local' };
     this.recoveryCode = null;
+    this.demo = false;
     this.phase = 'locked';
   }
 }
 
 export const app = new AppSession();
+
+const DEMO_HINT = 'backpack-demo-device';
+
+/**
+ * Whether this device holds the demo record, kept outside the vault so the unlock screen can
+ * show the demo's passphrase. It says only "demo", never anything about a real record.
+ */
+export function isDemoDevice(): boolean {
+  return globalThis.localStorage?.getItem(DEMO_HINT) === '1';
+}
+
+function markDemoDevice(on: boolean): void {
+  if (on) globalThis.localStorage?.setItem(DEMO_HINT, '1');
+  else globalThis.localStorage?.removeItem(DEMO_HINT);
+}

@@ -194,6 +194,22 @@ const da: Translation = {
     linked: 'Enheden er forbundet.',
   },
   record: { title: 'Din journal', checkIn: 'Tjek ind nu', lock: 'Lås' },
+  demo: {
+    explore: 'Udforsk en demojournal',
+    exploreExplain:
+      'Seks måneders opdigtet forløb: tjek-ind, spørgeskemaer, en fysioterapeut og en pårørende. Den kræver forbindelse, og du kan fjerne den når som helst.',
+    step: {
+      record: 'Opretter demojournalen…',
+      people: 'Inviterer en demofysioterapeut og en demopårørende…',
+      entries: 'Skriver seks måneders registreringer…',
+      sync: 'Synkroniserer med demopersonerne…',
+      done: 'Demojournalen er klar.',
+    },
+    banner: 'Dette er en demojournal med opdigtede data, så du kan prøve Backpack.',
+    remove: 'Fjern demoen',
+    confirmRemove: 'Fjerne demojournalen fra denne enhed?',
+    unlockHint: 'Denne enhed har demojournalen. Dens adgangssætning er: {passphrase}',
+  },
   measure: {
     title: 'Mål',
     lead: 'Mål, hvor langt og hvor jævnt din nakke og ryg bevæger sig, med telefonens bevægelsessensorer.',

@@ -194,6 +194,22 @@ const en = {
     linked: 'The device is linked.',
   },
   record: { title: 'Your record', checkIn: 'Check in now', lock: 'Lock' },
+  demo: {
+    explore: 'Explore a demo record',
+    exploreExplain:
+      'Six months of made-up care: check-ins, questionnaires, a physiotherapist and a relative. It needs a connection, and you can remove it at any time.',
+    step: {
+      record: 'Creating the demo record…',
+      people: 'Inviting a demo physiotherapist and a demo relative…',
+      entries: 'Writing six months of entries…',
+      sync: 'Syncing with the demo people…',
+      done: 'The demo record is ready.',
+    },
+    banner: 'This is a demo record with made-up data, for trying Backpack.',
+    remove: 'Remove the demo',
+    confirmRemove: 'Remove the demo record from this device?',
+    unlockHint: 'This device holds the demo record. Its passphrase is: {passphrase}',
+  },
   measure: {
     title: 'Measure',
     lead: 'Measure how far and how smoothly your neck and back move, with your phone’s motion sensors.',

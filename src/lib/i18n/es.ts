@@ -198,6 +198,23 @@ const es: Translation = {
     linked: 'El dispositivo está vinculado.',
   },
   record: { title: 'Tu historial', checkIn: 'Registrar ahora', lock: 'Bloquear' },
+  demo: {
+    explore: 'Explorar un historial de demostración',
+    exploreExplain:
+      'Seis meses de atención inventada: registros, cuestionarios, una fisioterapeuta y un familiar. Necesita conexión y puedes eliminarlo cuando quieras.',
+    step: {
+      record: 'Creando el historial de demostración…',
+      people: 'Invitando a una fisioterapeuta y a un familiar de demostración…',
+      entries: 'Escribiendo seis meses de registros…',
+      sync: 'Sincronizando con las personas de demostración…',
+      done: 'El historial de demostración está listo.',
+    },
+    banner: 'Este es un historial de demostración con datos inventados, para probar Backpack.',
+    remove: 'Eliminar la demostración',
+    confirmRemove: '¿Eliminar el historial de demostración de este dispositivo?',
+    unlockHint:
+      'Este dispositivo tiene el historial de demostración. Su frase de contraseña es: {passphrase}',
+  },
   measure: {
     title: 'Medir',
     lead: 'Mide hasta dónde y con qué suavidad se mueven tu cuello y tu espalda, con los sensores de movimiento del teléfono.',

@@ -195,6 +195,22 @@ const nb: Translation = {
     linked: 'Enheten er koblet til.',
   },
   record: { title: 'Journalen din', checkIn: 'Sjekk inn nå', lock: 'Lås' },
+  demo: {
+    explore: 'Utforsk en demojournal',
+    exploreExplain:
+      'Seks måneder med oppdiktet oppfølging: innsjekkinger, spørreskjemaer, en fysioterapeut og en pårørende. Den trenger tilkobling, og du kan fjerne den når som helst.',
+    step: {
+      record: 'Oppretter demojournalen…',
+      people: 'Inviterer en demofysioterapeut og en demopårørende…',
+      entries: 'Skriver seks måneder med registreringer…',
+      sync: 'Synkroniserer med demopersonene…',
+      done: 'Demojournalen er klar.',
+    },
+    banner: 'Dette er en demojournal med oppdiktede data, for å prøve Backpack.',
+    remove: 'Fjern demoen',
+    confirmRemove: 'Fjerne demojournalen fra denne enheten?',
+    unlockHint: 'Denne enheten har demojournalen. Passordfrasen er: {passphrase}',
+  },
   measure: {
     title: 'Mål',
     lead: 'Mål hvor langt og hvor jevnt nakken og ryggen din beveger seg, med bevegelsessensorene i telefonen.',

@@ -196,6 +196,22 @@ const nl: Translation = {
     linked: 'Het apparaat is gekoppeld.',
   },
   record: { title: 'Jouw dossier', checkIn: 'Nu inchecken', lock: 'Vergrendelen' },
+  demo: {
+    explore: 'Bekijk een demodossier',
+    exploreExplain:
+      'Zes maanden verzonnen zorg: check-ins, vragenlijsten, een fysiotherapeut en een naaste. Er is een verbinding nodig, en je kunt het op elk moment verwijderen.',
+    step: {
+      record: 'Het demodossier wordt gemaakt…',
+      people: 'Een demofysiotherapeut en een demonaaste worden uitgenodigd…',
+      entries: 'Zes maanden aan gegevens worden geschreven…',
+      sync: 'Synchroniseren met de demopersonen…',
+      done: 'Het demodossier is klaar.',
+    },
+    banner: 'Dit is een demodossier met verzonnen gegevens, om Backpack uit te proberen.',
+    remove: 'Demo verwijderen',
+    confirmRemove: 'Het demodossier van dit apparaat verwijderen?',
+    unlockHint: 'Dit apparaat bevat het demodossier. Het wachtwoord is: {passphrase}',
+  },
   measure: {
     title: 'Meten',
     lead: 'Meet hoe ver en hoe soepel je nek en rug bewegen, met de bewegingssensoren van je telefoon.',

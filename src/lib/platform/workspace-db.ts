@@ -74,3 +74,11 @@ export class WorkspaceStore {
     this.db.close();
   }
 }
+
+/** Deletes a workspace's database (the demo record's simulated professionals use their own). */
+export function deleteWorkspaceDb(namespace: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(`backpack${namespace}-workspace`);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+}
