@@ -102,7 +102,7 @@ export function parseShlink(text: string): ShlinkPayload {
     fail('The link has no valid address.');
   requireAllowedUrl(url as string, 'link’s address');
   const key = p['key'];
-  let keyBytes: Uint8Array | null = null;
+  let keyBytes: Uint8Array | null;
   try {
     keyBytes = typeof key === 'string' && key.length === 43 ? base64urlDecode(key) : null;
   } catch {
