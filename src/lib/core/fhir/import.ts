@@ -213,7 +213,17 @@ function humanName(names: unknown): string | undefined {
       [str(prefix?.['valueString']), str(own?.['valueString'])].filter(Boolean).join(' ') ||
       undefined;
   }
-  const given = arr(n['given']).map(str).filter(Boolean);
+  // Initials (IN) and call names (CL), as Dutch names mark them, are not part of the full name.
+  const qualifiers = arr(n['_given']).map((g) =>
+    obj(g)
+      ? arr(g['extension'])
+          .filter(obj)
+          .map((x) => x['valueCode'])
+      : [],
+  );
+  const given = arr(n['given'])
+    .map(str)
+    .filter((g, i) => g && !qualifiers[i]?.some((q) => q === 'IN' || q === 'CL'));
   const full = [...given, family].filter(Boolean).join(' ');
   return full || undefined;
 }
@@ -400,7 +410,7 @@ export function importBundle(input: unknown, opts: ImportOptions = {}): ImportRe
       if (v !== undefined) Object.assign(fallback, describe(index, v));
       if (fallback.author || fallback.organisation) break;
     }
-    const who: Who = prov ?? (fallback.author || fallback.organisation ? fallback : docWho);
+    const who: Who = prov ?? { ...docWho, ...fallback };
     const ownDate = (DATE_OF[type] ?? []).map((k) => str(resource[k])).find(Boolean);
     const date = prov?.date ?? ownDate ?? docDate ?? new Date(0).toISOString();
     const at = mapped.at ?? ownDate ?? date;
