@@ -210,7 +210,7 @@ describe('the blob endpoint refuses what it must (hand-made requests)', () => {
     const res = await fetch(`${server.url}/api/records/${rec.recordId}/manifest`, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream' },
-      body: bytes,
+      body: bytes as BodyInit,
     });
     expect(res.status).toBe(200);
   });
