@@ -121,3 +121,12 @@ export async function removeDocument(
 }
 
 export { DocumentError };
+
+/** Puts a document's blob (ciphertext) in this device's cache, e.g. for the demo record. */
+export async function cacheDocumentBlob(
+  session: RecordSession,
+  blobId: string,
+  blob: Uint8Array,
+): Promise<void> {
+  await session.saveLocalBytes(cacheKey(blobId), blob);
+}
