@@ -63,13 +63,11 @@ test('a document travels patient → physiotherapist with progress shown', async
   await expect(docs).toContainText('at most 20.0 MB each');
   // Not a PDF or an image (whatever its name says): refused, nothing is added.
   await docs.getByLabel('Title').fill('Not a letter');
-  await docs
-    .getByLabel('File (PDF or photo)')
-    .setInputFiles({
-      name: 'letter.pdf',
-      mimeType: 'application/pdf',
-      buffer: Buffer.from('<html>hi</html>'),
-    });
+  await docs.getByLabel('File (PDF or photo)').setInputFiles({
+    name: 'letter.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('<html>hi</html>'),
+  });
   await docs.getByRole('button', { name: 'Attach' }).click();
   await expect(docs.getByRole('alert')).toHaveText(
     'Only PDF, JPEG, PNG and WebP files can be attached.',
@@ -123,6 +121,10 @@ test('a document travels patient → physiotherapist with progress shown', async
   await physio.setViewportSize({ width: 360, height: 800 });
   await fits(physio, 360);
   await physio.screenshot({ path: 'test-results/docs/physio-360.png', fullPage: true });
+  await theirs.screenshot({ path: 'test-results/docs/physio-documents-360.png' });
+  await expect(physio.getByTestId('timeline-entry').filter({ hasText: 'Document' })).toContainText(
+    'Discharge letter, Aarhus University Hospital',
+  );
 
   // The patient removes it; it leaves the physio's list too.
   await docs
