@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -330,5 +331,48 @@ describe('the blob endpoint refuses what it must (hand-made requests)', () => {
     ]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 413]);
     expect(await server.store.blobUsage(rec.recordId)).toBeLessThanOrEqual(QUOTA);
+  });
+
+  it('refuses an oversize body sent without Content-Length while reading it', async () => {
+    for (const n of [11, 14, 15]) await call('DELETE', id(n), owner);
+    expect(await server.store.blobUsage(rec.recordId)).toBe(0);
+    const max = documentBlobBytes(LIMIT);
+    const body = blob(max + 5000, 2);
+    const p = path(id(20));
+    const proof = token(owner, rec.recordId, DOC, {
+      origin: server.url,
+      request: { method: 'PUT', path: p, body },
+    });
+    const { status, error } = await new Promise<{ status: number; error: string }>(
+      (resolve, reject) => {
+        const req = request(
+          `${server.url}${p}`,
+          {
+            method: 'PUT',
+            headers: {
+              'content-type': 'application/octet-stream',
+              'transfer-encoding': 'chunked',
+              'x-backpack-proof': proof,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                error: (JSON.parse(text) as { error: string }).error,
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        // Sent in 10 KB pieces: the relay answers once the limit is passed.
+        for (let i = 0; i < body.length; i += 10_000) req.write(body.subarray(i, i + 10_000));
+        req.end();
+      },
+    );
+    expect([status, error]).toEqual([413, 'too-large']);
+    expect(await server.store.getBlob(rec.recordId, id(20))).toBeNull();
   });
 });
