@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { relayOrigin } from '../../src/lib/core/sync/protocol';
+import { DOCUMENT_MAX_BYTES, relayOrigin } from '../../src/lib/core/sync/protocol';
 
 /**
  * Relay settings from command-line flags (`--port 9000`) and the environment (`PORT=9000`);
@@ -26,6 +26,10 @@ export interface RelayConfig {
   readonly maxMessageBytes: number;
   /** Largest HTTP request body, bytes. */
   readonly maxBodyBytes: number;
+  /** Largest document attachment (plaintext bytes; its ciphertext is a little larger). */
+  readonly maxDocumentBytes: number;
+  /** Bytes of encrypted documents one record may keep on the relay. */
+  readonly documentQuotaBytes: number;
   /** Open WebSockets per client address. */
   readonly maxConnectionsPerIp: number;
   /** Sustained messages per second one WebSocket may send; bursts of ten times that pass. */
@@ -83,6 +87,18 @@ const SETTINGS: readonly Setting[] = [
     flag: '--max-body-bytes',
     env: 'MAX_BODY_BYTES',
     help: 'largest HTTP body (1048576)',
+  },
+  {
+    key: 'maxDocumentBytes',
+    flag: '--max-document-bytes',
+    env: 'MAX_DOCUMENT_BYTES',
+    help: 'largest document attachment (20971520)',
+  },
+  {
+    key: 'documentQuotaBytes',
+    flag: '--document-quota-bytes',
+    env: 'DOCUMENT_QUOTA_BYTES',
+    help: 'documents per record, bytes (209715200)',
   },
   {
     key: 'maxConnectionsPerIp',
@@ -277,6 +293,20 @@ export function parseConfig(
     staticDir,
     maxMessageBytes: num('maxMessageBytes', 'MAX_MESSAGE_BYTES', 32 * 1024 * 1024, 4096, 1024 ** 3),
     maxBodyBytes: num('maxBodyBytes', 'MAX_BODY_BYTES', 1024 * 1024, 4096, 64 * 1024 ** 2),
+    maxDocumentBytes: num(
+      'maxDocumentBytes',
+      'MAX_DOCUMENT_BYTES',
+      DOCUMENT_MAX_BYTES,
+      1024,
+      DOCUMENT_MAX_BYTES,
+    ),
+    documentQuotaBytes: num(
+      'documentQuotaBytes',
+      'DOCUMENT_QUOTA_BYTES',
+      200 * 1024 * 1024,
+      1024,
+      1024 ** 4,
+    ),
     maxConnectionsPerIp: num('maxConnectionsPerIp', 'MAX_CONNECTIONS_PER_IP', 256, 1, 1_000_000),
     maxMessagesPerSecond: num('maxMessagesPerSecond', 'MAX_MESSAGES_PER_SECOND', 500, 1, 1_000_000),
     maxDocumentsPerSocket: num(

@@ -10,6 +10,7 @@ import { renderMetrics, type Metrics } from './metrics';
 import { ClientQuota, clientAddress, clientGroup } from './quota';
 import type { Relay } from './relay';
 import type { RelayStore } from './store';
+import { createBlobHandler } from './documents';
 
 /**
  * The relay's HTTP side, on the same port as the WebSocket:
@@ -26,6 +27,8 @@ import type { RelayStore } from './store';
  * - `PUT /api/mailbox/:id` (once) and `POST /api/mailbox/:id` (take): sealed boxes for linking a
  *   device, invite answers and contact notices, kept ten minutes. Each client address (IPv6: its
  *   /64) creates at most `maxMailboxesPerAddress` per ten minutes; `maxMailboxes` caps them all.
+ * - `PUT|GET|DELETE /api/records/:recordId/blobs/:blobId`: encrypted document attachments,
+ *   authorised per compartment, with a per-file limit and a per-record quota (`documents.ts`).
  * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
  * - Anything else: the built PWA (`STATIC_DIR`, with `200.html` as the fallback), if any.
  *
@@ -76,9 +79,9 @@ const COMMON_HEADERS = {
 };
 
 /** The API is authenticated by signatures, never by cookies: any origin may call it. */
-const CORS_HEADERS = {
+export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, PUT, POST, OPTIONS',
+  'access-control-allow-methods': 'GET, PUT, POST, DELETE, OPTIONS',
   'access-control-allow-headers': 'content-type, x-backpack-proof',
   'access-control-max-age': '600',
   // Lets a web app on another origin read the relay's clock, to tell a user whose device clock
@@ -103,7 +106,7 @@ export function sendJson(
   res.end(text);
 }
 
-function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
+export function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
   res.writeHead(200, {
     ...COMMON_HEADERS,
     ...CORS_HEADERS,
@@ -164,6 +167,9 @@ function routeLabel(path: string): string {
   if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'recovery') {
     return '/api/records/:id/recovery/:locator';
   }
+  if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'blobs') {
+    return '/api/records/:id/blobs/:blobId';
+  }
   if (parts[1] === 'api' && parts[2] === 'recovery') return '/api/recovery/:locator';
   if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
   if (parts[1] === 'api') return '/api/?';
@@ -176,6 +182,7 @@ export function createRequestHandler(
   const { config, store, manifests, nonces, relay, metrics, log, origins } = deps;
   const now = deps.now ?? Date.now;
   const mailboxQuota = new ClientQuota(config.maxMailboxesPerAddress, MAILBOX_TTL_MS);
+  const blobs = createBlobHandler({ config, store, manifests, nonces, log, origins, now });
 
   const statics = config.staticDir
     ? sirv(config.staticDir, {
@@ -419,6 +426,9 @@ export function createRequestHandler(
         return recoveryKit(req, res, parts, path);
       }
       if (parts[2] === 'recovery' && parts.length === 4) return recoveryKit(req, res, parts, path);
+      if (parts[2] === 'records' && parts.length === 6 && parts[4] === 'blobs') {
+        return blobs(req, res, requireId(parts[3]!, 'record id'), parts[5]!, path);
+      }
       if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
       throw new HttpError(404, 'not-found', 'No such endpoint.');
     }

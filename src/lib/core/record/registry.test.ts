@@ -51,6 +51,16 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
   'care-event': { kind: 'visit', label: 'Physiotherapy, first session' },
   note: { text: 'Start graded walking, 10 minutes a day.' },
   message: { text: 'Can I run?', replyTo: 'x', forVisit: true },
+  document: {
+    blobId: 'a'.repeat(32),
+    key: 'A'.repeat(43),
+    size: 1234,
+    mediaType: 'application/pdf',
+    fileName: 'discharge-letter.pdf',
+    sha256: 'b'.repeat(64),
+    title: 'Discharge letter',
+  },
+  'document-removed': { document: '0'.repeat(19) + 'a'.repeat(24), blobId: 'a'.repeat(32) },
   access: {
     action: 'granted',
     device: DEVICE,
@@ -71,6 +81,7 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
 const long = (n: number) => 'x'.repeat(n);
 const flags = VALID['red-flags'].answers;
 const access = VALID.access;
+const pdf = VALID.document;
 
 /** Malformed values per type: wrong types, out of range, oversize strings, extra junk. */
 const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
@@ -145,6 +156,36 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { text: long(4001) },
     { text: 'Hi', replyTo: 5 },
     { text: 'Hi', forVisit: 'yes' },
+  ],
+  document: [
+    null,
+    'letter.pdf',
+    { ...pdf, blobId: 'A'.repeat(32) },
+    { ...pdf, blobId: '../../etc/passwd' },
+    { ...pdf, key: 'short' },
+    { ...pdf, key: 5 },
+    { ...pdf, size: 0 },
+    { ...pdf, size: 20 * 1024 * 1024 + 1 },
+    { ...pdf, size: 12.5 },
+    { ...pdf, size: '1234' },
+    { ...pdf, mediaType: 'text/html' },
+    { ...pdf, mediaType: 'image/svg+xml' },
+    { ...pdf, fileName: '' },
+    { ...pdf, fileName: long(201) },
+    { ...pdf, fileName: 'a\u0000.pdf' },
+    { ...pdf, sha256: 'B'.repeat(64) },
+    { ...pdf, title: ' ' },
+    { ...pdf, title: long(201) },
+    { ...pdf, title: 7 },
+    { ...pdf, extra: 'junk' },
+  ],
+  'document-removed': [
+    null,
+    {},
+    { document: 'x', blobId: 'short' },
+    { document: 5, blobId: 'a'.repeat(32) },
+    { document: 'Bad Id!', blobId: 'a'.repeat(32) },
+    { ...VALID['document-removed'], reason: 'junk' },
   ],
   access: [
     null,
@@ -260,7 +301,7 @@ describe('entry-type registry', () => {
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES,
     delegate: ENTRY_TYPE_NAMES,
-    professional: ['note', 'message'],
+    professional: ['note', 'message', 'document', 'document-removed'],
     viewer: [],
   };
 

@@ -35,6 +35,14 @@ import {
   type RedFlags,
   type StoredQuestionnaireResponse,
 } from './clinical';
+import {
+  DOCUMENT,
+  DOCUMENT_REMOVED,
+  isDocumentData,
+  isDocumentRemoved,
+  type DocumentData,
+  type DocumentRemoved,
+} from '../documents/entry';
 
 /**
  * The entry-type registry: every entry type of the record is declared here once, with its data
@@ -68,7 +76,8 @@ export type SummarySection =
   | 'notes'
   | 'safety'
   | 'sharing'
-  | 'messages';
+  | 'messages'
+  | 'documents';
 
 /**
  * What the FHIR export and import (issue 13, `core/fhir/`) do with a type: the IPS section it
@@ -137,6 +146,17 @@ const SHARING: WriteRules = {
   owner: { write: true, corrects: 'none' },
   delegate: { write: true, corrects: 'none' },
   professional: NONE,
+  viewer: NONE,
+};
+
+/**
+ * Taking back a document: the care team may write it, and readers honour it only from the
+ * document's own author or an owner (`documents/list.ts`). Never corrected.
+ */
+const REMOVAL: WriteRules = {
+  owner: { write: true, corrects: 'none' },
+  delegate: { write: true, corrects: 'none' },
+  professional: { write: true, corrects: 'none' },
   viewer: NONE,
 };
 
@@ -242,6 +262,28 @@ export const ENTRY_TYPES = {
     section: 'messages',
     timeline: { title: 'messages.title' },
     fhir: { section: 'none', resources: ['Communication'] },
+  }),
+  [DOCUMENT]: spec<DocumentData>({
+    type: DOCUMENT,
+    version: 1,
+    compartment: 'clinical',
+    guard: isDocumentData,
+    invalid: 'A document needs a blob id, a key, a size, a media type, a file name and a title.',
+    writers: CARE_TEAM,
+    section: 'documents',
+    timeline: { title: 'docs.timeline.added' },
+    fhir: { section: 'results', resources: ['DocumentReference'] },
+  }),
+  [DOCUMENT_REMOVED]: spec<DocumentRemoved>({
+    type: DOCUMENT_REMOVED,
+    version: 1,
+    compartment: 'clinical',
+    guard: isDocumentRemoved,
+    invalid: 'A removal names one document and its blob.',
+    writers: REMOVAL,
+    section: 'documents',
+    timeline: { title: 'docs.timeline.removed' },
+    fhir: { section: 'none', resources: [] },
   }),
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,

@@ -1,0 +1,4 @@
+export * from './media';
+export * from './stream';
+export * from './entry';
+export * from './list';
