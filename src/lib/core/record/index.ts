@@ -4,3 +4,11 @@ export { migrate, MIGRATIONS } from './migrate';
 export * from './types';
 export * from './clinical';
 export * from './registry';
+export * from './profile';
+export * from './problems';
+export {
+  foldMedicines,
+  MEDICATION_ACTIONS,
+  type MedicationAction,
+  type MedicineCourse,
+} from './medicines';
