@@ -8,6 +8,7 @@ export * from './profile';
 export * from './problems';
 export {
   foldMedicines,
+  isCalendarDay,
   MEDICATION_ACTIONS,
   type MedicationAction,
   type MedicineCourse,
