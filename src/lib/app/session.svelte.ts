@@ -36,6 +36,8 @@ class AppSession {
   version = $state(0);
   /** Shown once after a record is created; cleared when the patient confirms it is saved. */
   recoveryCode = $state<string | null>(null);
+  /** Set when a record was just created: the profile is asked next (skippable). */
+  askProfile = $state(false);
   /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
   pendingInvite = $state<string | null>(null);
   private unsubscribe: (() => void) | null = null;
@@ -123,6 +125,7 @@ class AppSession {
   async create(passphrase: string): Promise<void> {
     const { session, recoveryCode } = await RecordSession.create(passphrase, defaultRelayUrl());
     this.recoveryCode = recoveryCode;
+    this.askProfile = true;
     this.adopt(session);
   }
 
@@ -178,6 +181,7 @@ class AppSession {
     this.entries = [];
     this.sync = { state: 'local' };
     this.recoveryCode = null;
+    this.askProfile = false;
     this.phase = 'locked';
   }
 }
