@@ -14,6 +14,8 @@ export async function startRecord(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Create my record' }).click();
   await page.getByLabel('I have printed or written down my recovery code').check();
   await page.getByRole('button', { name: 'Continue' }).click();
+  // The profile is asked next (issue 12 item 2); these journeys skip it.
+  await page.getByRole('button', { name: 'Skip for now' }).click();
 }
 
 /** Sets up a professional's or relative's workspace; returns its device fingerprint. */

@@ -37,6 +37,8 @@ class AppSession {
   version = $state(0);
   /** Shown once after a record is created; cleared when the patient confirms it is saved. */
   recoveryCode = $state<string | null>(null);
+  /** Set when a record was just created: the profile is asked next (skippable). */
+  askProfile = $state(false);
   /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
   pendingInvite = $state<string | null>(null);
   /** The open record is the demo record (a flag in the record's encrypted device store). */
@@ -152,6 +154,7 @@ class AppSession {
   async create(passphrase: string): Promise<void> {
     const { session, recoveryCode } = await RecordSession.create(passphrase, defaultRelayUrl());
     this.recoveryCode = recoveryCode;
+    this.askProfile = true;
     this.adopt(session);
   }
 
@@ -208,6 +211,7 @@ class AppSession {
     this.sync = { state: 'local' };
     this.recoveryCode = null;
     this.demo = false;
+    this.askProfile = false;
     this.phase = 'locked';
   }
 }

@@ -38,6 +38,14 @@ import { getManifest, putMailbox, takeMailbox } from '$lib/platform/relay-http';
 import { SharedSocket } from '$lib/platform/relay-socket';
 import { WorkspaceStore, type SharedRecordRow } from '$lib/platform/workspace-db';
 import { RecordSession, roleIn, type SessionOptions } from './record-session';
+import {
+  INDEX_KEY_LABEL,
+  indexOf,
+  openIndex,
+  sameIndex,
+  sealIndex,
+  type PatientIndex,
+} from './workspace-index';
 
 /**
  * The workspace of a professional or a relative: a device identity with a profile, and the
@@ -57,6 +65,8 @@ export interface WorkspaceRecord {
   /** The grant ended (revoked or expired): what was seen stays, nothing new arrives. */
   readonly ended: boolean;
   readonly session: RecordSession | null;
+  /** The patient's name, date of birth and last activity, when the record has shown them. */
+  readonly patient: PatientIndex | null;
 }
 
 export class WorkspaceError extends Error {
@@ -79,6 +89,9 @@ export class Workspace {
   private rows: SharedRecordRow[] = [];
   private contacts: PendingContact[] = [];
   private listeners = new Set<() => void>();
+  /** Per record: the patient index, opened from the encrypted cache or read from the record. */
+  private readonly index = new Map<string, PatientIndex>();
+  private readonly indexKey: Uint8Array;
 
   private constructor(
     readonly device: DeviceKeys,
@@ -86,7 +99,9 @@ export class Workspace {
     readonly profile: Profile,
     private readonly store: WorkspaceStore,
     private readonly opts: SessionOptions,
-  ) {}
+  ) {
+    this.indexKey = deriveKey(deviceSeed, INDEX_KEY_LABEL);
+  }
 
   static async exists(opts: SessionOptions = {}): Promise<boolean> {
     const store = new WorkspaceStore(opts.namespace ?? '');
@@ -160,6 +175,11 @@ export class Workspace {
   private async load(): Promise<void> {
     this.rows = await this.store.listRecords();
     for (const row of this.rows) {
+      if (!row.indexNonce || !row.indexCiphertext) continue;
+      const cached = openIndex(this.indexKey, row.recordId, row.indexNonce, row.indexCiphertext);
+      if (cached) this.index.set(row.recordId, cached);
+    }
+    for (const row of this.rows) {
       if (row.manifest) await this.openRecord(row).catch(() => undefined);
     }
     this.notify();
@@ -187,8 +207,31 @@ export class Workspace {
         this.store.updateRecord(row.recordId, { manifest: encodeManifest(next) }),
     });
     this.sessions.set(row.recordId, session);
-    session.subscribe(() => this.notify());
+    this.refreshIndex(row.recordId, session);
+    session.subscribe(() => {
+      this.refreshIndex(row.recordId, session);
+      this.notify();
+    });
     return session;
+  }
+
+  /**
+   * Reads the patient's name, date of birth and last activity from the open record and, when
+   * they changed, stores them sealed (`workspace-index.ts`). A record whose profile has not
+   * arrived (or was never written) keeps the name cached before.
+   */
+  private refreshIndex(recordId: string, session: RecordSession): void {
+    const prev = this.index.get(recordId);
+    const next = {
+      ...prev,
+      ...indexOf([...session.entries('clinical'), ...session.entries('messages')]),
+    };
+    if (sameIndex(prev, next)) return;
+    this.index.set(recordId, next);
+    const { nonce, ciphertext } = sealIndex(this.indexKey, recordId, next);
+    void this.store
+      .updateRecord(recordId, { indexNonce: nonce, indexCiphertext: ciphertext })
+      .catch(() => undefined);
   }
 
   records(): WorkspaceRecord[] {
@@ -201,6 +244,7 @@ export class Workspace {
         waiting: row.manifest === null,
         ended: session !== null && !session.hasAccess,
         session,
+        patient: this.index.get(row.recordId) ?? null,
       };
     });
   }
@@ -326,6 +370,7 @@ export class Workspace {
   async forget(recordId: string): Promise<void> {
     const session = this.sessions.get(recordId);
     this.sessions.delete(recordId);
+    this.index.delete(recordId);
     await session?.forgetDevice();
     await this.store.removeRecord(recordId);
     this.rows = this.rows.filter((r) => r.recordId !== recordId);

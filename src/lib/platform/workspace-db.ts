@@ -4,8 +4,9 @@ import type { WrappedSecret } from '$lib/core/crypto/index';
 /**
  * The workspace of a professional or relative in IndexedDB: their device identity and the
  * records shared with them. The device seed is wrapped by the passphrase; the profile is
- * encrypted under a key derived from the seed; record rows hold only ids, public keys and signed
- * manifests (no names: who the patient is lives inside the encrypted record).
+ * encrypted under a key derived from the seed; record rows hold ids, public keys, signed manifests
+ * and the patient's name and date of birth only encrypted (who the patient is lives inside the
+ * encrypted record).
  */
 export interface IdentityRow {
   readonly id: 'me';
@@ -23,6 +24,12 @@ export interface SharedRecordRow {
   /** The newest manifest accepted; `null` while waiting for the patient to confirm. */
   readonly manifest: Uint8Array | null;
   readonly addedAt: number;
+  /**
+   * The patient's name, date of birth and last activity for the workspace list, sealed under a
+   * key derived from the workspace seed (`app/workspace-index.ts`); never plaintext here.
+   */
+  readonly indexNonce?: Uint8Array;
+  readonly indexCiphertext?: Uint8Array;
 }
 
 class WorkspaceDb extends Dexie {

@@ -138,14 +138,7 @@ export interface CareEvent {
   readonly label: string;
 }
 
-export const MEDICATION = 'medication';
-export interface Medication {
-  readonly name: string;
-  /** Free text: "400 mg up to 3 times a day". */
-  readonly dose?: string;
-  /** Calendar day it was stopped, if it was. */
-  readonly stopped?: string;
-}
+export { MEDICATION, isMedication, type Medication } from './medicines';
 
 /** Screening questions for signs that need urgent assessment (SPEC RF-1..3). */
 export const RED_FLAGS = 'red-flags';
@@ -166,7 +159,6 @@ export interface RedFlags {
   readonly answers: Readonly<Record<RedFlagItem, boolean>>;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const short = (v: unknown, max: number) =>
   typeof v === 'string' && v.trim() !== '' && v.length <= max;
 
@@ -174,16 +166,6 @@ export function isCareEvent(data: unknown): data is CareEvent {
   if (typeof data !== 'object' || data === null) return false;
   const { kind, label } = data as Record<string, unknown>;
   return (CARE_EVENT_KINDS as readonly unknown[]).includes(kind) && short(label, 200);
-}
-
-export function isMedication(data: unknown): data is Medication {
-  if (typeof data !== 'object' || data === null) return false;
-  const { name, dose, stopped } = data as Record<string, unknown>;
-  return (
-    short(name, 200) &&
-    (dose === undefined || short(dose, 200)) &&
-    (stopped === undefined || (typeof stopped === 'string' && DAY.test(stopped)))
-  );
 }
 
 export function isRedFlags(data: unknown): data is RedFlags {

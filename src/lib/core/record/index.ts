@@ -4,3 +4,12 @@ export { migrate, MIGRATIONS } from './migrate';
 export * from './types';
 export * from './clinical';
 export * from './registry';
+export * from './profile';
+export * from './problems';
+export {
+  foldMedicines,
+  isCalendarDay,
+  MEDICATION_ACTIONS,
+  type MedicationAction,
+  type MedicineCourse,
+} from './medicines';

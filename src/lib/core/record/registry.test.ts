@@ -49,6 +49,16 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
   },
   medication: { name: 'Ibuprofen', dose: '400 mg', stopped: '2026-03-02' },
   'care-event': { kind: 'visit', label: 'Physiotherapy, first session' },
+  profile: {
+    name: 'Mette Jensen',
+    birthDate: '1984-05-17',
+    language: 'da',
+    contact: '+45 12 34 56 78',
+    gp: 'Lægehuset Nord',
+    nationalId: '170584-1234',
+  },
+  condition: { code: 'sciatica', side: 'left', onset: '2026-01-10', status: 'active' },
+  allergy: { kind: 'allergy', substance: 'Penicillin', reaction: 'Rash', criticality: 'low' },
   note: { text: 'Start graded walking, 10 minutes a day.' },
   message: { text: 'Can I run?', replyTo: 'x', forVisit: true },
   document: {
@@ -79,6 +89,7 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
 };
 
 const long = (n: number) => 'x'.repeat(n);
+const VALID_PROFILE = VALID.profile;
 const flags = VALID['red-flags'].answers;
 const access = VALID.access;
 const pdf = VALID.document;
@@ -141,6 +152,60 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { name: 'Ibuprofen', dose: 5 },
     { name: 'Ibuprofen', dose: long(201) },
     { name: 'Ibuprofen', stopped: 'March' },
+    { name: 'Ibuprofen', stopped: '2026-02-31' },
+    { name: 'Ibuprofen', action: 'pause' },
+    { name: 'Ibuprofen', action: 'start', ref: 'a'.repeat(19) },
+    { name: 'Ibuprofen', action: 'change', dose: '200 mg' },
+    { name: 'Ibuprofen', action: 'change', ref: 'a'.repeat(19) },
+    { name: 'Ibuprofen', action: 'change', dose: '200 mg', ref: 'not an id' },
+    { name: 'Ibuprofen', action: 'stop', ref: 5 },
+    { name: 'Ibuprofen', action: 'stop', ref: 'a'.repeat(19), reason: long(201) },
+    { name: 'Ibuprofen', dose: '400 mg', extra: 'junk' },
+    ['Ibuprofen'],
+  ],
+  profile: [
+    null,
+    [],
+    {},
+    { ...VALID_PROFILE, name: '' },
+    { ...VALID_PROFILE, name: long(121) },
+    { ...VALID_PROFILE, name: 'Mette\nJensen' },
+    { ...VALID_PROFILE, name: 42 },
+    { ...VALID_PROFILE, birthDate: '17/05/1984' },
+    { ...VALID_PROFILE, birthDate: '1984-02-30' },
+    { ...VALID_PROFILE, birthDate: '1850-01-01' },
+    { ...VALID_PROFILE, language: 'Danish' },
+    { ...VALID_PROFILE, language: 5 },
+    { ...VALID_PROFILE, contact: long(201) },
+    { ...VALID_PROFILE, gp: '' },
+    { ...VALID_PROFILE, nationalId: long(41) },
+    { ...VALID_PROFILE, nationalId: '<script>' },
+    { ...VALID_PROFILE, photo: 'data:image/png;base64,AAAA' },
+    { name: 'Mette Jensen', language: 'da' },
+  ],
+  condition: [
+    null,
+    { side: 'left', status: 'active' },
+    { code: 'flu', side: 'left', status: 'active' },
+    { code: 'toString', side: 'left', status: 'active' },
+    { code: 'sciatica', text: 'and more', side: 'left', status: 'active' },
+    { text: ' ', side: 'none', status: 'active' },
+    { text: long(201), side: 'none', status: 'active' },
+    { code: 'sciatica', side: 'up', status: 'active' },
+    { code: 'sciatica', side: 'left', status: 'cured' },
+    { code: 'sciatica', side: 'left', status: 'active', onset: 'last year' },
+    { code: 'sciatica', side: 'left', status: 'active', icd10: 'M54.3' },
+  ],
+  allergy: [
+    null,
+    { kind: 'none', substance: 'Penicillin' },
+    { kind: 'allergy' },
+    { kind: 'allergy', substance: '' },
+    { kind: 'allergy', substance: long(201) },
+    { kind: 'allergy', substance: 'Penicillin', reaction: 7 },
+    { kind: 'allergy', substance: 'Penicillin', criticality: 'deadly' },
+    { kind: 'rash', substance: 'Penicillin' },
+    { kind: 'intolerance', substance: 'Lactose', extra: true },
   ],
   'care-event': [
     null,
@@ -301,7 +366,7 @@ describe('entry-type registry', () => {
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES,
     delegate: ENTRY_TYPE_NAMES,
-    professional: ['note', 'message', 'document', 'document-removed'],
+    professional: ['condition', 'note', 'message', 'document', 'document-removed'],
     viewer: [],
   };
 

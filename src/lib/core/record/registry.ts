@@ -43,6 +43,15 @@ import {
   type DocumentData,
   type DocumentRemoved,
 } from '../documents/entry';
+import { PROFILE, isPatientProfile, type PatientProfile } from './profile';
+import {
+  ALLERGY,
+  CONDITION,
+  isAllergy,
+  isCondition,
+  type Allergy,
+  type Condition,
+} from './problems';
 
 /**
  * The entry-type registry: every entry type of the record is declared here once, with its data
@@ -67,6 +76,9 @@ export type WriteRules = Readonly<Record<Role, WriteRule>>;
 
 /** The section of the summary (and its print) where entries of a type are shown. */
 export type SummarySection =
+  | 'profile'
+  | 'problems'
+  | 'allergies'
   | 'pain'
   | 'function'
   | 'questionnaires'
@@ -86,6 +98,7 @@ export type SummarySection =
  */
 export interface FhirHook {
   readonly section:
+    | 'patient'
     | 'problems'
     | 'allergies'
     | 'medications'
@@ -221,14 +234,61 @@ export const ENTRY_TYPES = {
   }),
   [MEDICATION]: spec<Medication>({
     type: MEDICATION,
-    version: 1,
+    // v2: a medicine is started, changed (dose) or stopped; a change or stop refers to its start.
+    version: 2,
     compartment: 'clinical',
     guard: isMedication,
-    invalid: 'A medication needs a name.',
+    invalid: 'A medication needs a name; a change or stop needs the medicine it changes.',
     writers: PATIENT,
     section: 'medicines',
-    timeline: { title: 'timeline.medication' },
+    timeline: {
+      title: 'timeline.medication',
+      titleOf: (d) =>
+        d.action === 'change'
+          ? 'profile.timeline.medChange'
+          : d.action === 'stop'
+            ? 'profile.timeline.medStop'
+            : 'timeline.medication',
+    },
     fhir: { section: 'medications', resources: ['MedicationStatement'] },
+  }),
+  // Profile, problems and allergies (issue 12 items 2 and 3).
+  [PROFILE]: spec<PatientProfile>({
+    type: PROFILE,
+    version: 1,
+    compartment: 'clinical',
+    guard: isPatientProfile,
+    invalid: 'A profile needs a name, a date of birth and a language; every field has a limit.',
+    writers: PATIENT,
+    section: 'profile',
+    timeline: { title: 'profile.timeline.profile' },
+    fhir: { section: 'patient', resources: ['Patient'] },
+  }),
+  [CONDITION]: spec<Condition>({
+    type: CONDITION,
+    version: 1,
+    compartment: 'clinical',
+    guard: isCondition,
+    invalid: 'A condition needs a code from the list or a short text, a side and a status.',
+    writers: CARE_TEAM,
+    section: 'problems',
+    timeline: { title: 'profile.timeline.condition' },
+    fhir: { section: 'problems', resources: ['Condition'] },
+  }),
+  [ALLERGY]: spec<Allergy>({
+    type: ALLERGY,
+    version: 1,
+    compartment: 'clinical',
+    guard: isAllergy,
+    invalid: 'An allergy needs a substance, or must say there are no known allergies.',
+    writers: PATIENT,
+    section: 'allergies',
+    timeline: {
+      title: 'profile.timeline.allergy',
+      titleOf: (d) =>
+        d.kind === 'none' ? 'profile.timeline.noAllergies' : 'profile.timeline.allergy',
+    },
+    fhir: { section: 'allergies', resources: ['AllergyIntolerance'] },
   }),
   [CARE_EVENT]: spec<CareEvent>({
     type: CARE_EVENT,
