@@ -122,6 +122,16 @@ export async function removeDocument(
 
 export { DocumentError };
 
+/** Uploads an already sealed blob (the demo record's letter) and caches it on this device. */
+export async function uploadDocumentBlob(
+  session: RecordSession,
+  blobId: string,
+  blob: Uint8Array,
+): Promise<void> {
+  await putDocumentBlob(target(session, blobId), blob);
+  await cacheDocumentBlob(session, blobId, blob);
+}
+
 /** Puts a document's blob (ciphertext) in this device's cache, e.g. for the demo record. */
 export async function cacheDocumentBlob(
   session: RecordSession,

@@ -8,7 +8,10 @@ import { RecordSession } from '../record-session';
 import { readEntries, writeEntry } from '../record-entries';
 import type { GrantScope, SessionOptions } from '../session-types';
 import { Workspace } from '../workspace';
+import { uploadDocumentBlob } from '../record-documents';
 import { demoBasics } from './basics';
+import { demoDocs, takeDemoBlobs } from './docs';
+import { demoProfile } from './profile';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -19,7 +22,11 @@ export type { DemoContext, DemoWriter } from './context';
  * professional evaluating Backpack sees it full at once. Each file of this folder adds one
  * area's material; the record is marked as a demo on the device and removable.
  */
-export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [demoBasics];
+export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
+  demoProfile,
+  demoBasics,
+  demoDocs,
+];
 
 /** The same demo on every device. */
 export const DEMO_SEED = 20_261_201;
@@ -70,6 +77,7 @@ export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compa
     physio: writer('b', 'professional', DEMO_PHYSIO.name, DEMO_PHYSIO.sector),
     relative: writer('c', 'delegate', DEMO_RELATIVE.name, DEMO_RELATIVE.sector),
   });
+  takeDemoBlobs();
   return new Map(COMPARTMENTS.map((c) => [c, readEntries(compartments, c)]));
 }
 
@@ -122,6 +130,7 @@ export async function createDemoRecord(
       physio: as(physio),
       relative: as(relative),
     });
+    for (const { blobId, blob } of takeDemoBlobs()) await uploadDocumentBlob(patient, blobId, blob);
     onStep('sync');
     const expected = new Map(
       COMPARTMENTS.map((c) => [c, physio.entries(c).length + relative.entries(c).length]),
