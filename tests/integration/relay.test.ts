@@ -20,6 +20,7 @@ import {
 } from '../../sync-server/src/testing';
 import { RawClient, connect, spawnRelay, waitUntil, type TestClient } from './relay-client';
 import { token } from '../../sync-server/src/testing';
+import { testStoreArgs } from '../../sync-server/src/pg-testing';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const CANARY = Buffer.from('CANARY-relay-3b7e1d-lumbar-MRI-note');
@@ -76,7 +77,10 @@ describe('the relay, in process', () => {
   let version = 1;
 
   beforeAll(async () => {
-    const config = parseConfig(['--port', '0', '--data', tmp('backpack-relay-it-')], {});
+    const config = parseConfig(
+      ['--port', '0', '--data', tmp('backpack-relay-it-'), ...(await testStoreArgs())],
+      {},
+    );
     server = await startServer(
       config,
       createLogger((l) => logs.push(l)),
