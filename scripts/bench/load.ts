@@ -38,7 +38,7 @@ const RATES = opt('rates', '500,1000,2000,4000').split(',').map(Number);
 const SETUPS = opt('setups', 'hocuspocus,sqlite,postgres,postgres-2').split(',');
 const STEP_MS = Number(opt('step-ms', '3000'));
 const MAX_N = Number(opt('max-n', '10000'));
-const GRANTEES_PER_RECORD = 1000;
+const GRANTEES_PER_RECORD = 100;
 const WATCHERS = 100;
 const PAYLOAD = 256;
 
@@ -307,7 +307,8 @@ async function runCell(setup: string, n: number, pg: TestPostgres | null): Promi
     await new Promise((r) => setTimeout(r, 500));
     const rssIdle = servers.reduce((s, x) => s + rss(x.child), 0);
 
-    // Grants: records of up to 1000 grantees, each with its own compartment.
+    // Grants: records of up to 100 grantees (a professional practice), each with its own
+    // compartment.
     const writers: Array<{ dev: Device; recordId: string; docId: string }> = [];
     const watcherDevs: Device[] = [];
     const records = Math.ceil(n / GRANTEES_PER_RECORD);
