@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeManifest, isProtocolError, toHex } from '../../src/lib/core/sync/protocol';
 import { parseConfig } from './config';
+import { testStoreArgs } from './pg-testing';
 import { MessageType } from './gate';
 import { createLogger } from './log';
 import { startServer, type RunningServer } from './server';
@@ -63,6 +64,7 @@ beforeAll(async () => {
       '3',
       '--max-body-bytes',
       '8192',
+      ...(await testStoreArgs()),
     ],
     {},
   );

@@ -262,13 +262,65 @@ export class PgStore implements RelayStore {
 
   // --- documents ---------------------------------------------------------------------------
 
-  async appendUpdate(doc: string, update: Uint8Array): Promise<number> {
-    const r = await this.q<{ id: number }>(
-      `WITH row AS (INSERT INTO updates (doc, data) VALUES ($1, $2) RETURNING id)
-       SELECT id, pg_notify($3, 'u|' || $4 || '|' || id || '|' || $5 || '|' || $1) FROM row`,
-      [doc, toBuffer(update), CHANNEL, this.instance, String(Date.now())],
-    );
-    return r.rows[0]!.id;
+  /**
+   * Appends are committed in groups: every append that arrives while a group is being written
+   * waits for the next one, which is one multi-row INSERT (one commit, one WAL flush) whose
+   * `pg_notify` calls are delivered after that commit. Each promise resolves after its commit.
+   */
+  appendUpdate(doc: string, update: Uint8Array): Promise<number> {
+    if (this.closed) return Promise.reject(new StoreError('The store is closed.'));
+    return new Promise((resolve, reject) => {
+      this.appends.push({ doc, data: toBuffer(update), resolve, reject });
+      this.kickAppends();
+    });
+  }
+
+  private readonly appends: Array<{
+    doc: string;
+    data: Buffer;
+    resolve: (id: number) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  private appending = false;
+
+  private kickAppends(): void {
+    if (this.appending || this.appends.length === 0) return;
+    this.appending = true;
+    setImmediate(() => void this.flushAppends());
+  }
+
+  private async flushAppends(): Promise<void> {
+    const batch = this.appends.splice(0, 1000);
+    try {
+      const r = await this.pool.query<{ id: number; doc: string }>(
+        `WITH row AS (
+           INSERT INTO updates (doc, data)
+           SELECT * FROM unnest($1::text[], $2::bytea[]) RETURNING id, doc)
+         SELECT id, doc, pg_notify($3, 'u|' || $4 || '|' || id || '|' || $5 || '|' || doc)
+         FROM row ORDER BY id`,
+        [
+          batch.map((a) => a.doc),
+          batch.map((a) => a.data),
+          CHANNEL,
+          this.instance,
+          String(Date.now()),
+        ],
+      );
+      // The rows of one document were inserted in the order given (ids from one sequence, in
+      // one statement): the k-th id of a document answers its k-th append.
+      const ids = new Map<string, number[]>();
+      for (const row of r.rows) {
+        const list = ids.get(row.doc);
+        if (list) list.push(row.id);
+        else ids.set(row.doc, [row.id]);
+      }
+      for (const a of batch) a.resolve(ids.get(a.doc)!.shift()!);
+    } catch (e) {
+      for (const a of batch) a.reject(failure('Storing updates failed', e));
+    } finally {
+      this.appending = false;
+      this.kickAppends();
+    }
   }
 
   private async rows(doc: string, c: pg.ClientBase | pg.Pool = this.pool): Promise<LogRow[]> {

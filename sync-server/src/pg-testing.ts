@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,19 @@ export async function startPostgres(
   ].join(' ');
   run(bin('pg_ctl'), ['-D', data, '-l', join(root, 'pg.log'), '-o', settings, '-w', 'start']);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // A watchdog stops the cluster when this process is gone, however it ended (a test worker
+  // that is killed runs no exit handler).
+  const ctl = `${asRoot ? 'runuser -u postgres -- ' : ''}${bin('pg_ctl')}`;
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null && [ -d "${data}" ]; do sleep 1; done; ` +
+        `[ -d "${data}" ] && ${ctl} -D "${data}" -m immediate stop >/dev/null 2>&1; rm -rf "${root}"`,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  watchdog.unref();
   let n = 0;
   let stopped = false;
   const stop = () => {
@@ -79,6 +92,7 @@ export async function startPostgres(
       run(bin('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
     } finally {
       rmSync(root, { recursive: true, force: true });
+      watchdog.kill();
     }
   };
   return {
@@ -97,4 +111,19 @@ export async function startPostgres(
     },
     stop,
   };
+}
+
+let shared: Promise<TestPostgres> | null = null;
+
+/**
+ * `['--store', url]` of a fresh database when `RELAY_TEST_STORE=postgres` (one cluster per test
+ * process, stopped when it exits), else `[]` (SQLite): the relay's test suites run on both stores.
+ */
+export async function testStoreArgs(): Promise<string[]> {
+  if (process.env.RELAY_TEST_STORE !== 'postgres') return [];
+  shared ??= startPostgres().then((pg) => {
+    process.once('exit', () => pg.stop());
+    return pg;
+  });
+  return ['--store', await (await shared).createDatabase()];
 }

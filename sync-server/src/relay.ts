@@ -109,6 +109,8 @@ export class Relay {
   /** Per document: the tail of its queue of messages being checked and stored. */
   private readonly queues = new Map<string, Promise<void>>();
   private readonly stopWatching: () => void;
+  /** Rows this instance appended per document since its last fold. */
+  private readonly appended = new Map<string, number>();
 
   constructor(private readonly deps: RelayDeps) {
     this.now = deps.now ?? Date.now;
@@ -169,15 +171,23 @@ export class Relay {
       },
 
       afterUnloadDocument: async ({ documentName }) => {
-        if (!this.hocuspocus.documents.has(documentName)) this.live.delete(documentName);
+        if (!this.hocuspocus.documents.has(documentName)) {
+          this.live.delete(documentName);
+          this.appended.delete(documentName);
+        }
       },
 
       onStoreDocument: async ({ documentName, document }) => {
         if (store.isClosed) return;
         try {
-          const rows = await store.updateCount(documentName);
+          // The store is asked only when a fold may be due: rows appended here since the last
+          // fold (counted in memory), or the document went idle. A count query per debounced
+          // store would cost one database round trip per written document.
           const idle = document.getConnectionsCount() === 0;
+          if ((this.appended.get(documentName) ?? 0) <= this.compactAfterRows && !idle) return;
+          const rows = await store.updateCount(documentName);
           if (rows > this.compactAfterRows || (idle && rows > 1)) {
+            this.appended.delete(documentName);
             const r = await store.compactDocument(documentName);
             if (r) {
               metrics.compactions++;
@@ -270,6 +280,7 @@ export class Relay {
       throw new Refusal(4503, 'relay-storage-failed');
     }
     metrics.storeWrite(performance.now() - started);
+    this.appended.set(documentName, (this.appended.get(documentName) ?? 0) + 1);
     metrics.updatesStored++;
     metrics.updateBytesStored += fresh.length;
   }

@@ -222,11 +222,43 @@ export class SqliteStore implements RelayStore {
 
   // --- documents ---------------------------------------------------------------------------
 
-  appendUpdate(doc: string, update: Uint8Array): Promise<number> {
-    return settled(() => {
-      this.open();
-      return Number(this.stmts.append.run(doc, toBuffer(update)).lastInsertRowid);
+  /** Writes waiting for the group commit of this turn of the event loop. */
+  private pending: Array<{
+    run: () => unknown;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+
+  /**
+   * Runs `write` in the group commit: the writes of one turn of the event loop share one
+   * transaction (one fsync), after which their promises resolve. A failed group rejects all.
+   */
+  private grouped<T>(write: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError('The store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run: write, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    let results: unknown[];
+    try {
+      this.open();
+      results = this.db.transaction(() => batch.map((w) => w.run()))();
+    } catch (e) {
+      for (const w of batch) w.reject(e instanceof Error ? e : new StoreError('store failure'));
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]));
+  }
+
+  /** Appends are group-committed ({@link grouped}): durable when the promise resolves. */
+  appendUpdate(doc: string, update: Uint8Array): Promise<number> {
+    const data = toBuffer(update);
+    return this.grouped(() => Number(this.stmts.append.run(doc, data).lastInsertRowid));
   }
 
   loadDocument(doc: string): Promise<Uint8Array | null> {
@@ -542,9 +574,9 @@ export class SqliteStore implements RelayStore {
   // --- last seen -----------------------------------------------------------------------------
 
   markSeen(recordId: string, deviceKey: Uint8Array, at: number): Promise<void> {
-    return settled(() => {
-      this.open();
-      this.stmts.markSeen.run(recordId, toBuffer(deviceKey), Math.round(at));
+    const key = toBuffer(deviceKey);
+    return this.grouped(() => {
+      this.stmts.markSeen.run(recordId, key, Math.round(at));
     });
   }
 

@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parseConfig } from '../../sync-server/src/config';
 import { createLogger } from '../../sync-server/src/log';
+import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 
-/** Starts a real relay in this process on a free loopback port with a fresh data directory. */
+/**
+ * Starts a real relay in this process on a free loopback port with a fresh data directory (and,
+ * with `RELAY_TEST_STORE=postgres`, a fresh PostgreSQL database).
+ */
 export async function startTestRelay(): Promise<{
   relay: RunningServer;
   dataDir: string;
@@ -14,7 +18,7 @@ export async function startTestRelay(): Promise<{
 }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'backpack-relay-'));
   const logs: string[] = [];
-  const config = parseConfig(['--port', '0', '--data', dataDir], {});
+  const config = parseConfig(['--port', '0', '--data', dataDir, ...(await testStoreArgs())], {});
   const relay = await startServer(
     config,
     createLogger((line) => logs.push(line)),

@@ -8,6 +8,7 @@ import { RecordSession, completeLink, startLink } from '../../src/lib/app/record
 import { Workspace } from '../../src/lib/app/workspace';
 import type { Profile } from '../../src/lib/core/sharing/index';
 import { parseConfig } from '../../sync-server/src/config';
+import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { createLogger } from '../../sync-server/src/log';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { envelope, keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
@@ -39,7 +40,7 @@ async function relayWith(args: string[] = []) {
   const logs: string[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'backpack-abuse-'));
   const relay = await startServer(
-    parseConfig(['--port', '0', '--data', dataDir, ...args], {}),
+    parseConfig(['--port', '0', '--data', dataDir, ...(await testStoreArgs()), ...args], {}),
     createLogger((l) => logs.push(l)),
   );
   return { relay, logs };

@@ -20,6 +20,7 @@ import {
 } from '../../sync-server/src/testing';
 import { RawClient, connect, spawnRelay, waitUntil, type TestClient } from './relay-client';
 import { token } from '../../sync-server/src/testing';
+import { testStoreArgs } from '../../sync-server/src/pg-testing';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const CANARY = Buffer.from('CANARY-relay-3b7e1d-lumbar-MRI-note');
@@ -76,7 +77,10 @@ describe('the relay, in process', () => {
   let version = 1;
 
   beforeAll(async () => {
-    const config = parseConfig(['--port', '0', '--data', tmp('backpack-relay-it-')], {});
+    const config = parseConfig(
+      ['--port', '0', '--data', tmp('backpack-relay-it-'), ...(await testStoreArgs())],
+      {},
+    );
     server = await startServer(
       config,
       createLogger((l) => logs.push(l)),
@@ -303,6 +307,31 @@ describe('the relay, in process', () => {
     clients.push(fresh);
     await fresh.acknowledged();
     expect(fresh.envelopes.toArray()).toEqual([kept, lost]);
+  });
+
+  it('counts on /metrics: envelopes in and out, store write latency, refusals by reason', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.slice(name.length + 1),
+      );
+    expect(value('backpack_updates_stored_total')).toBeGreaterThan(0);
+    expect(value('backpack_updates_sent_total')).toBeGreaterThan(0);
+    expect(value('backpack_store_write_seconds_count')).toBe(
+      value('backpack_updates_stored_total'),
+    );
+    expect(value('backpack_store_write_seconds_bucket{le="+Inf"}')).toBe(
+      value('backpack_store_write_seconds_count'),
+    );
+    expect(value('backpack_messages_refused_by_reason_total{reason="only-owners-delete"}')).toBe(1);
+    expect(value('backpack_messages_refused_by_reason_total{reason="not-your-envelope"}')).toBe(1);
+    expect(
+      value('backpack_messages_refused_by_reason_total{reason="relay-storage-failed"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('# TYPE backpack_remote_lag_seconds histogram');
   });
 
   it('writes only allow-listed log fields, never the envelope bytes', () => {
