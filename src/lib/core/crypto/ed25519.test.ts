@@ -9,9 +9,12 @@ import {
   signEd25519,
   signEd25519Async,
   verifyEd25519,
+  useNativeVerifier,
+  verifyNoble,
   verifyStrict,
   verifyWebCryptoUnchecked,
 } from './ed25519';
+import { nativeEd25519 } from '../../../../sync-server/src/native-ed25519';
 import { ed25519Vectors } from './ed25519-vectors';
 
 const vectors = ed25519Vectors();
@@ -61,6 +64,20 @@ describe('Ed25519: one strict rule on both paths', () => {
   it('the synchronous path (relay, manifests, tokens) gives the same verdicts', () => {
     expect(
       vectors.map((v) => `${v.name}: ${verifyStrict(v.signature, v.message, v.publicKey)}`),
+    ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
+  });
+
+  it('the native Node path (the relay: OpenSSL behind the prechecks) gives the same verdicts', () => {
+    useNativeVerifier(nativeEd25519);
+    try {
+      expect(
+        vectors.map((v) => `${v.name}: ${verifyStrict(v.signature, v.message, v.publicKey)}`),
+      ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
+    } finally {
+      useNativeVerifier(null);
+    }
+    expect(
+      vectors.map((v) => `${v.name}: ${verifyNoble(v.signature, v.message, v.publicKey)}`),
     ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
   });
 

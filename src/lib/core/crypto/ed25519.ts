@@ -98,8 +98,43 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** The JavaScript path: noble's strict decoding and the cofactorless equation. Never throws. */
+/** A synchronous native verifier (the relay's OpenSSL, `node:crypto`), run after the prechecks. */
+export type NativeVerify = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+) => boolean;
+let native: NativeVerify | null = null;
+
+/**
+ * Lets a runtime with a synchronous native Ed25519 (Node's OpenSSL, cofactorless like WebCrypto)
+ * serve {@link verifyStrict}; the prechecks still run first, so the verdicts stay those of the
+ * shared table (`ed25519.test.ts` runs it on this path too). `null` goes back to noble.
+ */
+export function useNativeVerifier(verify: NativeVerify | null): void {
+  native = verify;
+}
+
+/**
+ * The synchronous check (manifests, tokens, the relay, the binding's default): prechecks, then
+ * the native verifier if one is installed, else {@link verifyNoble}. Never throws.
+ */
 export function verifyStrict(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  if (precheck(signature, publicKey) !== null) return false;
+  if (!native) return verifyNoble(signature, message, publicKey);
+  try {
+    return native(signature, message, publicKey) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The JavaScript path: prechecks, noble's strict decoding, the cofactorless equation. */
+export function verifyNoble(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
@@ -235,7 +270,7 @@ export async function verifyEd25519(
   if (precheck(signature, publicKey) !== null) return false;
   const backend = await ed25519Backend();
   const s = subtle();
-  if (backend === 'noble' || !s) return verifyStrict(signature, message, publicKey);
+  if (backend === 'noble' || !s) return verifyNoble(signature, message, publicKey);
   try {
     const key = await verifyKey(s, publicKey);
     if (!key) return false;

@@ -22,6 +22,9 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { verifyStrict } from '../crypto/ed25519';
+
+/** For the relay: serve the strict check with Node's native Ed25519 (see `crypto/ed25519.ts`). */
+export { useNativeVerifier, type NativeVerify } from '../crypto/ed25519';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 
