@@ -255,7 +255,7 @@ describe('WASM kernels equal the TypeScript reference to 1e-9', () => {
 
   it('the one-call pipeline refuses bad input with the reference pipeline’s RangeErrors', () => {
     const { quats, neutral, fs } = syntheticRecording(2, 60, 1);
-    const cases: Array<[ArrayLike<number>, [number, number, number, number], number, object]> = [
+    const cases: Array<[ArrayLike<number>, Quat, number, object]> = [
       [quats, [0, 0, 0, 0], fs, {}],
       [[0, 0, 0, 1], neutral, fs, {}],
       [[0, 0, 0, 1, 0], neutral, fs, {}],
