@@ -51,6 +51,7 @@ const result = {
   open: run('open.ts'),
   openInChromium: run('browser-open.ts'),
   kdfInChromium: run('browser-kdf.ts'),
+  cryptoInChromium: run('browser-crypto.ts'),
   motion: run('motion.ts'),
   workspace: run('workspace.ts'),
 };

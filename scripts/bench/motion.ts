@@ -24,11 +24,16 @@ const speed = Array.from(
   { length: n },
   (_, i) => Math.abs(Math.sin((i / fs) * 0.7)) * 40 + Math.sin(i * 0.37),
 );
-const time = (f: () => void, reps = 20) => {
-  f();
-  const t = performance.now();
-  for (let i = 0; i < reps; i++) f();
-  return (performance.now() - t) / reps;
+/** Median of `reps` timed calls after 5 warm-up calls (both engines warm, noise rejected). */
+const time = (f: () => void, reps = 21) => {
+  for (let i = 0; i < 5; i++) f();
+  const runs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    f();
+    runs.push(performance.now() - t);
+  }
+  return runs.sort((a, b) => a - b)[reps >> 1]!;
 };
 const js = time(() => {
   sparc(speed, fs);
@@ -128,6 +133,8 @@ console.log(
       jsMs: +pipeJs.toFixed(2),
       wasmMs: +pipeWasm.toFixed(2),
       ratio: +(pipeJs / pipeWasm).toFixed(2),
+      budgetRatio: 3,
+      how: 'one kernel call for angles, speed, segments and SPARC per segment',
     },
     model: {
       kind: 'logistic',

@@ -7,6 +7,7 @@ import type { RelayConfig } from './config';
 import { attachWebSocket, createRequestHandler } from './http';
 import { createLogger, type Logger } from './log';
 import { Metrics } from './metrics';
+import { installNativeEd25519 } from './native-ed25519';
 import { Relay } from './relay';
 import { openStore } from './open-store';
 import type { RelayStore } from './store';
@@ -39,6 +40,7 @@ export async function startServer(
   logger: Logger = createLogger((line) => process.stdout.write(line + '\n'), config.quiet),
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  installNativeEd25519();
   const now = options.now ?? Date.now;
   const store = await openStore(config, logger);
   const manifests = new ManifestRegistry(store);

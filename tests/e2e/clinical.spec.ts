@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { axe, PASSPHRASE, startRecord } from './helpers';
 
@@ -287,4 +289,57 @@ test('with the WebAssembly blocked, the outlook says JavaScript and no kernel co
   await expect(page.getByTestId('now-startback-stratification')).toContainText('high risk group');
   await lessWorryAndCatastrophising(page);
   await expect(page.getByTestId('engine')).not.toHaveAttribute('data-wasm-evaluations');
+});
+
+/** The test fixture pack (made-up coefficients, never shipped), served as if deployed. */
+function fixturePack(): Record<string, unknown> {
+  return JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../fixtures/model-packs/test-fixture-pack.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as Record<string, unknown>;
+}
+
+async function openOutlookWithPack(page: Page, pack: unknown): Promise<void> {
+  await page
+    .context()
+    .route('**/models/pickup.json', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(pack) }),
+    );
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Record' }).first().click();
+  await page.getByRole('link', { name: 'Outlook and what if' }).click();
+}
+
+test('a deployed model pack runs in WebAssembly once its vectors reproduce, with its card', async ({
+  page,
+}) => {
+  await openOutlookWithPack(page, fixturePack());
+  await expect(page.getByTestId('pack-installed-pickup')).toContainText(
+    'Its 5 test vectors reproduced on this device (WebAssembly)',
+  );
+  await expect(page.getByTestId('pack-fixture-pickup')).toBeVisible();
+  await expect(page.getByText(/does not run this model/)).toHaveCount(0);
+  await expect(page.getByTestId('pack-result-pickup')).toHaveText('Estimated probability: 13%');
+  await page.getByLabel('age (years)').fill('45');
+  await page.getByLabel('pain (0–10, higher = worse)').fill('6');
+  await page.getByLabel('leg-pain (0 = no, 1 = yes)').fill('1');
+  await expect(page.getByTestId('pack-result-pickup')).toHaveText('Estimated probability: 57%');
+  await page.getByText('About this model (model card)').last().click();
+  await expect(page.getByTestId('pack-numbers-pickup')).toContainText('Made up for the test suite');
+  await axe(page);
+});
+
+test('a model pack whose vectors do not reproduce is refused with the reason; PICKUP stays withheld', async ({
+  page,
+}) => {
+  const pack = fixturePack();
+  (pack.vectors as Array<{ probability: number }>)[1]!.probability = 0.5;
+  await openOutlookWithPack(page, pack);
+  await expect(page.getByTestId('pack-refused-pickup')).toContainText(
+    'Test vector 2 does not reproduce on this device',
+  );
+  await expect(page.getByText(/does not run this model/)).toBeVisible();
+  await expect(page.getByTestId('pack-result-pickup')).toHaveCount(0);
 });

@@ -20,6 +20,33 @@ export function reset(): void {
   heapTop = __heap_base;
 }
 
+/**
+ * The radix-2 FFT of `n` real samples at `x`, zero-padded to `(n rounded up to 2^l) · 2^pad`
+ * points, into `re`/`im`. With that padding, after the bit-reversal permutation only one value
+ * in each block of 2^pad is non-zero, and the first `pad` butterfly stages merely copy it across
+ * its block (each adds or subtracts an exact zero), so they are done as that copy: the same
+ * numbers as the full transform (`fft`), bit for bit, without its first `pad` stages.
+ */
+function paddedRealFft(x: usize, n: i32, l: i32, pad: i32, re: usize, im: usize): void {
+  const np = 1 << l;
+  const block = 1 << pad;
+  const nfft = np << pad;
+  memory.fill(im, 0, (<usize>nfft) << 3);
+  let j = 0;
+  for (let i = 0; i < np; i++) {
+    const v = i < n ? load<f64>(x + ((<usize>i) << 3)) : 0.0;
+    const base = re + ((<usize>(j << pad)) << 3);
+    for (let b = 0; b < block; b++) store<f64>(base + ((<usize>b) << 3), v);
+    let bit = np >> 1;
+    while (bit > 0 && (j & bit) != 0) {
+      j ^= bit;
+      bit >>= 1;
+    }
+    j |= bit;
+  }
+  stages(re, im, nfft, block << 1);
+}
+
 function fft(re: usize, im: usize, n: i32): void {
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
@@ -38,7 +65,12 @@ function fft(re: usize, im: usize, n: i32): void {
       store<f64>(d, u);
     }
   }
-  for (let len = 2; len <= n; len <<= 1) {
+  stages(re, im, n, 2);
+}
+
+/** The butterfly stages of length `from` … `n` (twiddles by the reference's recurrence). */
+function stages(re: usize, im: usize, n: i32, from: i32): void {
+  for (let len = from; len <= n; len <<= 1) {
     const angle = (-2.0 * Math.PI) / <f64>len;
     const wr = Math.cos(angle);
     const wi = Math.sin(angle);
@@ -67,20 +99,36 @@ function fft(re: usize, im: usize, n: i32): void {
   }
 }
 
-/** SPARC of `n` speed samples at `ptr`, sampled at `fs` Hz. */
+/** SPARC of `n` speed samples at `ptr`, sampled at `fs` Hz. Its scratch memory is freed after. */
 export function sparc(ptr: usize, n: i32, fs: f64, padLevel: i32, fc: f64, threshold: f64): f64 {
-  const nfft = 1 << (<i32>Math.ceil(Math.log2(<f64>n)) + padLevel);
+  const mark = heapTop;
+  const result = sparcIn(ptr, n, fs, padLevel, fc, threshold);
+  heapTop = mark;
+  return result;
+}
+
+function sparcIn(ptr: usize, n: i32, fs: f64, padLevel: i32, fc: f64, threshold: f64): f64 {
+  const l = <i32>Math.ceil(Math.log2(<f64>n));
+  const nfft = 1 << (l + padLevel);
   const re = alloc(nfft);
   const im = alloc(nfft);
-  for (let i = 0; i < nfft; i++) {
-    store<f64>(re + ((<usize>i) << 3), i < n ? load<f64>(ptr + ((<usize>i) << 3)) : 0.0);
-    store<f64>(im + ((<usize>i) << 3), 0.0);
+  if (padLevel >= 0) {
+    paddedRealFft(ptr, n, l, padLevel, re, im);
+  } else {
+    memory.copy(re, ptr, (<usize>nfft) << 3);
+    memory.fill(im, 0, (<usize>nfft) << 3);
+    fft(re, im, nfft);
   }
-  fft(re, im, nfft);
   const kMax = <i32>Math.floor((fc * <f64>nfft) / fs + 1e-9);
+  // The input is real, so |X[k]| = |X[nfft − k]|: the peak is found in the first half (plus the
+  // Nyquist bin). √(re² + im²) needs no overflow guard here: |X[k]| ≤ Σ|x| ≪ 1e154.
+  const half = nfft >> 1;
+  const top = kMax > half ? kMax : half;
   let peak = 0.0;
-  for (let k = 0; k < nfft; k++) {
-    const m = Math.hypot(load<f64>(re + ((<usize>k) << 3)), load<f64>(im + ((<usize>k) << 3)));
+  for (let k = 0; k <= top && k < nfft; k++) {
+    const r = load<f64>(re + ((<usize>k) << 3));
+    const i = load<f64>(im + ((<usize>k) << 3));
+    const m = Math.sqrt(r * r + i * i);
     if (k <= kMax) store<f64>(re + ((<usize>k) << 3), m);
     if (m > peak) peak = m;
   }
@@ -476,4 +524,44 @@ export function fitPainTrajectory(t: usize, y: usize, n: i32, out: usize): void 
   st(out, 1, b);
   st(out, 2, Infinity);
   st(out, 3, Math.sqrt(rss / nf));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole recording pipeline in one call (reference: analyseRecording in pipeline.ts), so the
+// quaternions cross into linear memory once and nothing crosses back between the steps.
+
+/**
+ * Angles → speed → segments → SPARC per segment for the `n` quaternions at `q`. `out` has room
+ * for 3n (angles) + (n − 1) (speed) + (n + 1) (segment pairs) + n (SPARC) values; returns the
+ * number of segments.
+ */
+export function analyseRecording(
+  q: usize,
+  n: i32,
+  nx: f64,
+  ny: f64,
+  nz: f64,
+  nw: f64,
+  fs: f64,
+  fraction: f64,
+  minGap: f64,
+  minLength: f64,
+  padLevel: i32,
+  fc: f64,
+  threshold: f64,
+  out: usize,
+): i32 {
+  anglesSeries(q, n, nx, ny, nz, nw, out);
+  const speed = out + ((<usize>(3 * n)) << 3);
+  angularSpeed(q, n, fs, speed);
+  const m = n - 1;
+  const pairs = speed + ((<usize>m) << 3);
+  const count = segmentMovements(speed, m, fraction, minGap, minLength, pairs);
+  const arcs = pairs + ((<usize>(m + 1)) << 3);
+  for (let i = 0; i < count; i++) {
+    const start = <i32>ld(pairs, 2 * i);
+    const end = <i32>ld(pairs, 2 * i + 1);
+    st(arcs, i, sparc(speed + ((<usize>start) << 3), end - start, fs, padLevel, fc, threshold));
+  }
+  return count;
 }

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import {
   deriveKey,
   deviceKeysFromSeed,
+  verifyEnvelopeSignatureAsync,
   type DeviceKeys,
   type RootKeys,
 } from '$lib/core/crypto/index';
@@ -199,7 +200,10 @@ export class RecordSession {
           session.notify();
         },
         onStaleManifest: () => session.refreshSoon(),
+        // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
+        verifySignature: verifyEnvelopeSignatureAsync,
       });
+      await binding.settled();
       if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
       inner.on('update', () => session.notify());
       compartments.set(c.name, {
@@ -363,6 +367,7 @@ export class RecordSession {
     this.manifest = m;
     for (const c of this.compartments.values()) {
       c.binding.retryDeferred();
+      await c.binding.settled();
       // After a rotation an owner device writes a snapshot under the new epoch and deletes the
       // older envelopes (DESIGN §3, steps 3 and 4).
       const was = before.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;

@@ -321,6 +321,16 @@ const da: Translation = {
     validation: 'Hvor godt den virker',
     intendedUse: 'Tiltænkt brug',
     limits: 'Begrænsninger',
+    pack: {
+      numbersSource: 'Hvor tallene kommer fra',
+      predictors: 'Prædiktorer',
+      installed:
+        'Installeret som modelpakke af denne installation. Dens {n} testvektorer blev genskabt på denne enhed (WebAssembly), før den kørte.',
+      refused: 'En modelpakke til denne model blev afvist, så den kører ikke: {reason}',
+      testFixture:
+        'Testdata: disse koefficienter er opdigtede. Brug aldrig resultatet i behandling.',
+      probability: 'Anslået sandsynlighed: {percent}',
+    },
     construct: {
       'disability-walking': 'Går kun korte strækninger',
       'disability-dressing': 'Tager tøj på langsommere',

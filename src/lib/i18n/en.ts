@@ -321,6 +321,15 @@ const en = {
     validation: 'How well it works',
     intendedUse: 'Intended use',
     limits: 'Limits',
+    pack: {
+      numbersSource: 'Where the numbers come from',
+      predictors: 'Predictors',
+      installed:
+        'Installed as a model pack by this deployment. Its {n} test vectors reproduced on this device (WebAssembly) before it ran.',
+      refused: 'A model pack for this model was refused, so it does not run: {reason}',
+      testFixture: 'Test fixture: these coefficients are made up. Never use this result for care.',
+      probability: 'Estimated probability: {percent}',
+    },
     construct: {
       'disability-walking': 'Walking only short distances',
       'disability-dressing': 'Dressing more slowly',

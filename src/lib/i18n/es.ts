@@ -327,6 +327,16 @@ const es: Translation = {
     validation: 'Qué tan bien funciona',
     intendedUse: 'Uso previsto',
     limits: 'Limitaciones',
+    pack: {
+      numbersSource: 'De dónde vienen los números',
+      predictors: 'Predictores',
+      installed:
+        'Instalado como paquete de modelo por esta instalación. Sus {n} vectores de prueba se reprodujeron en este dispositivo (WebAssembly) antes de ejecutarse.',
+      refused: 'Se rechazó un paquete de modelo para este modelo, así que no se ejecuta: {reason}',
+      testFixture:
+        'Datos de prueba: estos coeficientes son inventados. No uses nunca este resultado para la atención clínica.',
+      probability: 'Probabilidad estimada: {percent}',
+    },
     construct: {
       'disability-walking': 'Caminar solo distancias cortas',
       'disability-dressing': 'Vestirse más despacio',

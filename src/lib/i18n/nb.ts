@@ -322,6 +322,16 @@ const nb: Translation = {
     validation: 'Hvor godt den virker',
     intendedUse: 'Tiltenkt bruk',
     limits: 'Begrensninger',
+    pack: {
+      numbersSource: 'Hvor tallene kommer fra',
+      predictors: 'Prediktorer',
+      installed:
+        'Installert som modellpakke av denne installasjonen. De {n} testvektorene ble gjenskapt på denne enheten (WebAssembly) før den kjørte.',
+      refused: 'En modellpakke for denne modellen ble avvist, så den kjører ikke: {reason}',
+      testFixture:
+        'Testdata: disse koeffisientene er oppdiktet. Bruk aldri dette resultatet i behandling.',
+      probability: 'Anslått sannsynlighet: {percent}',
+    },
     construct: {
       'disability-walking': 'Går bare korte strekninger',
       'disability-dressing': 'Kler på seg saktere',

@@ -323,6 +323,16 @@ const nl: Translation = {
     validation: 'Hoe goed het werkt',
     intendedUse: 'Bedoeld gebruik',
     limits: 'Beperkingen',
+    pack: {
+      numbersSource: 'Waar de getallen vandaan komen',
+      predictors: 'Voorspellers',
+      installed:
+        'Door deze installatie geïnstalleerd als modelpakket. De {n} testvectoren zijn op dit apparaat (WebAssembly) nagerekend voordat het model draaide.',
+      refused: 'Een modelpakket voor dit model is geweigerd, dus het draait niet: {reason}',
+      testFixture:
+        'Testgegevens: deze coëfficiënten zijn verzonnen. Gebruik deze uitkomst nooit voor zorg.',
+      probability: 'Geschatte kans: {percent}',
+    },
     construct: {
       'disability-walking': 'Alleen korte afstanden lopen',
       'disability-dressing': 'Langzamer aankleden',

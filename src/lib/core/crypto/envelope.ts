@@ -8,6 +8,7 @@ import {
 } from '../sync/protocol';
 import { decrypt, encrypt } from './aead';
 import { sign } from './keys';
+import { verifyEd25519 } from './ed25519';
 
 /**
  * Encrypts `plaintext` under the compartment's epoch key with the header as AAD, and signs the
@@ -40,5 +41,23 @@ export function sealEnvelopeBytes(
  */
 export function openEnvelope(env: Envelope, epochKey: Uint8Array): Uint8Array | null {
   if (!verifyEnvelopeSignature(env)) return null;
+  return decrypt(epochKey, env.nonce, env.ciphertext, envelopeAad(env));
+}
+
+/**
+ * The envelope's signature, checked on the fastest path the runtime has (WebCrypto, else noble)
+ * under the same strict rule as {@link verifyEnvelopeSignature}. Start many and await them
+ * together: they run concurrently.
+ */
+export function verifyEnvelopeSignatureAsync(env: Envelope): Promise<boolean> {
+  return verifyEd25519(
+    env.signature,
+    envelopeSigningBytes(env, env.nonce, env.ciphertext),
+    env.author,
+  );
+}
+
+/** Decrypts an envelope whose signature was already checked. `null` when decryption fails. */
+export function decryptEnvelope(env: Envelope, epochKey: Uint8Array): Uint8Array | null {
   return decrypt(epochKey, env.nonce, env.ciphertext, envelopeAad(env));
 }

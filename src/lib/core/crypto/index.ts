@@ -14,7 +14,21 @@ export {
   type RootKeys,
 } from './keys';
 export { seal, openSealed } from './seal';
-export { sealEnvelope, sealEnvelopeBytes, openEnvelope } from './envelope';
+export {
+  sealEnvelope,
+  sealEnvelopeBytes,
+  openEnvelope,
+  decryptEnvelope,
+  verifyEnvelopeSignatureAsync,
+} from './envelope';
+export {
+  verifyEd25519,
+  verifyStrict,
+  signEd25519Async,
+  ed25519Backend,
+  forceEd25519Backend,
+  type Ed25519Backend,
+} from './ed25519';
 export {
   wrapWithPassphrase,
   unwrapWithPassphrase,

@@ -5,6 +5,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { recordIdForRootKey, toHex } from '../sync/protocol';
 import { asDeviceId, asRecordId, type DeviceId, type RecordId } from '../ids';
 import { randomBytes } from './random';
+import { verifyStrict } from './ed25519';
 
 /** An Ed25519 pair for signing and an X25519 pair to which keys are sealed. */
 export interface KeyPairs {
@@ -69,11 +70,7 @@ export function verify(
   message: Uint8Array,
   signPublic: Uint8Array,
 ): boolean {
-  try {
-    return ed25519.verify(signature, message, signPublic);
-  } catch {
-    return false;
-  }
+  return verifyStrict(signature, message, signPublic);
 }
 
 /**

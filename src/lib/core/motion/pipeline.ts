@@ -12,7 +12,8 @@ import type { MotionKernels } from './wasm';
 export type RecordingKernels = Pick<
   MotionKernels,
   'anglesSeries' | 'angularSpeed' | 'segmentMovements' | 'sparc'
->;
+> &
+  Partial<Pick<MotionKernels, 'analyseRecording'>>;
 
 export const referenceKernels: RecordingKernels = {
   anglesSeries,
@@ -42,6 +43,8 @@ export function analyseRecording(
   fs: number,
   opts: SegmentOptions = {},
 ): RecordingAnalysis {
+  // The WASM kernels run the whole pipeline in one call (same result, same errors).
+  if (k.analyseRecording) return k.analyseRecording(quats, neutral, fs, opts);
   const angles = k.anglesSeries(quats, neutral);
   const speed = k.angularSpeed(quats, fs);
   const segments = k.segmentMovements(speed, {

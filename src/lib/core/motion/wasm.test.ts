@@ -232,6 +232,52 @@ describe('WASM kernels equal the TypeScript reference to 1e-9', () => {
     nearAll(w.sparc, t.sparc, 'sparc');
   });
 
+  it('the one-call pipeline equals the reference on recordings of several lengths and seeds', () => {
+    for (const [seconds, seed] of [
+      [5, 2],
+      [20, 3],
+      [60, 4],
+      [90, 5],
+    ] as const) {
+      const { quats, neutral, fs } = syntheticRecording(seconds, 60, seed);
+      for (const opts of [{}, { minGap: 15, minLength: 18 }, { fraction: 0.3, minLength: 1 }]) {
+        const w = k.analyseRecording(quats, neutral, fs, opts);
+        const t = analyseRecording(referenceKernels, quats, neutral, fs, opts);
+        nearAll(w.angles.flexion, t.angles.flexion, 'flexion');
+        nearAll(w.angles.lateral, t.angles.lateral, 'lateral');
+        nearAll(w.angles.rotation, t.angles.rotation, 'rotation');
+        nearAll(w.speed, t.speed, 'speed');
+        expect(w.segments).toEqual(t.segments);
+        nearAll(w.sparc, t.sparc, 'sparc');
+      }
+    }
+  });
+
+  it('the one-call pipeline refuses bad input with the reference pipeline’s RangeErrors', () => {
+    const { quats, neutral, fs } = syntheticRecording(2, 60, 1);
+    const cases: Array<[ArrayLike<number>, Quat, number, object]> = [
+      [quats, [0, 0, 0, 0], fs, {}],
+      [[0, 0, 0, 1], neutral, fs, {}],
+      [[0, 0, 0, 1, 0], neutral, fs, {}],
+      [quats, neutral, 0, {}],
+      [quats, neutral, fs, { fraction: 2 }],
+      [[0, 0, Number.NaN, 1, 0, 0, 0, 1], neutral, fs, {}],
+    ];
+    for (const [q, n, rate, opts] of cases) {
+      const message = (f: () => unknown) => {
+        try {
+          f();
+          return 'no error';
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      };
+      const ours = message(() => k.analyseRecording(q, n, rate, opts));
+      expect(ours).toMatch(/^RangeError/);
+      expect(ours).toBe(message(() => analyseRecording(referenceKernels, q, n, rate, opts)));
+    }
+  });
+
   it('the wrappers validate their inputs with the same RangeErrors', () => {
     const bad: Array<[string, () => unknown, () => unknown]> = [
       [

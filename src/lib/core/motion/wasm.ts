@@ -10,6 +10,7 @@
  */
 import type { Quat } from './quaternion';
 import type { AnglesSeries } from './kinematics';
+import type { RecordingAnalysis } from './pipeline';
 import { checkSegmentOptions, type Segment, type SegmentOptions } from './segmentation';
 import type { LogisticResult, PointsResult } from './models';
 import { checkGrid } from '../models/evaluate';
@@ -58,6 +59,16 @@ export interface MotionKernels {
   pointsGrid(x: ArrayLike<number>, n: number, w: ArrayLike<number>, k: number): Float64Array;
   /** The kernel's own count of the model evaluations (grid rows) it has run. */
   evaluations(): number;
+  /**
+   * Angles → speed → segments → SPARC per segment in one kernel call: the same result and the
+   * same errors as `analyseRecording` in pipeline.ts over the separate kernels.
+   */
+  analyseRecording(
+    quats: ArrayLike<number>,
+    neutral: Quat,
+    fs: number,
+    opts?: SegmentOptions,
+  ): RecordingAnalysis;
 }
 
 interface Exports {
@@ -90,6 +101,22 @@ interface Exports {
   fitPainTrajectory(t: number, y: number, n: number, out: number): void;
   pointsGrid(x: number, n: number, rows: number, w: number, k: number, out: number): void;
   evaluations(): number;
+  analyseRecording(
+    q: number,
+    n: number,
+    nx: number,
+    ny: number,
+    nz: number,
+    nw: number,
+    fs: number,
+    fraction: number,
+    minGap: number,
+    minLength: number,
+    padLevel: number,
+    fc: number,
+    threshold: number,
+    out: number,
+  ): number;
 }
 
 export async function instantiateKernels(bytes: BufferSource): Promise<MotionKernels> {
@@ -228,5 +255,53 @@ export async function instantiateKernels(bytes: BufferSource): Promise<MotionKer
       return read(out, rows * k);
     },
     evaluations: () => x.evaluations(),
+    analyseRecording(quats, neutral, fs, opts = {}) {
+      // The checks of the separate kernels, in the order the pipeline would run them.
+      checkQuat('neutral', neutral);
+      checkQuaternions(quats, 0);
+      checkRate(fs);
+      const n = checkQuaternions(quats, 2);
+      const { fraction, minGap, minLength } = checkSegmentOptions({
+        ...opts,
+        minLength: Math.max(2, opts.minLength ?? 0),
+      });
+      const q = put(quats);
+      const m = n - 1;
+      const out = x.alloc(3 * n + m + (m + 1) + m);
+      const [nx, ny, nz, nw] = neutral;
+      const count = x.analyseRecording(
+        q,
+        n,
+        nx,
+        ny,
+        nz,
+        nw,
+        fs,
+        fraction,
+        minGap,
+        minLength,
+        4,
+        10,
+        0.05,
+        out,
+      );
+      const all = read(out, 3 * n + m + (m + 1) + m);
+      const segments: Segment[] = [];
+      const pairs = 3 * n + m;
+      for (let i = 0; i < count; i++) {
+        segments.push({ start: all[pairs + 2 * i]!, end: all[pairs + 2 * i + 1]! });
+      }
+      const arcs = pairs + m + 1;
+      return {
+        angles: {
+          flexion: all.subarray(0, n),
+          lateral: all.subarray(n, 2 * n),
+          rotation: all.subarray(2 * n, 3 * n),
+        },
+        speed: all.subarray(3 * n, 3 * n + m),
+        segments,
+        sparc: Array.from(all.subarray(arcs, arcs + count)),
+      };
+    },
   };
 }

@@ -1,6 +1,13 @@
 import * as Y from 'yjs';
-import { describe, expect, it } from 'vitest';
-import { deviceKeysFromSeed, newSeed, randomBytes, sealEnvelopeBytes } from '../crypto/index';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  deviceKeysFromSeed,
+  forceEd25519Backend,
+  newSeed,
+  randomBytes,
+  sealEnvelopeBytes,
+  verifyEnvelopeSignatureAsync,
+} from '../crypto/index';
 import {
   deleteEntry,
   listEntries,
@@ -11,10 +18,37 @@ import {
 } from '../record/index';
 import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
 import { MemoryKeyring } from './keyring';
-import { decodeEnvelope, encodeEnvelope, isProtocolError, toHex, type Role } from './protocol';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  isProtocolError,
+  toHex,
+  type Envelope,
+  type Role,
+} from './protocol';
 import { prng } from '../prng';
 
 const DOC = 'clinical';
+
+/**
+ * The paths a signature can be checked on: the synchronous default (noble, strict), and the
+ * asynchronous one on WebCrypto and on its noble fallback (forced).
+ */
+const SIGNATURE_PATHS = ['sync', 'webcrypto', 'noble'] as const;
+type SignaturePath = (typeof SIGNATURE_PATHS)[number];
+let verifier: ((env: Envelope) => boolean | Promise<boolean>) | undefined;
+const live: EncryptedDocBinding[] = [];
+
+function usePath(path: SignaturePath): void {
+  forceEd25519Backend(path === 'sync' ? null : path);
+  verifier = path === 'sync' ? undefined : verifyEnvelopeSignatureAsync;
+  live.length = 0;
+}
+
+/** Waits until every binding made since {@link usePath} has applied what it received. */
+async function settleAll(): Promise<void> {
+  for (let round = 0; round < 3; round++) await Promise.all(live.map((b) => b.settled()));
+}
 
 interface Device {
   name: string;
@@ -44,7 +78,9 @@ function makeDevice(
     validate: validateRecordUpdate,
     batchMs: 0,
     compactAfter,
+    verifySignature: verifier,
   });
+  live.push(binding);
   return { name, keys, role, inner, outer, binding };
 }
 
@@ -124,17 +160,112 @@ describe('encrypted doc binding', () => {
         v: 1,
       });
     }
-    expect(binding.stats().unsealed).toBe(10);
-    await new Promise((r) => setTimeout(r, 60));
+    // The first change left at once; the nine that followed within the window wait for its end.
     expect(outer.getArray(OUTER_ARRAY).length).toBe(1);
+    expect(binding.stats().unsealed).toBe(9);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(outer.getArray(OUTER_ARRAY).length).toBe(2);
     binding.destroy();
   });
 
-  describe('tamper', () => {
-    it('rejects flipped bits and leaves the record intact', () => {
+  describe('instant single edits (issue 15)', () => {
+    function device(batchMs: number) {
+      const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
+      const keys = deviceKeysFromSeed(newSeed());
+      keyring.setRole(keys.signPublic, 'owner');
+      const inner = new Y.Doc();
+      const outer = new Y.Doc();
+      const binding = new EncryptedDocBinding({
+        docId: DOC,
+        inner,
+        outer,
+        keyring,
+        author: { ...keys, role: 'owner' },
+        batchMs,
+      });
+      const put = (i: number) =>
+        putEntry(inner, {
+          id: newEntryId(keys.deviceId),
+          type: 'note',
+          at: new Date().toISOString(),
+          author: { deviceId: keys.deviceId, role: 'owner' },
+          data: { i },
+          v: 1,
+        });
+      return { outer, binding, put, sent: () => outer.getArray(OUTER_ARRAY).length };
+    }
+
+    it('a single edit leaves the device before the batch window ends', () => {
+      const d = device(10_000);
+      const t0 = Date.now();
+      d.put(1);
+      expect(d.sent()).toBe(1); // sealed and in the outer doc synchronously, within the edit
+      expect(d.binding.stats().unsealed).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      d.binding.destroy();
+    });
+
+    it('a burst of typing is one envelope plus the first; a change after a quiet window is instant again', async () => {
+      const d = device(40);
+      for (let i = 0; i < 25; i++) d.put(i);
+      expect(d.sent()).toBe(1);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(d.sent()).toBe(2);
+      await new Promise((r) => setTimeout(r, 60)); // quiet for a whole window
+      d.put(99);
+      expect(d.sent()).toBe(3);
+      d.binding.destroy();
+    });
+  });
+
+  it('verifies envelopes that arrive together concurrently and applies them in arrival order', async () => {
+    const { keyring, a } = setup();
+    const e = write(a, 'v0');
+    for (let i = 1; i <= 30; i++) putEntry(a.inner, { ...e, data: { text: `v${i}` } });
+    const items = a.outer.getArray<Uint8Array>(OUTER_ARRAY).toArray();
+    expect(items).toHaveLength(31);
+    const rng = prng(7);
+    let inFlight = 0;
+    let most = 0;
+    // Checks that finish in a random order: application must still follow arrival order.
+    const slow = async (env: Envelope) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, Math.floor(rng() * 20)));
+      inFlight--;
+      return verifyEnvelopeSignatureAsync(env);
+    };
+    const keys = deviceKeysFromSeed(newSeed());
+    keyring.setRole(keys.signPublic, 'owner');
+    const outer = new Y.Doc();
+    Y.applyUpdate(outer, Y.encodeStateAsUpdate(a.outer));
+    const binding = new EncryptedDocBinding({
+      docId: DOC,
+      inner: new Y.Doc(),
+      outer,
+      keyring,
+      author: { ...keys, role: 'owner' },
+      validate: validateRecordUpdate,
+      batchMs: 0,
+      verifySignature: slow,
+    });
+    expect(binding.stats().applied).toBe(0); // nothing applied before its signature is checked
+    await binding.settled();
+    expect(most).toBe(31);
+    expect(binding.stats().applied).toBe(31);
+    expect(texts(binding.inner)).toEqual(['v30']);
+    expect(binding.stats().rejected).toEqual([]);
+  });
+
+  describe.each(SIGNATURE_PATHS)('tamper (signatures: %s)', (path) => {
+    beforeEach(() => usePath(path));
+    afterEach(() => usePath('sync'));
+
+    it('rejects flipped bits and leaves the record intact', async () => {
       const { a, b } = setup();
       write(a, 'first');
       sync(a.outer, b.outer);
+      await settleAll();
       const good = a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0);
       let rejected = 0;
       for (const i of [5, 40, good.length - 70, good.length - 3]) {
@@ -144,22 +275,25 @@ describe('encrypted doc binding', () => {
         rejected++;
       }
       sync(a.outer, b.outer);
+      await settleAll();
       expect(texts(b.inner)).toEqual(['first']);
       expect(b.binding.stats().rejected).toHaveLength(rejected);
     });
 
-    it('rejects a replayed envelope', () => {
+    it('rejects a replayed envelope', async () => {
       const { a, b } = setup();
       write(a, 'once');
       const first = a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0);
       sync(a.outer, b.outer);
+      await settleAll();
       pushRaw(a, first.slice());
       sync(a.outer, b.outer);
+      await settleAll();
       expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual(['replay']);
       expect(texts(b.inner)).toEqual(['once']);
     });
 
-    it('converges when envelopes arrive reordered', () => {
+    it('converges when envelopes arrive reordered', async () => {
       const { a, b } = setup();
       const e = write(a, 'v1');
       putEntry(a.inner, { ...e, data: { text: 'v2' } });
@@ -174,14 +308,16 @@ describe('encrypted doc binding', () => {
         author: { ...b.keys, role: 'owner' },
         validate: validateRecordUpdate,
         batchMs: 0,
+        verifySignature: verifier,
       });
       for (const item of [...items].reverse())
         reordered.getArray<Uint8Array>(OUTER_ARRAY).push([item]);
+      await binding.settled();
       expect(texts(binding.inner)).toEqual(texts(a.inner));
       expect(binding.stats().rejected).toEqual([]);
     });
 
-    it('rejects an entry written in someone else\u2019s name', () => {
+    it('rejects an entry written in someone else\u2019s name', async () => {
       const { keyring, a, b } = setup();
       const mallory = makeDevice('m', keyring, 'delegate');
       putEntry(mallory.inner, {
@@ -193,14 +329,16 @@ describe('encrypted doc binding', () => {
         v: 1,
       });
       sync(mallory.outer, b.outer);
+      await settleAll();
       expect(texts(b.inner)).toEqual([]);
       expect(b.binding.stats().rejected[0]?.reason).toBe('forbidden-change');
     });
 
-    it("rejects a non-owner replacing or deleting another writer's entry", () => {
+    it("rejects a non-owner replacing or deleting another writer's entry", async () => {
       const { keyring, a, b } = setup();
       const e = write(a, 'patient wrote this');
       sync(a.outer, b.outer);
+      await settleAll();
       const attacks: Array<(r: Device) => void> = [
         (r) =>
           putEntry(r.inner, {
@@ -214,8 +352,10 @@ describe('encrypted doc binding', () => {
       for (const attack of attacks) {
         const relative = makeDevice('r', keyring, 'delegate');
         sync(a.outer, relative.outer);
+        await settleAll();
         attack(relative);
         sync(relative.outer, b.outer);
+        await settleAll();
       }
       expect(texts(b.inner)).toEqual(['patient wrote this']);
       expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual([
@@ -225,7 +365,7 @@ describe('encrypted doc binding', () => {
       ]);
     });
 
-    it('rejects envelopes of a device without a write grant, and snapshots by non-owners', () => {
+    it('rejects envelopes of a device without a write grant, and snapshots by non-owners', async () => {
       const { keyring, a, b } = setup();
       const viewer = makeDevice('v', keyring, 'delegate');
       keyring.setRole(viewer.keys.signPublic, 'viewer');
@@ -250,7 +390,9 @@ describe('encrypted doc binding', () => {
       );
       pushRaw(delegate, fakeSnapshot);
       sync(viewer.outer, b.outer);
+      await settleAll();
       sync(delegate.outer, b.outer);
+      await settleAll();
       expect(texts(b.inner)).toEqual(['fine']);
       expect(
         b.binding
@@ -261,7 +403,7 @@ describe('encrypted doc binding', () => {
       void a;
     });
 
-    it('defers an envelope of an unknown newer epoch and rejects one of a forgotten older epoch', () => {
+    it('defers an envelope of an unknown newer epoch and rejects one of a forgotten older epoch', async () => {
       const { keyring, a, b } = setup();
       const newKey = randomBytes(32);
       const future = sealEnvelopeBytes(
@@ -290,10 +432,12 @@ describe('encrypted doc binding', () => {
       );
       pushRaw(a, future);
       sync(a.outer, b.outer);
+      await settleAll();
       expect(b.binding.stats().deferred).toBe(1);
       expect(texts(b.inner)).toEqual([]);
       keyring.setKey(DOC, 1, newKey);
       b.binding.retryDeferred();
+      await settleAll();
       expect(texts(b.inner)).toEqual(['epoch one']);
       // An envelope that claims epoch 1 but was sealed with the epoch-0 key fails to open.
       const wrong = decodeEnvelope(future);
@@ -308,6 +452,7 @@ describe('encrypted doc binding', () => {
       if (isProtocolError(relabelled)) throw new Error(relabelled.message);
       pushRaw(a, encodeEnvelope({ ...relabelled, epoch: 1 }));
       sync(a.outer, b.outer);
+      await settleAll();
       expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual([
         'bad-signature-or-ciphertext',
       ]);

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { openEnvelope, sealEnvelope } from '../crypto/index';
+import { decryptEnvelope, sealEnvelope } from '../crypto/index';
 import {
   decodeEnvelope,
   encodeEnvelope,
@@ -17,12 +17,16 @@ import {
  * lives only in memory, bound to its *outer* `Y.Doc`, which holds a `Y.Array` of signed, encrypted
  * envelopes and is all that is ever stored or sent.
  *
- * - Inner → outer: local inner updates are batched (`batchMs`) into one `update` envelope with the
- *   next per-author `seq`, sealed under the current epoch key and appended to the outer array.
+ * - Inner → outer: the first local change after a quiet `batchMs` is sealed at once; changes that
+ *   follow within the window are batched into one `update` envelope with the next per-author
+ *   `seq`, sealed under the current epoch key and appended to the outer array.
  * - Outer → inner: every envelope that appears (from storage or the relay) is verified before it is
  *   applied: well-formed, this document, a key for its epoch, an author who may write, a valid
  *   signature and ciphertext, a `seq` not seen before, and the record's write rules (`validate`).
- *   Anything that fails is counted, reported and never applied.
+ *   Anything that fails is counted, reported and never applied. With an asynchronous
+ *   {@link BindingOptions.verifySignature} (WebCrypto), the signatures of envelopes that arrive
+ *   together are checked concurrently; they are still applied one by one in arrival order, and
+ *   {@link EncryptedDocBinding.settled} resolves when everything received so far is applied.
  * - Compaction: past `compactAfter` envelopes, an owner device writes one `snapshot` envelope with
  *   `covers` and deletes what it covers in the same outer transaction.
  *
@@ -133,7 +137,10 @@ export interface BindingOptions {
   readonly keyring: Keyring;
   readonly author: LocalAuthor;
   readonly validate?: UpdateValidator;
-  /** Batch window for local updates, ms (default 250). 0 seals each update at once. */
+  /**
+   * Batch window for local updates, ms (default 250). The first change after a quiet window is
+   * sealed at once; later ones within the window wait for its end. 0 seals each update at once.
+   */
   readonly batchMs?: number;
   /** Owner devices compact past this many envelopes (default 300). */
   readonly compactAfter?: number;
@@ -146,6 +153,18 @@ export interface BindingOptions {
    * state and the envelopes it includes, which then need no second verification on open.
    */
   readonly checkpoint?: Uint8Array;
+  /**
+   * Checks an envelope's signature (default: {@link verifyEnvelopeSignature}, synchronous). An
+   * asynchronous check (`verifyEnvelopeSignatureAsync`, WebCrypto) makes receiving asynchronous:
+   * the checks of a batch run concurrently, application keeps arrival order. It must apply the
+   * same rule as the default (strict RFC 8032), which `crypto/ed25519.test.ts` holds it to.
+   */
+  readonly verifySignature?: (env: Envelope) => boolean | Promise<boolean>;
+}
+
+interface Received {
+  readonly item: Uint8Array;
+  readonly env: Envelope;
 }
 
 interface AuthorState {
@@ -169,6 +188,16 @@ export class EncryptedDocBinding {
   private readonly compactAfter: number;
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
   private readonly onStaleManifest: (() => void) | undefined;
+  private readonly verifySignature: (env: Envelope) => boolean | Promise<boolean>;
+  /** Envelope bytes → signature verdict (or the check in flight). */
+  private readonly signatures = new WeakMap<Uint8Array, boolean | Promise<boolean>>();
+  /** Batches received and being verified, in order; each applies after the one before. */
+  private chain: Promise<void> = Promise.resolve();
+  private inflight = 0;
+  /** In-flight batches holding this device's own envelopes: sealing waits (their seqs count). */
+  private ownInflight = 0;
+  /** When the last local change arrived (ms): a change after a quiet window is sealed at once. */
+  private lastLocalChange = -Infinity;
 
   private readonly authors = new Map<string, AuthorState>();
   /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
@@ -190,8 +219,13 @@ export class EncryptedDocBinding {
   private readonly onInnerUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this) return;
     this.queue.push(update);
-    if (this.batchMs === 0) this.flush();
+    const quiet = Date.now() - this.lastLocalChange >= this.batchMs;
+    // The first change after a quiet window leaves at once (a single edit is not delayed); the
+    // ones that follow within the window are folded into one envelope at its end.
+    if (this.batchMs === 0 || (quiet && this.timer === null)) this.flush();
     else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.batchMs);
+    // Measured after sealing, so the time spent sealing never counts as quiet.
+    this.lastLocalChange = Date.now();
     this.changed();
   };
 
@@ -217,6 +251,7 @@ export class EncryptedDocBinding {
     this.compactAfter = opts.compactAfter ?? 300;
     this.onChange = opts.onChange;
     this.onStaleManifest = opts.onStaleManifest;
+    this.verifySignature = opts.verifySignature ?? verifyEnvelopeSignature;
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
@@ -231,6 +266,7 @@ export class EncryptedDocBinding {
       this.timer = null;
     }
     if (this.queue.length === 0 || this.destroyed) return;
+    if (this.ownInflight > 0) return; // sealed once this device's own envelopes are counted
     const current = this.writableEpoch();
     if (!current) return; // keep the changes until a key (or the newer manifest) arrives
     const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
@@ -273,6 +309,14 @@ export class EncryptedDocBinding {
     }, this);
     this.changed();
     return true;
+  }
+
+  /**
+   * Resolves once every envelope received so far has been verified and applied (or refused).
+   * Immediate with the default, synchronous signature check.
+   */
+  settled(): Promise<void> {
+    return this.chain;
   }
 
   /** Re-examines deferred envelopes, e.g. after the keyring learned a new epoch key. */
@@ -446,10 +490,15 @@ export class EncryptedDocBinding {
     }
   }
 
+  /**
+   * Decodes what arrived and starts the signature checks it will need, all at once. With only
+   * synchronous verdicts and nothing ahead in the queue it applies at once; otherwise after the
+   * batches before it and once its checks have finished, in arrival order either way.
+   */
   private ingest(items: Uint8Array[]): void {
-    // Snapshots first: they carry the bulk of the state, and updates they cover then apply as
-    // no-ops instead of being parked as pending structs.
-    const envelopes: Array<{ item: Uint8Array; env: Envelope }> = [];
+    const envelopes: Received[] = [];
+    const checks: Promise<boolean>[] = [];
+    let own = false;
     for (const item of items) {
       if (this.verdicts.has(item)) continue;
       const env = decodeEnvelope(item);
@@ -458,7 +507,62 @@ export class EncryptedDocBinding {
         continue;
       }
       envelopes.push({ item, env });
+      if (!this.signatures.has(item) && this.needsSignature(env)) {
+        const verdict = this.verifySignature(env);
+        this.signatures.set(item, verdict);
+        if (typeof verdict !== 'boolean') {
+          this.signatures.set(
+            item,
+            verdict.then((ok) => (this.signatures.set(item, ok), ok)),
+          );
+        }
+      }
+      const pending = this.signatures.get(item);
+      if (pending !== undefined && typeof pending !== 'boolean') checks.push(pending);
+      if (toHex(env.author) === this.authorHex) own = true;
     }
+    if (this.inflight === 0 && checks.length === 0) {
+      this.apply(envelopes, items.length > 0);
+      return;
+    }
+    this.inflight++;
+    if (own) this.ownInflight++;
+    const run = async () => {
+      await Promise.all(checks);
+      if (!this.destroyed) this.apply(envelopes, items.length > 0);
+    };
+    this.chain = this.chain
+      .then(run)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inflight--;
+        if (own) this.ownInflight--;
+        if (this.ownInflight === 0 && this.queue.length > 0 && this.timer === null) this.flush();
+      });
+  }
+
+  /** Whether receiving this envelope may need its signature (cheap guesses; never wrong). */
+  private needsSignature(env: Envelope): boolean {
+    if (env.docId !== this.docId) return false;
+    const hex = toHex(env.author);
+    if (this.checkpointed.has(`${hex}:${env.seq}`)) return false;
+    const state = this.authors.get(hex);
+    if (state && env.kind === 'update' && env.seq <= state.covered) return false;
+    return !(state && state.applied.has(env.seq));
+  }
+
+  /** The signature verdict: computed when it arrived, or now (synchronously, same rule). */
+  private signatureOk(item: Uint8Array, env: Envelope): boolean {
+    const verdict = this.signatures.get(item);
+    if (typeof verdict === 'boolean') return verdict;
+    const ok = verifyEnvelopeSignature(env);
+    this.signatures.set(item, ok);
+    return ok;
+  }
+
+  private apply(envelopes: Received[], any: boolean): void {
+    // Snapshots first: they carry the bulk of the state, and updates they cover then apply as
+    // no-ops instead of being parked as pending structs.
     envelopes.sort((a, b) => (a.env.kind === b.env.kind ? 0 : a.env.kind === 'snapshot' ? -1 : 1));
     let progress = false;
     for (const { item, env } of envelopes) progress = this.receive(item, env) || progress;
@@ -472,7 +576,7 @@ export class EncryptedDocBinding {
         if (!isProtocolError(env)) progress = this.receive(item, env) || progress;
       }
     }
-    if (items.length > 0) this.changed();
+    if (any) this.changed();
   }
 
   /** Verifies and applies one envelope; `true` when it changed the inner doc. */
@@ -511,7 +615,7 @@ export class EncryptedDocBinding {
         current &&
         env.epoch > current.epoch &&
         this.keyring.mayRotate?.(this.docId, env.author) &&
-        verifyEnvelopeSignature(env)
+        this.signatureOk(item, env)
       ) {
         this.awaitingEpoch = Math.max(this.awaitingEpoch ?? 0, env.epoch);
         this.noteManifestVersion(env);
@@ -527,7 +631,7 @@ export class EncryptedDocBinding {
       return false;
     }
     if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
-    const plaintext = openEnvelope(env, key);
+    const plaintext = this.signatureOk(item, env) ? decryptEnvelope(env, key) : null;
     if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
     if (this.keyring.mayRotate?.(this.docId, env.author)) this.noteManifestVersion(env);
     if (env.kind === 'update' && this.validate) {

@@ -15,11 +15,16 @@
  * Every decoder validates fully (lengths, ranges, no trailing bytes) and returns a
  * {@link ProtocolError} instead of throwing, so outside input can never crash a caller.
  *
- * This file is self-contained on purpose: it imports only lib0 and @noble packages.
+ * This file is self-contained on purpose: it imports only lib0, @noble packages and
+ * `crypto/ed25519.ts` (itself @noble only), whose strict RFC 8032 rule every signature here is
+ * checked with, on the relay as on every client.
  */
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { verifyStrict } from '../crypto/ed25519';
+
+/** For the relay: serve the strict check with Node's native Ed25519 (see `crypto/ed25519.ts`). */
+export { useNativeVerifier, type NativeVerify } from '../crypto/ed25519';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 
@@ -265,11 +270,7 @@ function verifySignature(
   message: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return verifyStrict(signature, message, publicKey);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from './random';
+import {
+  ed25519Backend,
+  forceEd25519Backend,
+  precheck,
+  publicKeyOf,
+  signEd25519,
+  signEd25519Async,
+  verifyEd25519,
+  useNativeVerifier,
+  verifyNoble,
+  verifyStrict,
+  verifyWebCryptoUnchecked,
+} from './ed25519';
+import { nativeEd25519 } from '../../../../sync-server/src/native-ed25519';
+import { ed25519Vectors } from './ed25519-vectors';
+
+const vectors = ed25519Vectors();
+
+afterEach(() => forceEd25519Backend(null));
+
+describe('Ed25519: one strict rule on both paths', () => {
+  it('uses WebCrypto in Node 20 and can be forced to the noble fallback', async () => {
+    expect(await ed25519Backend()).toBe('webcrypto');
+    forceEd25519Backend('noble');
+    expect(await ed25519Backend()).toBe('noble');
+  });
+
+  it('has a table covering RFC 8032, non-canonical S, R and A, small-order A and R, lengths', () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(30);
+    const names = vectors.map((v) => v.name).join('\n');
+    for (const what of [
+      'RFC 8032 test 1',
+      'non-canonical S',
+      'non-canonical R',
+      'non-canonical A',
+      'small-order A',
+      'small-order R',
+      'mixed-order R',
+      'mixed-order A',
+      'signature 63 bytes',
+      'public key 33 bytes',
+    ]) {
+      expect(names).toContain(what);
+    }
+    expect(vectors.filter((v) => v.name.startsWith('small-order A'))).toHaveLength(8);
+  });
+
+  it.each(['webcrypto', 'noble'] as const)(
+    'the shared vectors give the strict verdict on the %s path',
+    async (backend) => {
+      forceEd25519Backend(backend);
+      const verdicts = await Promise.all(
+        vectors.map((v) => verifyEd25519(v.signature, v.message, v.publicKey)),
+      );
+      expect(verdicts.map((ok, i) => `${vectors[i]!.name}: ${ok}`)).toEqual(
+        vectors.map((v) => `${v.name}: ${v.valid}`),
+      );
+    },
+  );
+
+  it('the synchronous path (relay, manifests, tokens) gives the same verdicts', () => {
+    expect(
+      vectors.map((v) => `${v.name}: ${verifyStrict(v.signature, v.message, v.publicKey)}`),
+    ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
+  });
+
+  it('the native Node path (the relay: OpenSSL behind the prechecks) gives the same verdicts', () => {
+    useNativeVerifier(nativeEd25519);
+    try {
+      expect(
+        vectors.map((v) => `${v.name}: ${verifyStrict(v.signature, v.message, v.publicKey)}`),
+      ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
+    } finally {
+      useNativeVerifier(null);
+    }
+    expect(
+      vectors.map((v) => `${v.name}: ${verifyNoble(v.signature, v.message, v.publicKey)}`),
+    ).toEqual(vectors.map((v) => `${v.name}: ${v.valid}`));
+  });
+
+  it('needs its prechecks and cofactorless equation: bare WebCrypto and bare noble disagree', async () => {
+    const bareWeb = await Promise.all(
+      vectors.map((v) => verifyWebCryptoUnchecked(v.signature, v.message, v.publicKey)),
+    );
+    const bareNoble = vectors.map((v) => {
+      try {
+        return ed25519.verify(v.signature, v.message, v.publicKey, { zip215: false });
+      } catch {
+        return false;
+      }
+    });
+    const webDiffers = vectors.filter((v, i) => bareWeb[i] !== v.valid).map((v) => v.name);
+    const nobleDiffers = vectors.filter((v, i) => bareNoble[i] !== v.valid).map((v) => v.name);
+    // Measured on Node 20.20 (OpenSSL 3): it accepts small-order and non-canonical keys and a
+    // small-order R; noble's verify (cofactored) accepts an R or A with a small-order component.
+    expect(webDiffers).toContain('small-order A #4 (order 2), R = identity, S = 0');
+    expect(webDiffers).toContain('non-canonical A (y = p), R = identity, S = 0');
+    expect(nobleDiffers).toContain('mixed-order R (R + T8)');
+    expect(nobleDiffers).toContain('small-order R #2, S = k·a');
+  });
+
+  it('refuses with a reason before any curve arithmetic', () => {
+    const t1 = vectors[0]!;
+    expect(precheck(t1.signature, t1.publicKey)).toBeNull();
+    expect(precheck(t1.signature.subarray(0, 63), t1.publicKey)).toBe('signature-length');
+    expect(precheck(t1.signature, t1.publicKey.subarray(1))).toBe('key-length');
+    const byName = (n: string) => vectors.find((v) => v.name === n)!;
+    const nc = byName('non-canonical S (S + L)');
+    expect(precheck(nc.signature, nc.publicKey)).toBe('s-not-canonical');
+    const ncA = vectors.find((v) => v.name.startsWith('non-canonical A'))!;
+    expect(precheck(ncA.signature, ncA.publicKey)).toBe('key-not-canonical');
+    const so = vectors.find((v) => v.name.startsWith('small-order A #1'))!;
+    expect(precheck(so.signature, so.publicKey)).toBe('key-small-order');
+    const sr = vectors.find((v) => v.name.startsWith('small-order R'))!;
+    expect(precheck(sr.signature, sr.publicKey)).toBe('r-small-order');
+  });
+
+  it('agrees with noble on random honest signatures and tampering, on both paths', async () => {
+    for (let i = 0; i < 20; i++) {
+      const secret = randomBytes(32);
+      const pk = publicKeyOf(secret);
+      const msg = randomBytes(1 + i * 7);
+      const sig = signEd25519(msg, secret);
+      const bad = sig.slice();
+      bad[i % 64]! ^= 0x10;
+      for (const backend of ['webcrypto', 'noble'] as const) {
+        forceEd25519Backend(backend);
+        expect(await verifyEd25519(sig, msg, pk)).toBe(true);
+        expect(await verifyEd25519(bad, msg, pk)).toBe(false);
+      }
+      expect(verifyStrict(sig, msg, pk)).toBe(true);
+    }
+  });
+
+  it('signs identically with WebCrypto and noble (RFC 8032 signatures are deterministic)', async () => {
+    const secret = randomBytes(32);
+    const msg = randomBytes(100);
+    forceEd25519Backend('webcrypto');
+    const web = await signEd25519Async(msg, secret);
+    forceEd25519Backend('noble');
+    const noble = await signEd25519Async(msg, secret);
+    expect(Buffer.from(web).toString('hex')).toBe(Buffer.from(noble).toString('hex'));
+    expect(Buffer.from(web).toString('hex')).toBe(
+      Buffer.from(signEd25519(msg, secret)).toString('hex'),
+    );
+  });
+});
