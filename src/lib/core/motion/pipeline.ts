@@ -3,11 +3,13 @@
  * SPARC per movement. It runs on either implementation: `referenceKernels` (the TypeScript
  * references) or a `MotionKernels` instance (WASM), which have the same signatures.
  */
-import { anglesSeries, angularSpeed, type AnglesSeries } from './kinematics';
-import { segmentMovements, type Segment, type SegmentOptions } from './segmentation';
+import { anglesSeries, angularSpeed } from './kinematics';
+import { segmentMovements, type SegmentOptions } from './segmentation';
 import { sparc } from './smoothness';
 import type { Quat } from './quaternion';
-import type { MotionKernels } from './wasm';
+import type { MotionKernels, RecordingAnalysis } from './wasm';
+
+export type { RecordingAnalysis } from './wasm';
 
 export type RecordingKernels = Pick<
   MotionKernels,
@@ -21,16 +23,6 @@ export const referenceKernels: RecordingKernels = {
   segmentMovements,
   sparc: (speed, fs, padLevel, fc, threshold) => sparc(speed, fs, { padLevel, fc, threshold }),
 };
-
-export interface RecordingAnalysis {
-  readonly angles: AnglesSeries;
-  /** Angular speed in deg/s, one value per pair of consecutive samples. */
-  readonly speed: Float64Array;
-  /** Movements as index ranges of `speed`. */
-  readonly segments: readonly Segment[];
-  /** SPARC of each movement's speed profile, in the order of `segments`. */
-  readonly sparc: readonly number[];
-}
 
 /**
  * Angles → speed → segments → SPARC per segment. SPARC needs two samples, so movements shorter

@@ -10,7 +10,6 @@
  */
 import type { Quat } from './quaternion';
 import type { AnglesSeries } from './kinematics';
-import type { RecordingAnalysis } from './pipeline';
 import { checkSegmentOptions, type Segment, type SegmentOptions } from './segmentation';
 import type { LogisticResult, PointsResult } from './models';
 import { checkGrid } from '../models/evaluate';
@@ -24,6 +23,17 @@ import {
   checkRate,
   checkSameLength,
 } from './validate';
+
+/** The analysis of one recording (see `analyseRecording` in pipeline.ts). */
+export interface RecordingAnalysis {
+  readonly angles: AnglesSeries;
+  /** Angular speed in deg/s, one value per pair of consecutive samples. */
+  readonly speed: Float64Array;
+  /** Movements as index ranges of `speed`. */
+  readonly segments: readonly Segment[];
+  /** SPARC of each movement's speed profile, in the order of `segments`. */
+  readonly sparc: readonly number[];
+}
 
 export interface MotionKernels {
   sparc(
