@@ -19,7 +19,7 @@ import {
 } from '../../src/lib/core/sync/protocol';
 import { isOwner, type ManifestRegistry, type NonceCache } from './auth';
 import type { RelayConfig } from './config';
-import { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http';
+import { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
 import type { Logger } from './log';
 import type { RelayStore } from './store';
 
