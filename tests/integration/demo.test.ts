@@ -8,10 +8,9 @@ import {
 } from '../../src/lib/app/demo/index';
 import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
-import { NodeWebSocket, startTestRelay } from './helpers';
+import { deviceOpts, startTestRelay } from './helpers';
 
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const opts = { kdf: fast, WebSocketPolyfill: NodeWebSocket, namespace: '-demo-test', batchMs: 10 };
+const opts = deviceOpts('-demo-test');
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 beforeAll(async () => {

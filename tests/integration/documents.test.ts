@@ -13,36 +13,19 @@ import {
 } from '../../src/lib/app/record-documents';
 import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
-import type { Profile } from '../../src/lib/core/sharing/index';
 import { documentBlobBytes } from '../../src/lib/core/sync/protocol';
 import { getDocumentBlob, deleteDocumentBlob } from '../../src/lib/platform/relay-blobs';
 import { parseConfig } from '../../sync-server/src/config';
 import { createLogger } from '../../sync-server/src/log';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
-import { NodeWebSocket, readAllFiles, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, readAllFiles, startTestRelay, waitFor } from './helpers';
 
 /**
  * Documents through the real relay (issue 12 item 7; THREAT_MODEL rule 15): a patient's letter
  * reaches the physiotherapist encrypted and opens there; the relay's stored bytes hold no
  * plaintext; a revoked professional cannot fetch; the per-file limit and the record quota refuse.
  */
-
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
-const physioProfile: Profile = {
-  kind: 'professional',
-  name: 'Ana Jensen',
-  profession: 'Physiotherapist',
-  organisation: 'Fysio Nord',
-  sector: 'physiotherapy',
-};
 
 const MARKER = 'PLAINTEXT-MARKER-discharge-lumbar-disc-herniation';
 /** A small PDF of ~200 KB (four chunks) with the marker in every 32 KB. */
@@ -60,8 +43,12 @@ afterAll(async () => {
 });
 
 async function sharedWithPhysio() {
-  const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-doc-pt'));
-  const ws = await Workspace.create(physioProfile, PASS, opts('-doc-physio'));
+  const { session: patient } = await RecordSession.create(
+    PASS,
+    relay.relay.url,
+    deviceOpts('-doc-pt'),
+  );
+  const ws = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-doc-physio'));
   const { invite, code } = patient.createInvite();
   await patient.takeInviteAnswer(invite);
   await ws.acceptInvite(code);

@@ -16,7 +16,7 @@ import {
   type Profile,
 } from '../../src/lib/core/sharing/index';
 import { getManifest } from '../../src/lib/platform/relay-http';
-import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, startTestRelay, waitFor } from './helpers';
 
 /**
  * Issue 11, item 3: someone who can edit a code in transit swaps in their own box key. Each
@@ -24,14 +24,6 @@ import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
  * the attacker or put in any mailbox, the manifest stays as it was, and the record keeps working.
  */
 
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
 const gpProfile: Profile = {
   kind: 'professional',
   name: 'Dr. Lund',
@@ -61,7 +53,11 @@ async function manifestState(s: RecordSession) {
 
 describe('codes edited in transit, through the real relay', () => {
   it('a link code with the box key swapped is refused before anything is sealed to it', async () => {
-    const { session: phone } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-ph'));
+    const { session: phone } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-ec-ph'),
+    );
     phone.write('pain-checkin', { scores: { neck: 5 }, note: 'before the attack' });
     await phone.settled();
 
@@ -93,7 +89,7 @@ describe('codes edited in transit, through the real relay', () => {
     await phone.settled();
     expect(deviceFingerprint(parsedGenuine)).toBe(deviceFingerprint(pending.request));
     await phone.approveLink(parsedGenuine);
-    const laptop = await completeLink(pending, PASS, opts('-ec-lap'));
+    const laptop = await completeLink(pending, PASS, deviceOpts('-ec-lap'));
     if (!laptop) throw new Error('the genuine link did not complete');
     await waitFor(
       () =>
@@ -104,10 +100,14 @@ describe('codes edited in transit, through the real relay', () => {
   }, 60_000);
 
   it('a contact code with the box key swapped is refused; no keys or notice reach the attacker', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-pt'));
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-ec-pt'),
+    );
     patient.write('pain-checkin', { scores: { back: 6 }, note: 'for the GP' });
     await patient.settled();
-    const gpWs = await Workspace.create(gpProfile, PASS, opts('-ec-gp'));
+    const gpWs = await Workspace.create(gpProfile, PASS, deviceOpts('-ec-gp'));
     const { code } = gpWs.contactCode(relay.relay.url);
     const genuine = parseContactCode(code);
     if ('error' in genuine) throw new Error(genuine.error);
@@ -150,8 +150,12 @@ describe('codes edited in transit, through the real relay', () => {
   }, 60_000);
 
   it('an invite edited or re-signed by someone the record does not list is refused by the invitee', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-ec-pt3'));
-    const gpWs = await Workspace.create(gpProfile, PASS, opts('-ec-gp3'));
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-ec-pt3'),
+    );
+    const gpWs = await Workspace.create(gpProfile, PASS, deviceOpts('-ec-gp3'));
     const { invite, code } = patient.createInvite();
     const boxesBefore = await mailboxes();
 

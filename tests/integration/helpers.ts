@@ -6,6 +6,26 @@ import { parseConfig } from '../../sync-server/src/config';
 import { createLogger } from '../../sync-server/src/log';
 import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
+import type { Profile } from '../../src/lib/core/sharing/index';
+
+/** A cheap passphrase KDF: these tests check behaviour, not the KDF's cost. */
+export const FAST_KDF = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
+
+export const PASS = 'correct horse battery staple';
+
+/** Session options for one simulated device (its own IndexedDB `namespace`) in Node. */
+export function deviceOpts(namespace: string) {
+  return { kdf: FAST_KDF, WebSocketPolyfill: NodeWebSocket, namespace, batchMs: 10 };
+}
+
+/** The physiotherapist most sharing tests invite. */
+export const PHYSIO_PROFILE: Profile = {
+  kind: 'professional',
+  name: 'Ana Jensen',
+  profession: 'Physiotherapist',
+  organisation: 'Fysio Nord',
+  sector: 'physiotherapy',
+};
 
 /**
  * Starts a real relay in this process on a free loopback port with a fresh data directory (and,

@@ -4,9 +4,16 @@ import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { findRecords } from '../../src/lib/app/workspace-index';
 import { latestProfile } from '../../src/lib/core/record/index';
-import type { Profile } from '../../src/lib/core/sharing/index';
 import { WorkspaceStore } from '../../src/lib/platform/workspace-db';
-import { dumpIndexedDb, NodeWebSocket, readAllFiles, startTestRelay, waitFor } from './helpers';
+import {
+  deviceOpts,
+  dumpIndexedDb,
+  PASS,
+  PHYSIO_PROFILE,
+  readAllFiles,
+  startTestRelay,
+  waitFor,
+} from './helpers';
 
 /**
  * The patient's profile through the real relay (issue 12 item 2): a physiotherapist's workspace
@@ -15,21 +22,6 @@ import { dumpIndexedDb, NodeWebSocket, readAllFiles, startTestRelay, waitFor } f
  * written by the patient arrive.
  */
 
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
-const physioProfile: Profile = {
-  kind: 'professional',
-  name: 'Ana Jensen',
-  profession: 'Physiotherapist',
-  organisation: 'Fysio Nord',
-  sector: 'physiotherapy',
-};
 /** A name that appears nowhere else: found in a store or on the relay, it leaked. */
 const NAME = 'Zelmira Quonsett';
 const NEWER = 'Zelmira Quonsett-Holm';
@@ -44,7 +36,11 @@ afterAll(async () => {
 
 describe('the patient profile in a professional’s workspace, through the real relay', () => {
   it('lists the record by name and date of birth, encrypted at rest, newest profile wins', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pp'));
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-pp'),
+    );
     patient.write(
       'profile',
       { name: NAME, birthDate: '1984-05-17', language: 'da', nationalId: '170584-1234' },
@@ -54,7 +50,7 @@ describe('the patient profile in a professional’s workspace, through the real 
     patient.write('allergy', { kind: 'allergy', substance: 'Penicillin', reaction: 'Rash' });
     await patient.settled();
 
-    const ws = await Workspace.create(physioProfile, PASS, opts('-pp-physio'));
+    const ws = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-pp-physio'));
     const { invite, code } = patient.createInvite();
     await ws.acceptInvite(code);
     const answer = await patient.takeInviteAnswer(invite);
@@ -97,7 +93,7 @@ describe('the patient profile in a professional’s workspace, through the real 
 
     // Locked and unlocked again: the name is there from the encrypted cache at once.
     await ws.close();
-    const again = await Workspace.unlock(PASS, opts('-pp-physio'));
+    const again = await Workspace.unlock(PASS, deviceOpts('-pp-physio'));
     expect(again!.records()[0]!.patient).toMatchObject({ birthDate: '1984-05-17' });
     expect([NAME, NEWER]).toContain(again!.records()[0]!.patient?.name);
     await again!.close();

@@ -12,7 +12,7 @@ import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { createLogger } from '../../sync-server/src/log';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { envelope, keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
-import { NodeWebSocket, waitFor } from './helpers';
+import { deviceOpts, PASS, waitFor } from './helpers';
 import { RawClient, connect, waitUntil, waitUntilAsync } from './relay-client';
 
 /**
@@ -20,14 +20,6 @@ import { RawClient, connect, waitUntil, waitUntilAsync } from './relay-client';
  * loopback: each is refused and reported, and the patient's record stays intact and usable.
  */
 
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
 const physio: Profile = {
   kind: 'professional',
   name: 'Ana Jensen',
@@ -190,19 +182,23 @@ describe('a mailbox flood from one address', () => {
     expect((await flood(relay, '127.0.0.2', 20)).codes.get('mailbox-quota')).toBe(20);
 
     // Meanwhile, from 127.0.0.1: the patient links a laptop through a mailbox…
-    const { session: phone } = await RecordSession.create(PASS, relay.url, opts('-flood-phone'));
+    const { session: phone } = await RecordSession.create(
+      PASS,
+      relay.url,
+      deviceOpts('-flood-phone'),
+    );
     phone.write('pain-checkin', { scores: { back: 4 }, note: 'during the flood' });
     await phone.settled();
     const pending = startLink(relay.url);
     await phone.approveLink(pending.request);
-    const laptop = await completeLink(pending, PASS, opts('-flood-laptop'));
+    const laptop = await completeLink(pending, PASS, deviceOpts('-flood-laptop'));
     if (!laptop) throw new Error('link did not complete');
     const notes = (s: RecordSession) =>
       s.entries('clinical').map((e) => (e.data as { note?: string }).note ?? '');
     await waitFor(() => notes(laptop).includes('during the flood'));
 
     // …a professional answers the patient's invite…
-    const proWs = await Workspace.create(physio, PASS, opts('-flood-pro'));
+    const proWs = await Workspace.create(physio, PASS, deviceOpts('-flood-pro'));
     const { invite, code } = phone.createInvite();
     expect((await proWs.acceptInvite(code)).waiting).toBe(true);
     const answer = await phone.takeInviteAnswer(invite);
@@ -218,7 +214,11 @@ describe('a mailbox flood from one address', () => {
     await waitFor(() => notes(pro).includes('during the flood'));
 
     // …and the patient shares with a GP through the GP's contact code (a contact notice).
-    const gpWs = await Workspace.create({ ...physio, name: 'Dr. Lund' }, PASS, opts('-flood-gp'));
+    const gpWs = await Workspace.create(
+      { ...physio, name: 'Dr. Lund' },
+      PASS,
+      deviceOpts('-flood-gp'),
+    );
     const { card } = gpWs.contactCode(relay.url);
     await phone.grant(
       card,

@@ -5,24 +5,8 @@ import { Workspace } from '../../src/lib/app/workspace';
 import { DEFAULT_KDF, LEGACY_KDF } from '../../src/lib/core/crypto/index';
 import type { Profile } from '../../src/lib/core/sharing/index';
 import { WorkspaceStore } from '../../src/lib/platform/workspace-db';
-import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
 
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
-
-const physioProfile: Profile = {
-  kind: 'professional',
-  name: 'Ana Jensen',
-  profession: 'Physiotherapist',
-  organisation: 'Fysio Nord',
-  sector: 'physiotherapy',
-};
 const sisterProfile: Profile = {
   kind: 'relative',
   name: 'Maja',
@@ -68,12 +52,16 @@ async function invite(
 
 describe('sharing a record with a professional and a relative, through the real relay', () => {
   it('grants, syncs notes with provenance, keeps viewers read-only, and revokes with rotation', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pt'));
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-pt'),
+    );
     patient.write('pain-checkin', { scores: { back: 7 }, note: 'before sharing' });
     await patient.settled();
 
-    const physioWs = await Workspace.create(physioProfile, PASS, opts('-physio'));
-    const sisterWs = await Workspace.create(sisterProfile, PASS, opts('-sister'));
+    const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-physio'));
+    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-sister'));
     const month = Date.now() + 30 * 86_400_000;
     const physio = await invite(patient, physioWs, {
       role: 'professional',
@@ -148,14 +136,18 @@ describe('sharing a record with a professional and a relative, through the real 
   }, 60_000);
 
   it('a relative the patient lets manage sharing invites a GP; one without that right cannot', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pt3'));
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-pt3'),
+    );
     patient.write('pain-checkin', { scores: { back: 5 }, note: 'for the GP' });
     await patient.settled();
-    const sisterWs = await Workspace.create(sisterProfile, PASS, opts('-sister3'));
+    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-sister3'));
     const brotherWs = await Workspace.create(
       { ...sisterProfile, name: 'Jonas' },
       PASS,
-      opts('-brother3'),
+      deviceOpts('-brother3'),
     );
     const sister = await invite(patient, sisterWs, {
       role: 'delegate',
@@ -173,9 +165,9 @@ describe('sharing a record with a professional and a relative, through the real 
     expect(brother.canManageSharing).toBe(false);
     expect(() => brother.createInvite()).not.toThrow(); // making a code is harmless…
     const gpWs = await Workspace.create(
-      { ...physioProfile, name: 'Dr. Lund', profession: 'GP', sector: 'primary-care' },
+      { ...PHYSIO_PROFILE, name: 'Dr. Lund', profession: 'GP', sector: 'primary-care' },
       PASS,
-      opts('-gp3'),
+      deviceOpts('-gp3'),
     );
     const card = gpWs.contactCode(relay.relay.url).card;
     await expect(
@@ -207,11 +199,15 @@ describe('sharing a record with a professional and a relative, through the real 
   }, 60_000);
 
   it('works the other way round: the patient scans the professional’s contact code', async () => {
-    const { session: patient } = await RecordSession.create(PASS, relay.relay.url, opts('-pt2'));
-    const gpWs = await Workspace.create(
-      { ...physioProfile, name: 'Dr. Lund', profession: 'GP', sector: 'primary-care' },
+    const { session: patient } = await RecordSession.create(
       PASS,
-      opts('-gp'),
+      relay.relay.url,
+      deviceOpts('-pt2'),
+    );
+    const gpWs = await Workspace.create(
+      { ...PHYSIO_PROFILE, name: 'Dr. Lund', profession: 'GP', sector: 'primary-care' },
+      PASS,
+      deviceOpts('-gp'),
     );
     const { code, card } = gpWs.contactCode(relay.relay.url);
     expect(code.startsWith('backpack-contact:')).toBe(true);
@@ -227,8 +223,8 @@ describe('sharing a record with a professional and a relative, through the real 
     await waitFor(() => gp.entries('clinical').some((e) => e.type === 'pain-checkin'));
     // Unlock again later: the workspace reopens its records from storage.
     await gpWs.close();
-    expect(await Workspace.unlock('wrong', opts('-gp'))).toBeNull();
-    const again = await Workspace.unlock(PASS, opts('-gp'));
+    expect(await Workspace.unlock('wrong', deviceOpts('-gp'))).toBeNull();
+    const again = await Workspace.unlock(PASS, deviceOpts('-gp'));
     expect(again?.records().map((r) => r.waiting)).toEqual([false]);
     await again?.close();
     await patient.close();
@@ -236,13 +232,13 @@ describe('sharing a record with a professional and a relative, through the real 
 
   it('re-wraps a workspace identity written with scrypt N=2^15 at the next unlock', async () => {
     await (
-      await Workspace.create(physioProfile, PASS, { ...opts('-ws-old'), kdf: LEGACY_KDF })
+      await Workspace.create(PHYSIO_PROFILE, PASS, { ...deviceOpts('-ws-old'), kdf: LEGACY_KDF })
     ).close();
     const store = new WorkspaceStore('-ws-old');
     const before = (await store.readIdentity())!;
     expect(before.keychain.kdf).toMatchObject(LEGACY_KDF);
-    const ws = await Workspace.unlock(PASS, { ...opts('-ws-old'), kdf: undefined });
-    expect(ws?.profile.name).toBe(physioProfile.name);
+    const ws = await Workspace.unlock(PASS, { ...deviceOpts('-ws-old'), kdf: undefined });
+    expect(ws?.profile.name).toBe(PHYSIO_PROFILE.name);
     await waitFor(
       async () => (await store.readIdentity())!.keychain.kdf.alg === 'argon2id',
       30_000,
@@ -251,7 +247,7 @@ describe('sharing a record with a professional and a relative, through the real 
     const after = (await store.readIdentity())!;
     expect(after.keychain.kdf).toMatchObject(DEFAULT_KDF);
     expect({ ...after, keychain: null }).toEqual({ ...before, keychain: null });
-    const again = await Workspace.unlock(PASS, { ...opts('-ws-old'), kdf: undefined });
+    const again = await Workspace.unlock(PASS, { ...deviceOpts('-ws-old'), kdf: undefined });
     expect(again?.deviceFingerprint).toBe(ws?.deviceFingerprint);
     await again?.close();
     store.close();

@@ -2,11 +2,10 @@ import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
-import type { Profile } from '../../src/lib/core/sharing/index';
 import { decodeEnvelope, isProtocolError, toHex } from '../../src/lib/core/sync/protocol';
 import { OUTER_ARRAY } from '../../src/lib/core/sync/binding';
 import { PAIN_CHECKIN } from '../../src/lib/core/record/index';
-import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
 
 /**
  * THREAT_MODEL rule 6: a relay that withholds the manifest written by a revocation cannot keep
@@ -16,22 +15,6 @@ import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
  * parsing turns into 127.0.0.1), so this test can make the relay withhold manifests from the
  * laptop alone: every manifest request from it is answered with the first manifest it saw.
  */
-
-const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
-const PASS = 'correct horse battery staple';
-const opts = (namespace: string) => ({
-  kdf: fast,
-  WebSocketPolyfill: NodeWebSocket,
-  namespace,
-  batchMs: 10,
-});
-const physioProfile: Profile = {
-  kind: 'professional',
-  name: 'Ana Jensen',
-  profession: 'Physiotherapist',
-  organisation: 'Fysio Nord',
-  sector: 'physiotherapy',
-};
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 const realFetch = globalThis.fetch;
@@ -75,14 +58,14 @@ describe('revocation that a relay cannot freeze', () => {
   it('the laptop stops writing under the old key and says so until it has the new manifest', async () => {
     const url = relay.relay.url;
     const laptopUrl = url.replace('127.0.0.1', '127.1');
-    const { session: phone } = await RecordSession.create(PASS, url, opts('-wh-phone'));
+    const { session: phone } = await RecordSession.create(PASS, url, deviceOpts('-wh-phone'));
     const pending = startLink(laptopUrl);
-    expect(await completeLink(pending, PASS, opts('-wh-laptop'))).toBeNull();
+    expect(await completeLink(pending, PASS, deviceOpts('-wh-laptop'))).toBeNull();
     await phone.approveLink(pending.request);
-    const laptop = await completeLink(pending, PASS, opts('-wh-laptop'));
+    const laptop = await completeLink(pending, PASS, deviceOpts('-wh-laptop'));
     if (!laptop) throw new Error('link did not complete');
 
-    const ws = await Workspace.create(physioProfile, PASS, opts('-wh-physio'));
+    const ws = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-wh-physio'));
     const { invite, code } = phone.createInvite();
     await ws.acceptInvite(code);
     const answer = await phone.takeInviteAnswer(invite);
@@ -150,15 +133,15 @@ describe('revocation that a relay cannot freeze', () => {
 
   it('the relay tells the other devices a manifest changed; they have it within 2 s', async () => {
     const url = relay.relay.url;
-    const { session: phone } = await RecordSession.create(PASS, url, opts('-nt-phone'));
+    const { session: phone } = await RecordSession.create(PASS, url, deviceOpts('-nt-phone'));
     const pending = startLink(url);
-    expect(await completeLink(pending, PASS, opts('-nt-laptop'))).toBeNull();
+    expect(await completeLink(pending, PASS, deviceOpts('-nt-laptop'))).toBeNull();
     await phone.approveLink(pending.request);
-    const laptop = await completeLink(pending, PASS, opts('-nt-laptop'));
+    const laptop = await completeLink(pending, PASS, deviceOpts('-nt-laptop'));
     if (!laptop) throw new Error('link did not complete');
     await laptop.settled();
     await phone.settled();
-    const ws = await Workspace.create(physioProfile, PASS, opts('-nt-physio'));
+    const ws = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-nt-physio'));
     const { invite, code } = phone.createInvite();
     await ws.acceptInvite(code);
     const answer = await phone.takeInviteAnswer(invite);
