@@ -132,16 +132,13 @@ export async function createDemoRecord(
     });
     for (const { blobId, blob } of takeDemoBlobs()) await uploadDocumentBlob(patient, blobId, blob);
     onStep('sync');
-    const expected = new Map(
-      COMPARTMENTS.map((c) => [c, physio.entries(c).length + relative.entries(c).length]),
-    );
-    await Promise.all([physio.settled(30_000), relative.settled(30_000)]);
-    await waitFor(() =>
-      COMPARTMENTS.every((c) => {
-        const theirs = (expected.get(c) ?? 0) > 0;
-        return !theirs || patient.entries(c).some((e) => e.author.role !== 'owner');
-      }),
-    );
+    // Done when the patient's device holds every entry the simulated people wrote.
+    const people = [physio, relative];
+    const byThem = (s: RecordSession, c: Compartment, who: readonly RecordSession[]) =>
+      s.entries(c).filter((e) => who.some((p) => p.device.deviceId === e.author.deviceId)).length;
+    const written = COMPARTMENTS.map((c) => people.reduce((n, p) => n + byThem(p, c, [p]), 0));
+    await Promise.all(people.map((p) => p.settled(30_000)));
+    await waitFor(() => COMPARTMENTS.every((c, i) => byThem(patient, c, people) >= written[i]!));
     await patient.settled(30_000);
   } finally {
     for (const { ws, namespace } of spaces) {
