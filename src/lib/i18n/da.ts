@@ -576,6 +576,7 @@ const da: Translation = {
     table: 'Vis som tabel',
     date: 'Dato',
     value: 'Værdi',
+    events: 'Markeret på grafen',
   },
   insight: {
     title: 'Sådan går det',

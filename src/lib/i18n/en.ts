@@ -570,6 +570,7 @@ const en = {
     table: 'Show as a table',
     date: 'Date',
     value: 'Value',
+    events: 'Marked on the chart',
   },
   insight: {
     title: 'How you are doing',

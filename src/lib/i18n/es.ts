@@ -584,6 +584,7 @@ const es: Translation = {
     table: 'Mostrar como tabla',
     date: 'Fecha',
     value: 'Valor',
+    events: 'Marcado en el gráfico',
   },
   insight: {
     title: 'Cómo te va',

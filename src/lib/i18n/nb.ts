@@ -579,6 +579,7 @@ const nb: Translation = {
     table: 'Vis som tabell',
     date: 'Dato',
     value: 'Verdi',
+    events: 'Markert i grafen',
   },
   insight: {
     title: 'Slik går det med deg',

@@ -581,6 +581,7 @@ const nl: Translation = {
     table: 'Als tabel tonen',
     date: 'Datum',
     value: 'Waarde',
+    events: 'Gemarkeerd in de grafiek',
   },
   insight: {
     title: 'Hoe het met je gaat',
