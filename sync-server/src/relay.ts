@@ -15,6 +15,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { checkUpdate, isRefusal } from './policy';
 import { newContent } from './new-content';
+import { closeReason } from './notify';
 import type { RelayStore } from './store';
 
 /**
@@ -446,7 +447,7 @@ export class Relay {
         const current =
           !recordId || grant.recordId === recordId ? authorizer.recheck(grant) : grant;
         if (!current) {
-          connection.close({ code: 4403, reason: 'grant-ended' });
+          connection.close({ code: 4403, reason: closeReason(authorizer, grant) });
           closed++;
           metrics.connectionsClosedByGrant++;
           log.info('connection closed: grant ended', {

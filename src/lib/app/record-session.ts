@@ -235,6 +235,7 @@ export class RecordSession {
       onManifestNotice: (version) => {
         if (version > this.manifest.version) this.refreshSoon();
       },
+      onGrantChanged: () => this.reconnectSoon(),
       onChange: (state, docs) => {
         const cameOnline = state === 'online' && this.connState !== 'online';
         if (state === 'denied' && this.connState !== 'denied') {
@@ -312,6 +313,21 @@ export class RecordSession {
   }
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * This device's role changed (the relay closed its documents with `grant-changed`): fetch the
+   * manifest that changed it, then reconnect with tokens for the new role. Coalesced over the
+   * compartments the relay closed at once.
+   */
+  private reconnectSoon(): void {
+    this.reconnectTimer ??= setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.refreshManifest().then(async () => {
+        if (this.hasAccess) await this.connection?.reauthenticate();
+      });
+    }, 20);
+  }
 
   /** Coalesces manifest refreshes asked for by envelopes from devices not yet known. */
   refreshSoon(): void {
@@ -542,7 +558,9 @@ export class RecordSession {
     await this.saveCheckpoints();
     if (this.manifestTimer) clearInterval(this.manifestTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.connection?.destroy();
+    this.connection = null;
     for (const c of this.compartments.values()) {
       c.binding.destroy();
       await c.persistence?.destroy();
