@@ -30,6 +30,7 @@ import {
   validateRecordUpdate,
   type AccessEvent,
   type Compartment,
+  type DeviceKind,
   type Entry,
   type EntryDataMap,
   type EntryStoredMap,
@@ -64,6 +65,7 @@ import {
   roleIn,
   storeFor,
   type AccessRow,
+  type DeviceRow,
   type GrantScope,
   type OpenCompartment,
   type SessionOptions,
@@ -89,6 +91,7 @@ export class RecordSession {
   private stats = new Map<string, BindingStats>();
   private manifestTimer: ReturnType<typeof setInterval> | null = null;
   private publishError: string | null = null;
+  private released = false;
 
   private constructor(
     readonly recordId: string,
@@ -392,6 +395,12 @@ export class RecordSession {
     }
     await this.store.updateVault({ manifest: encodeManifest(m), manifestVersion: m.version });
     await this.opts.onManifest?.(m);
+    // Access ended (revoked, removed): stop talking to the relay for this record; the manifest
+    // poll stays, so being shared with again reconnects.
+    if (!this.hasAccess && this.connection) {
+      this.connection.destroy();
+      this.connection = null;
+    } else if (this.hasAccess && !this.connection && !this.released) this.connect();
     this.notify();
   }
 
@@ -433,6 +442,18 @@ export class RecordSession {
 
   approveLink(request: LinkRequest): Promise<void> {
     return this.sharing.approveLink(request);
+  }
+
+  devices(): DeviceRow[] {
+    return this.sharing.devices();
+  }
+
+  renameDevice(device: string, name: string, kind: DeviceKind): void {
+    this.sharing.renameDevice(device, name, kind);
+  }
+
+  removeDevice(device: string): Promise<void> {
+    return this.sharing.removeDevice(device);
   }
 
   saveLocalBytes(key: string, bytes: Uint8Array): Promise<void> {
@@ -554,6 +575,7 @@ export class RecordSession {
 
   /** Everything `close` does but closing this device's store. */
   private async release(): Promise<void> {
+    this.released = true;
     this.flush();
     await this.saveCheckpoints();
     if (this.manifestTimer) clearInterval(this.manifestTimer);

@@ -41,6 +41,8 @@ class AppSession {
   askProfile = $state(false);
   /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
   pendingInvite = $state<string | null>(null);
+  /** Set right after a restore: the app offers to remove the lost device (issue 14 item 3). */
+  offerRemoveLost = $state(false);
   /** The open record is the demo record (a flag in the record's encrypted device store). */
   demo = $state(false);
   private unsubscribe: (() => void) | null = null;
@@ -168,6 +170,7 @@ class AppSession {
 
   async restore(code: string, passphrase: string, relayUrl = defaultRelayUrl()): Promise<void> {
     this.adopt(await RecordSession.restore(code, passphrase, relayUrl));
+    this.offerRemoveLost = true;
   }
 
   beginLink(relayUrl = defaultRelayUrl()): PendingLink {
@@ -212,6 +215,7 @@ class AppSession {
     this.recoveryCode = null;
     this.demo = false;
     this.askProfile = false;
+    this.offerRemoveLost = false;
     this.phase = 'locked';
   }
 }
