@@ -10,6 +10,7 @@ import {
   type SyncState,
 } from './record-session';
 import { Workspace } from './workspace';
+import { nameThisDevice } from './device-naming';
 import { createDemoRecord, DEMO_FLAG, type DemoStep } from './demo/index';
 import type { Profile } from '$lib/core/sharing/index';
 
@@ -169,7 +170,9 @@ class AppSession {
   }
 
   async restore(code: string, passphrase: string, relayUrl = defaultRelayUrl()): Promise<void> {
-    this.adopt(await RecordSession.restore(code, passphrase, relayUrl));
+    const session = await RecordSession.restore(code, passphrase, relayUrl);
+    this.adopt(session);
+    nameThisDevice(session);
     this.offerRemoveLost = true;
   }
 
@@ -181,7 +184,11 @@ class AppSession {
   async waitForLink(pending: PendingLink, passphrase: string, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const session = await completeLink(pending, passphrase);
-      if (session) return this.adopt(session);
+      if (session) {
+        this.adopt(session);
+        nameThisDevice(session);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
