@@ -133,7 +133,12 @@ test('the phone links the laptop by scanning, names it, and removes it', async (
     await expect(phone.getByTestId('device-row')).toHaveCount(1);
     await expect(laptop.getByTestId('sync-why')).toContainText(/access/i, { timeout: 10_000 });
     await expect(laptop.getByTestId('sync-why')).not.toContainText(/refused/i);
-    await laptop.screenshot({ path: 'test-results/devices-removed.png', fullPage: true });
+    await expect(laptop.getByTestId('sync-status').first()).toHaveText('Access ended');
+    await expect(laptop.getByTestId('device-removed')).toBeVisible();
+    await axe(laptop);
+    await shots(laptop, 'devices-removed');
+    await laptop.getByRole('button', { name: 'Delete the record from this device' }).click();
+    await expect(laptop.getByRole('button', { name: 'Start a new record' })).toBeVisible();
   } finally {
     await camera.close();
   }
@@ -176,6 +181,7 @@ test('a revoked physiotherapist removes the record from their device', async ({ 
   await patient.getByRole('button', { name: 'End access now' }).click();
   await expect(physio.getByTestId('access-ended')).toBeVisible({ timeout: 15_000 });
   await expect(physio.getByTestId('sync-why')).not.toContainText(/refused/i);
+  await expect(physio.getByTestId('sync-status').first()).toHaveText('Access ended');
   await physio.getByRole('button', { name: 'Remove this record from this device' }).click();
   await axe(physio);
   await shots(physio, 'devices-wipe');

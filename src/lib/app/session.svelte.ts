@@ -139,6 +139,22 @@ class AppSession {
     this.demo = true;
   }
 
+  /**
+   * Removes the record from this device after the patient removed this device on another one
+   * (its access ended): the local copy is erased and the relay is not asked again.
+   */
+  async forgetRemovedDevice(): Promise<void> {
+    const session = this.session;
+    if (!session || session.hasAccess) return;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.session = null;
+    await session.forgetDevice();
+    this.entries = [];
+    this.sync = { state: 'local' };
+    this.phase = (await Workspace.exists()) ? 'workspace-locked' : 'welcome';
+  }
+
   /** Removes the demo record from this device and goes back to the welcome screen. */
   async removeDemo(): Promise<void> {
     if (!this.demo || !this.session) return;

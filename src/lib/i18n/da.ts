@@ -272,6 +272,10 @@ const da: Translation = {
     },
   },
   linking: {
+    accessEnded: 'Adgang ophørt',
+    removedHere:
+      'Denne enhed er fjernet fra din journal. Den får ingen nye ændringer. Du kan slette den kopi, den har.',
+    forgetHere: 'Slet journalen fra denne enhed',
     timeline: 'Enhed navngivet',
     kinds: {
       phone: 'Telefon',

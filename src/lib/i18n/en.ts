@@ -272,6 +272,10 @@ const en = {
     },
   },
   linking: {
+    accessEnded: 'Access ended',
+    removedHere:
+      'This device was removed from your record. It gets no new changes. You can delete the copy it holds.',
+    forgetHere: 'Delete the record from this device',
     timeline: 'Device named',
     kinds: {
       phone: 'Phone',

@@ -277,6 +277,10 @@ const es: Translation = {
     },
   },
   linking: {
+    accessEnded: 'Acceso terminado',
+    removedHere:
+      'Este dispositivo se ha quitado de su historial. No recibe cambios nuevos. Puede borrar la copia que guarda.',
+    forgetHere: 'Borrar el historial de este dispositivo',
     timeline: 'Dispositivo nombrado',
     kinds: {
       phone: 'Teléfono',

@@ -272,6 +272,10 @@ const nb: Translation = {
     },
   },
   linking: {
+    accessEnded: 'Tilgang avsluttet',
+    removedHere:
+      'Denne enheten er fjernet fra journalen din. Den får ingen nye endringer. Du kan slette kopien den har.',
+    forgetHere: 'Slett journalen fra denne enheten',
     timeline: 'Enhet navngitt',
     kinds: {
       phone: 'Telefon',

@@ -274,6 +274,10 @@ const nl: Translation = {
     },
   },
   linking: {
+    accessEnded: 'Toegang beëindigd',
+    removedHere:
+      'Dit apparaat is uit je dossier verwijderd. Het krijgt geen nieuwe wijzigingen. Je kunt de kopie erop wissen.',
+    forgetHere: 'Het dossier van dit apparaat wissen',
     timeline: 'Apparaat benoemd',
     kinds: {
       phone: 'Telefoon',
