@@ -49,6 +49,8 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'profile.stop', // Stop
     'profile.timeline.condition', // Problem
     'workspace.organisation', // Organisation
+    'linking.kinds.tablet', // Tablet
+    'linking.kinds.computer', // Computer
   ],
   nl: [
     'sync.offlineNone', // Offline
@@ -56,6 +58,8 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'profile.status', // Status
     'docs.timeline.added', // Document
     'workspace.sector', // Sector
+    'linking.kinds.tablet', // Tablet
+    'linking.kinds.computer', // Computer
   ],
   es: [
     'sector.hospital', // Hospital

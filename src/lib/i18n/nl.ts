@@ -273,6 +273,49 @@ const nl: Translation = {
         'Deze koppelcode komt uit een oudere versie van Backpack. Werk de app op het nieuwe apparaat bij en toon een nieuwe code.',
     },
   },
+  linking: {
+    accessEnded: 'Toegang beëindigd',
+    removedHere:
+      'Dit apparaat is uit je dossier verwijderd. Het krijgt geen nieuwe wijzigingen. Je kunt de kopie erop wissen.',
+    forgetHere: 'Het dossier van dit apparaat wissen',
+    timeline: 'Apparaat benoemd',
+    kinds: {
+      phone: 'Telefoon',
+      tablet: 'Tablet',
+      computer: 'Computer',
+    },
+    unnamed: 'Apparaat zonder naam',
+    thisDevice: 'Dit apparaat',
+    linkedAt: 'Gekoppeld {date}',
+    lastSeen: 'Laatst gezien {date}',
+    neverSeen: 'Nog niet gezien door de relay',
+    rename: 'Hernoemen',
+    remove: 'Verwijderen',
+    nameLabel: 'Naam',
+    kindLabel: 'Soort apparaat',
+    save: 'Naam opslaan',
+    nameProblem: 'Een naam heeft 1 tot {n} tekens.',
+    renamed: 'Hernoemd tot {name}.',
+    removeConfirm:
+      '{name} verwijderen? Vanaf nu krijgt het geen nieuwe wijzigingen meer en krijgt het dossier nieuwe sleutels. Wat het al heeft, blijft erop staan.',
+    removeYes: 'Apparaat verwijderen',
+    removed: '{name} is verwijderd. Het dossier heeft nieuwe sleutels.',
+    addTitle: 'Nog een apparaat koppelen',
+    scanExplain:
+      'Kies op het nieuwe apparaat “Dit apparaat koppelen”. Scan dan de code die het toont, of plak hem hieronder.',
+    scan: 'Code van het nieuwe apparaat scannen',
+    scanKit: 'De QR-code op je herstelkit scannen',
+    forgot: 'Wachtwoordzin vergeten? Gebruik je herstelkit',
+    lostTitle: 'Een verloren apparaat verwijderen?',
+    lostExplain:
+      'Je dossier is hersteld op dit apparaat. Is een apparaat van je verloren of gestolen, verwijder het dan hier: vanaf nu krijgt het geen nieuwe wijzigingen meer.',
+    lostNone:
+      'Je dossier is hersteld op dit apparaat. Er is geen ander apparaat van je aan gekoppeld.',
+    wipe: 'Dit dossier van dit apparaat verwijderen',
+    wipeConfirm:
+      'Dit wist de kopie van het dossier op dit apparaat. Je toegang is beëindigd, dus het kan niet opnieuw worden opgehaald.',
+    wipeYes: 'Wissen van dit apparaat',
+  },
   devices: {
     title: 'Je apparaten',
     explain: 'Koppel nog een telefoon, tablet of computer van jezelf. Die krijgt het hele dossier.',

@@ -43,6 +43,7 @@ import {
   type DocumentData,
   type DocumentRemoved,
 } from '../documents/entry';
+import { DEVICES_TYPES } from './registry-devices';
 import { PROFILE, isPatientProfile, type PatientProfile } from './profile';
 import {
   ALLERGY,
@@ -345,6 +346,7 @@ export const ENTRY_TYPES = {
     timeline: { title: 'docs.timeline.removed' },
     fhir: { section: 'none', resources: [] },
   }),
+  ...DEVICES_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,
