@@ -43,6 +43,7 @@ import {
   type DocumentData,
   type DocumentRemoved,
 } from '../documents/entry';
+import { CORRECT_TYPES } from './registry-correct';
 import { PROFILE, isPatientProfile, type PatientProfile } from './profile';
 import {
   ALLERGY,
@@ -136,6 +137,8 @@ export interface EntryTypeSpec<T, Input = T> {
   readonly section: SummarySection;
   readonly timeline: TimelineWording<T>;
   readonly fhir?: FhirHook;
+  /** The entry this type's data names, which must exist and be of `type` (`validate.ts`). */
+  readonly refersTo?: { readonly type: string; readonly target: (data: T) => string };
 }
 
 const NONE: WriteRule = { write: false, corrects: 'none' };
@@ -345,6 +348,7 @@ export const ENTRY_TYPES = {
     timeline: { title: 'docs.timeline.removed' },
     fhir: { section: 'none', resources: [] },
   }),
+  ...CORRECT_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,
