@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceKeysFromSeed, newSeed } from '../crypto/index';
 import type { Role } from '../sync/protocol';
 import { newEntryId, type Entry } from './entries';
-import { foldVersions, mayCorrect } from './versions';
+import { foldVersions, mayCorrect, timelineItems } from './versions';
 import { painSeries } from '../insights';
 
 const patient = deviceKeysFromSeed(newSeed()).deviceId;
@@ -130,5 +130,17 @@ describe('versions fold (issue 12 item 8)', () => {
     const v = foldVersions([loopX, y]);
     expect(v.all).toEqual([]);
     expect(v.current).toEqual([]);
+  });
+});
+
+describe('timeline items', () => {
+  it('one card per history: the head with its earlier versions, newest first', () => {
+    const first = checkin(patient, 'owner', 8);
+    const fixed = checkin(patient, 'owner', 3, { supersedes: first.id });
+    const other = checkin(patient, 'owner', 5);
+    const items = timelineItems(foldVersions([fixed, other, first]));
+    expect(items.map((i) => i.head.id)).toEqual([fixed.id, other.id]);
+    expect(items[0]!.earlier.map((e) => e.id)).toEqual([first.id]);
+    expect(items[1]!.earlier).toEqual([]);
   });
 });

@@ -137,3 +137,44 @@ export function foldVersions(entries: readonly Entry[]): RecordVersions {
 export function currentEntries(entries: readonly Entry[]): Entry[] {
   return foldVersions(entries).current;
 }
+
+/** One card of the timeline: the latest version of an entry (or its withdrawal) and before it. */
+export interface TimelineItem {
+  readonly head: Entry;
+  readonly info: VersionInfo;
+  /** The versions it replaced, newest first. */
+  readonly earlier: readonly Entry[];
+}
+
+/**
+ * The timeline's cards, in the order of `v.all`: one per entry history, headed by its current
+ * version or its withdrawal, with the versions it replaced (losing concurrent versions too).
+ */
+export function timelineItems(v: RecordVersions): TimelineItem[] {
+  const out: TimelineItem[] = [];
+  for (const e of v.all) {
+    const info = v.info.get(e.id);
+    if (!info || info.supersededBy) continue;
+    const earlier: Entry[] = [];
+    const seen = new Set<string>([e.id]);
+    const queue: Entry[] = info.replaces ? [info.replaces] : [];
+    // Losing siblings name the same entry as the head, or one of its earlier versions.
+    for (const x of v.all) {
+      const xi = v.info.get(x.id);
+      if (xi?.supersededBy?.id === e.id && xi.replaces && x.id !== e.id) queue.push(x);
+    }
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      if (seen.has(p.id)) continue;
+      seen.add(p.id);
+      earlier.push(p);
+      const pi = v.info.get(p.id);
+      if (pi?.replaces) queue.push(pi.replaces);
+    }
+    earlier.sort(
+      (a, b) => writtenAt(b).getTime() - writtenAt(a).getTime() || (a.id < b.id ? 1 : -1),
+    );
+    out.push({ head: e, info, earlier });
+  }
+  return out;
+}
