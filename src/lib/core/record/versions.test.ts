@@ -144,3 +144,16 @@ describe('timeline items', () => {
     expect(items[1]!.earlier).toEqual([]);
   });
 });
+
+describe('timeline items with concurrent corrections', () => {
+  it('the losing version is listed under the winning one', () => {
+    const first = checkin(patient, 'owner', 8);
+    const a = checkin(patient, 'owner', 3, { supersedes: first.id });
+    const b = checkin(patient, 'owner', 4, { supersedes: first.id });
+    const win = a.id > b.id ? a : b;
+    const lose = win === a ? b : a;
+    const items = timelineItems(foldVersions([b, a, first]));
+    expect(items.map((i) => i.head.id)).toEqual([win.id]);
+    expect(items[0]!.earlier.map((e) => e.id).sort()).toEqual([first.id, lose.id].sort());
+  });
+});

@@ -151,18 +151,23 @@ export interface TimelineItem {
  * version or its withdrawal, with the versions it replaced (losing concurrent versions too).
  */
 export function timelineItems(v: RecordVersions): TimelineItem[] {
+  // Losing concurrent versions, by the version that beat them.
+  const lostTo = new Map<string, Entry[]>();
+  for (const x of v.all) {
+    const xi = v.info.get(x.id);
+    if (!xi?.replaces || !xi.supersededBy) continue;
+    if (v.info.get(xi.replaces.id)?.supersededBy?.id === x.id) continue;
+    const list = lostTo.get(xi.supersededBy.id) ?? [];
+    list.push(x);
+    lostTo.set(xi.supersededBy.id, list);
+  }
   const out: TimelineItem[] = [];
   for (const e of v.all) {
     const info = v.info.get(e.id);
     if (!info || info.supersededBy) continue;
     const earlier: Entry[] = [];
     const seen = new Set<string>([e.id]);
-    const queue: Entry[] = info.replaces ? [info.replaces] : [];
-    // Losing siblings name the same entry as the head, or one of its earlier versions.
-    for (const x of v.all) {
-      const xi = v.info.get(x.id);
-      if (xi?.supersededBy?.id === e.id && xi.replaces && x.id !== e.id) queue.push(x);
-    }
+    const queue: Entry[] = [...(info.replaces ? [info.replaces] : []), ...(lostTo.get(e.id) ?? [])];
     while (queue.length > 0) {
       const p = queue.shift()!;
       if (seen.has(p.id)) continue;
@@ -170,6 +175,7 @@ export function timelineItems(v: RecordVersions): TimelineItem[] {
       earlier.push(p);
       const pi = v.info.get(p.id);
       if (pi?.replaces) queue.push(pi.replaces);
+      queue.push(...(lostTo.get(p.id) ?? []));
     }
     earlier.sort(
       (a, b) => writtenAt(b).getTime() - writtenAt(a).getTime() || (a.id < b.id ? 1 : -1),
