@@ -147,7 +147,6 @@ const da: Translation = {
       trauma: 'Angiver et nyligt fald eller en skade, før smerterne begyndte',
       'night-pain': 'Angiver natlige smerter, der ikke lindres af hvile',
     },
-    forPatient: 'For {patient}',
     checkinFor: 'Registrér smerte for {patient}',
     questionnaireFor: 'Udfyld et spørgeskema for {patient}',
     saved: 'Gemt.',

@@ -149,7 +149,6 @@ const en = {
       trauma: 'Reports a recent fall or injury before the pain started',
       'night-pain': 'Reports pain at night that does not ease with rest',
     },
-    forPatient: 'For {patient}',
     checkinFor: 'Check in for {patient}',
     questionnaireFor: 'Fill in a questionnaire for {patient}',
     saved: 'Saved.',

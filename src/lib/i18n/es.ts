@@ -150,7 +150,6 @@ const es: Translation = {
       trauma: 'Refiere una caída o lesión reciente antes de empezar el dolor',
       'night-pain': 'Refiere dolor nocturno que no se alivia con el reposo',
     },
-    forPatient: 'Para {patient}',
     checkinFor: 'Registrar el dolor de {patient}',
     questionnaireFor: 'Rellenar un cuestionario para {patient}',
     saved: 'Guardado.',

@@ -147,7 +147,6 @@ const nb: Translation = {
       trauma: 'Melder et nylig fall eller en skade før smertene begynte',
       'night-pain': 'Melder nattlige smerter som ikke lindres av hvile',
     },
-    forPatient: 'For {patient}',
     checkinFor: 'Registrer smerte for {patient}',
     questionnaireFor: 'Fyll ut et spørreskjema for {patient}',
     saved: 'Lagret.',

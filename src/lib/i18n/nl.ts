@@ -150,7 +150,6 @@ const nl: Translation = {
       trauma: 'Meldt een recente val of verwonding voordat de pijn begon',
       'night-pain': 'Meldt nachtelijke pijn die niet minder wordt door rust',
     },
-    forPatient: 'Voor {patient}',
     checkinFor: 'Pijn invoeren voor {patient}',
     questionnaireFor: 'Een vragenlijst invullen voor {patient}',
     saved: 'Opgeslagen.',
