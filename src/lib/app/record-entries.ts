@@ -2,6 +2,7 @@ import {
   entryType,
   isValidEntry,
   listEntries,
+  MAX_REASON,
   newEntryId,
   putEntry,
   type Compartment,
@@ -12,6 +13,7 @@ import {
   type EntryType,
 } from '$lib/core/record/index';
 import type { Role } from '$lib/core/sync/index';
+import { foldVersions, mayCorrect, type RecordVersions } from '$lib/core/record/versions';
 import { SharingError, type OpenCompartment } from './session-types';
 
 /** What writing and reading entries needs of the session. */
@@ -34,6 +36,7 @@ export function writeEntry<K extends EntryType>(
   type: K,
   data: EntryDataMap[K],
   at: Date = new Date(),
+  revision?: Revision,
 ): Entry<EntryStoredMap[K]> {
   const spec = entryType(type);
   const c = ctx.compartments.get(spec.compartment);
@@ -47,27 +50,104 @@ export function writeEntry<K extends EntryType>(
   }
   const stored = spec.prepare ? spec.prepare(data) : data;
   if (stored === null || !spec.guard(stored)) throw new RangeError(spec.invalid);
+  const author = { deviceId: ctx.deviceId, role, ...(ctx.authorInfo ?? {}) };
+  if (revision) {
+    const target = revision.target;
+    if (target.type !== type) throw new RangeError('A correction keeps its entry’s type.');
+    if (!mayCorrect(author, target)) {
+      throw new SharingError(`A ${role} may not correct or withdraw this entry.`);
+    }
+    const reason = revision.withdraw?.trim();
+    if (revision.withdraw !== undefined && (!reason || reason.length > MAX_REASON)) {
+      throw new RangeError(`A withdrawal needs a reason (at most ${MAX_REASON} characters).`);
+    }
+  }
   const entry: Entry<EntryStoredMap[K]> = {
-    id: newEntryId(ctx.deviceId, at.getTime()),
+    // A new version is written now; it keeps the time the entry is about.
+    id: newEntryId(ctx.deviceId, revision ? Date.now() : at.getTime()),
     type,
     at: at.toISOString(),
-    author: { deviceId: ctx.deviceId, role, ...(ctx.authorInfo ?? {}) },
+    author,
     data: stored,
     v: spec.version,
+    ...(revision ? { supersedes: revision.target.id } : {}),
+    ...(revision?.withdraw !== undefined
+      ? { withdrawn: { reason: revision.withdraw.trim() } }
+      : {}),
+  };
+  putEntry(c.inner, entry);
+  return entry;
+}
+
+/** A new version of `target` (a correction), or its withdrawal with a reason. */
+export interface Revision {
+  readonly target: Entry;
+  readonly withdraw?: string;
+}
+
+/**
+ * Corrects `target`: a new version of the same type with `data`, at the same time as the entry
+ * it replaces. The write rule (`corrects`) is checked here and by every client (`validate.ts`).
+ */
+export function correctEntry<K extends EntryType>(
+  ctx: EntryContext,
+  target: Entry,
+  type: K,
+  data: EntryDataMap[K],
+): Entry<EntryStoredMap[K]> {
+  return writeEntry(ctx, type, data, new Date(target.at), { target });
+}
+
+/** Withdraws `target` with a reason: a last version that carries the withdrawn data. */
+export function withdrawEntry(ctx: EntryContext, target: Entry, reason: string): Entry {
+  const spec = entryType(target.type);
+  if (!spec || !spec.guard(target.data)) throw new RangeError('This entry cannot be withdrawn.');
+  const c = ctx.compartments.get(spec.compartment);
+  const role = ctx.role;
+  if (!c || role === undefined || role === 'viewer') {
+    throw new SharingError(`This device cannot write to ${spec.compartment}.`);
+  }
+  const author = { deviceId: ctx.deviceId, role, ...(ctx.authorInfo ?? {}) };
+  if (!mayCorrect(author, target)) {
+    throw new SharingError(`A ${role} may not correct or withdraw this entry.`);
+  }
+  const text = reason.trim();
+  if (!text || text.length > MAX_REASON) {
+    throw new RangeError(`A withdrawal needs a reason (at most ${MAX_REASON} characters).`);
+  }
+  const entry: Entry = {
+    id: newEntryId(ctx.deviceId),
+    type: target.type,
+    at: target.at,
+    author,
+    data: target.data,
+    v: target.v,
+    supersedes: target.id,
+    withdrawn: { reason: text },
   };
   putEntry(c.inner, entry);
   return entry;
 }
 
 /**
- * The live entries of a compartment, newest first: only registered types that belong there and
- * whose data passes their guard. A malformed entry from another device is skipped, not shown.
+ * The current entries of a compartment, newest first: only registered types that belong there
+ * and whose data passes their guard, and of corrected entries only the current version (withdrawn
+ * ones not at all: `versions.ts`). A malformed entry from another device is skipped, not shown.
  */
 export function readEntries(
   compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
   name: Compartment,
   type?: string,
 ): Entry[] {
+  const current = readVersions(compartments, name).current;
+  return type === undefined ? current : current.filter((e) => e.type === type);
+}
+
+/** Every version of a compartment's valid entries, with the fold's verdicts (the timeline). */
+export function readVersions(
+  compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
+  name: Compartment,
+): RecordVersions {
   const c = compartments.get(name);
-  return c ? listEntries(c.inner, type).filter((e) => isValidEntry(e, name)) : [];
+  return foldVersions(c ? listEntries(c.inner).filter((e) => isValidEntry(e, name)) : []);
 }

@@ -58,7 +58,15 @@ import {
   unlockRecord,
   type PendingLink,
 } from './record-open';
-import { readEntries, writeEntry } from './record-entries';
+import {
+  correctEntry,
+  readEntries,
+  readVersions,
+  withdrawEntry,
+  writeEntry,
+  type EntryContext,
+} from './record-entries';
+import type { RecordVersions } from '$lib/core/record/versions';
 import { syncStateOf } from './sync-state';
 import { RecordSharing } from './record-sharing';
 import {
@@ -524,17 +532,31 @@ export class RecordSession {
     data: EntryDataMap[K],
     at: Date = new Date(),
   ): Entry<EntryStoredMap[K]> {
-    return writeEntry(
-      {
-        compartments: this.compartments,
-        role: this.role,
-        deviceId: this.device.deviceId,
-        authorInfo: this.opts.authorInfo,
-      },
-      type,
-      data,
-      at,
-    );
+    return writeEntry(this.entryContext(), type, data, at);
+  }
+
+  /** Every version of a compartment's entries with who corrected or withdrew what (timeline). */
+  versions(name: Compartment = 'clinical'): RecordVersions {
+    return readVersions(this.compartments, name);
+  }
+
+  /** Corrects `target` with a new version (`record-entries.ts`); throws and writes nothing if not allowed. */
+  correct<K extends EntryType>(target: Entry, type: K, data: EntryDataMap[K]): Entry {
+    return correctEntry(this.entryContext(), target, type, data);
+  }
+
+  /** Withdraws `target` with a reason; throws and writes nothing if not allowed. */
+  withdraw(target: Entry, reason: string): Entry {
+    return withdrawEntry(this.entryContext(), target, reason);
+  }
+
+  private entryContext(): EntryContext {
+    return {
+      compartments: this.compartments,
+      role: this.role,
+      deviceId: this.device.deviceId,
+      authorInfo: this.opts.authorInfo,
+    };
   }
 
   /** Seals pending changes now instead of at the end of the batch window. */

@@ -1,5 +1,6 @@
 import { DeviceStore } from '$lib/platform/vault-db';
 import type { Entry, EntryDataMap, EntryType } from '$lib/core/record/index';
+import { foldVersions, type RecordVersions } from '$lib/core/record/versions';
 import { inviteCodeFrom, type LinkRequest } from '$lib/core/sharing/index';
 import { recordFingerprint } from '$lib/core/crypto/index';
 import {
@@ -29,6 +30,8 @@ class AppSession {
   phase = $state<Phase>('loading');
   session = $state.raw<RecordSession | null>(null);
   entries = $state.raw<Entry[]>([]);
+  /** Every version of the clinical entries, with corrections and withdrawals (the timeline). */
+  versions = $state.raw<RecordVersions>(foldVersions([]));
   sync = $state.raw<SyncState>({ state: 'local' });
   /** A professional's or relative's workspace, when this device holds one. */
   workspace = $state.raw<Workspace | null>(null);
@@ -120,6 +123,7 @@ class AppSession {
     }
     const refresh = () => {
       this.entries = session.entries('clinical');
+      this.versions = session.versions('clinical');
       this.sync = session.syncState();
       this.version++;
     };
@@ -166,6 +170,7 @@ class AppSession {
     markDemoDevice(false);
     this.demo = false;
     this.entries = [];
+    this.versions = foldVersions([]);
     this.sync = { state: 'local' };
     this.phase = 'welcome';
   }
@@ -234,6 +239,7 @@ class AppSession {
     await this.session?.close();
     this.session = null;
     this.entries = [];
+    this.versions = foldVersions([]);
     this.sync = { state: 'local' };
     this.recoveryCode = null;
     this.demo = false;

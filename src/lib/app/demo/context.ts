@@ -8,6 +8,10 @@ import type { EntryDataMap, EntryStoredMap, EntryType } from '$lib/core/record/r
  */
 export interface DemoWriter {
   write<K extends EntryType>(type: K, data: EntryDataMap[K], at: Date): Entry<EntryStoredMap[K]>;
+  /** Corrects one of the entries this writer may change (a new version of the same type). */
+  correct?<K extends EntryType>(target: Entry<EntryStoredMap[K]>, data: EntryDataMap[K]): Entry;
+  /** Withdraws one of the entries this writer may change, with a reason. */
+  withdraw?(target: Entry, reason: string): Entry;
 }
 
 /** What each demo section gets: its authors, "now", and a seeded random source. */

@@ -1,17 +1,18 @@
 import * as Y from 'yjs';
-import { COMPARTMENTS, type Compartment, type Entry } from '$lib/core/record/index';
+import { COMPARTMENTS, type Compartment, type Entry, type EntryType } from '$lib/core/record/index';
 import type { Profile } from '$lib/core/sharing/index';
 import type { Role } from '$lib/core/sync/index';
 import { prng } from '$lib/core/prng';
 import { deleteWorkspaceDb } from '$lib/platform/workspace-db';
 import { RecordSession } from '../record-session';
-import { readEntries, writeEntry } from '../record-entries';
+import { correctEntry, readEntries, withdrawEntry, writeEntry } from '../record-entries';
 import type { GrantScope, SessionOptions } from '../session-types';
 import { Workspace } from '../workspace';
 import { uploadDocumentBlob } from '../record-documents';
 import { demoBasics } from './basics';
 import { demoDocs, takeDemoBlobs } from './docs';
 import { demoProfile } from './profile';
+import { demoCorrect } from './correct';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -26,6 +27,7 @@ export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
   demoProfile,
   demoBasics,
   demoDocs,
+  demoCorrect,
 ];
 
 /** The same demo on every device. */
@@ -61,15 +63,14 @@ const SIX_MONTHS_MS = 183 * 86_400_000;
  */
 export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compartment, Entry[]> {
   const compartments = new Map(COMPARTMENTS.map((c) => [c, { inner: new Y.Doc() }]));
-  const writer = (digit: string, role: Role, name: string, sector: string): DemoWriter => ({
-    write: (type, data, at) =>
-      writeEntry(
-        { compartments, role, deviceId: digit.repeat(64), authorInfo: { name, sector } },
-        type,
-        data,
-        at,
-      ),
-  });
+  const writer = (digit: string, role: Role, name: string, sector: string): DemoWriter => {
+    const ctx = { compartments, role, deviceId: digit.repeat(64), authorInfo: { name, sector } };
+    return {
+      write: (type, data, at) => writeEntry(ctx, type, data, at),
+      correct: (target, data) => correctEntry(ctx, target, target.type as EntryType, data as never),
+      withdraw: (target, reason) => withdrawEntry(ctx, target, reason),
+    };
+  };
   runSections({
     now,
     rng: prng(seed),
@@ -122,6 +123,8 @@ export async function createDemoRecord(
     onStep('entries');
     const as = (s: RecordSession): DemoWriter => ({
       write: (type, data, at) => s.write(type, data, at),
+      correct: (target, data) => s.correct(target, target.type as EntryType, data as never),
+      withdraw: (target, reason) => s.withdraw(target, reason),
     });
     runSections({
       now,

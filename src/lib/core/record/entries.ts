@@ -37,6 +37,10 @@ export interface Entry<T = unknown> {
   /** Schema version of `data`. */
   readonly v: number;
   readonly deleted?: true;
+  /** This entry is a new version of the entry with this id, of the same type (`versions.ts`). */
+  readonly supersedes?: EntryId;
+  /** This version withdraws the entry it supersedes, with the writer's reason. */
+  readonly withdrawn?: { readonly reason: string };
 }
 
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -114,11 +118,37 @@ export function readEntry(value: unknown): Entry | null {
     typeof author !== 'object' ||
     author === null ||
     typeof author['deviceId'] !== 'string' ||
-    !ROLES.includes(author['role'] as Role)
+    !ROLES.includes(author['role'] as Role) ||
+    !isRevision(v['supersedes'], v['withdrawn'])
   ) {
     return null;
   }
   return value as Entry;
+}
+
+/** The most characters of a withdrawal's reason. */
+export const MAX_REASON = 500;
+
+const ANY_ENTRY_ID = /^[0-9a-z]{19}(?:[0-9a-f]{24})?$/;
+
+/**
+ * Whether an entry's `supersedes` and `withdrawn` fields are well formed: both absent, or an
+ * entry id, or an entry id with a reason of 1 to {@link MAX_REASON} characters.
+ */
+export function isRevision(supersedes: unknown, withdrawn: unknown): boolean {
+  if (supersedes === undefined) return withdrawn === undefined;
+  if (typeof supersedes !== 'string' || !ANY_ENTRY_ID.test(supersedes)) return false;
+  if (withdrawn === undefined) return true;
+  if (typeof withdrawn !== 'object' || withdrawn === null) return false;
+  const reason = (withdrawn as { reason?: unknown }).reason;
+  return typeof reason === 'string' && reason.trim() !== '' && reason.length <= MAX_REASON;
+}
+
+/** When an entry id was written (its first 9 base-36 chars are milliseconds); null if not one. */
+export function entryIdTime(id: string): Date | null {
+  if (!ANY_ENTRY_ID.test(id)) return null;
+  const ms = parseInt(id.slice(0, 9), 36);
+  return Number.isFinite(ms) ? new Date(ms) : null;
 }
 
 /** Live entries (no tombstones), newest first. */

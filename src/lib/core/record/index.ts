@@ -14,3 +14,6 @@ export {
   type MedicationAction,
   type MedicineCourse,
 } from './medicines';
+export * from './versions';
+export * from './diary';
+export * from './review';

@@ -28,6 +28,8 @@ import { copyDoc } from './testing';
 
 const patient = deviceKeysFromSeed(newSeed());
 const DEVICE = 'a'.repeat(64);
+/** The id of the patient's warning-signs entry in `patientRecord`, which a review names. */
+const RED_FLAGS_ID = newEntryId(patient.deviceId);
 
 /** One well-formed value per type, as another device stores it. */
 const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
@@ -71,6 +73,8 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     title: 'Discharge letter',
   },
   'document-removed': { document: '0'.repeat(19) + 'a'.repeat(24), blobId: 'a'.repeat(32) },
+  diary: { text: 'Slept badly; the walk helped.' },
+  'redflag-review': { target: RED_FLAGS_ID, action: 'contacted', note: 'Phoned; seen today.' },
   access: {
     action: 'granted',
     device: DEVICE,
@@ -253,6 +257,16 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { document: 'Bad Id!', blobId: 'a'.repeat(32) },
     { ...VALID['document-removed'], reason: 'junk' },
   ],
+  diary: [null, {}, { text: '' }, { text: ' ' }, { text: long(8001) }, { text: 'x', mood: 3 }],
+  'redflag-review': [
+    null,
+    { action: 'contacted' },
+    { target: 'not an id', action: 'contacted' },
+    { target: RED_FLAGS_ID, action: 'ignored' },
+    { target: RED_FLAGS_ID, action: 'referred', note: '' },
+    { target: RED_FLAGS_ID, action: 'referred', note: long(1001) },
+    { target: RED_FLAGS_ID, action: 'referred', extra: true },
+  ],
   access: [
     null,
     { ...access, action: 'stolen' },
@@ -297,7 +311,8 @@ function entryOf(
 function patientRecord(): Y.Doc {
   const doc = new Y.Doc();
   for (const type of ENTRY_TYPE_NAMES) {
-    putEntry(doc, entryOf(type, VALID[type], { hex: patient.deviceId, role: 'owner' }));
+    const e = entryOf(type, VALID[type], { hex: patient.deviceId, role: 'owner' });
+    putEntry(doc, type === 'red-flags' ? { ...e, id: RED_FLAGS_ID as Entry['id'] } : e);
   }
   return doc;
 }
@@ -318,7 +333,8 @@ describe('entry-type registry', () => {
       expect(spec.type, type).toBe(type);
       expect(spec.version, type).toBeGreaterThanOrEqual(1);
       expect(spec.guard(VALID[type]), type).toBe(true);
-      expect(spec.writers.owner.write, type).toBe(true);
+      // Every type but the professional's review of warning signs (issue 14 item 1).
+      expect(spec.writers.owner.write, type).toBe(type !== 'redflag-review');
       expect(spec.writers.viewer.write, type).toBe(false);
     }
   });
@@ -335,7 +351,9 @@ describe('entry-type registry', () => {
     (type) => {
       const record = patientRecord();
       const before = Y.encodeStateAsUpdate(record);
-      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+      // A delegate, or a professional for the types only professionals write.
+      const role: Role = entryType(type).writers.delegate.write ? 'delegate' : 'professional';
+      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role };
       for (const bad of MALFORMED[type]) {
         const update = updateAdding(record, entryOf(type, bad, sister));
         // Only the patient's devices name devices: a delegate is refused before the guard.
@@ -350,7 +368,8 @@ describe('entry-type registry', () => {
   it('a malformed entry from another of the patient’s devices is not shown; the rest is', () => {
     const record = patientRecord();
     const laptop = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'owner' as Role };
-    for (const type of ENTRY_TYPE_NAMES) {
+    const ownerTypes = ENTRY_TYPE_NAMES.filter((t) => ENTRY_TYPES[t].writers.owner.write);
+    for (const type of ownerTypes) {
       const update = updateAdding(record, entryOf(type, MALFORMED[type][1], laptop));
       // Owners are trusted writers: the update applies, and every reader skips the entry.
       expect(validateRecordUpdate(update, record, laptop)).toBeNull();
@@ -360,7 +379,7 @@ describe('entry-type registry', () => {
     Y.applyUpdate(record, updateAdding(record, entryOf('horoscope', { sign: 'leo' }, laptop)));
     Y.applyUpdate(record, updateAdding(record, entryOf('note', { words: ['v9'] }, laptop, 9)));
     const all = listEntries(record);
-    expect(all).toHaveLength(2 * ENTRY_TYPE_NAMES.length + 2);
+    expect(all).toHaveLength(ENTRY_TYPE_NAMES.length + ownerTypes.length + 2);
     const shown = all.filter((e) => isValidEntry(e));
     expect(shown.map((e) => e.author.deviceId)).toEqual(
       Array(ENTRY_TYPE_NAMES.length).fill(patient.deviceId),
@@ -376,9 +395,16 @@ describe('entry-type registry', () => {
 
   // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
-    owner: ENTRY_TYPE_NAMES,
-    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'device-name'),
-    professional: ['condition', 'note', 'message', 'document', 'document-removed'],
+    owner: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review'),
+    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review' && t !== 'device-name'),
+    professional: [
+      'condition',
+      'note',
+      'message',
+      'document',
+      'document-removed',
+      'redflag-review',
+    ],
     viewer: [],
   };
 

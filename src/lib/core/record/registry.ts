@@ -44,6 +44,7 @@ import {
   type DocumentRemoved,
 } from '../documents/entry';
 import { DEVICES_TYPES } from './registry-devices';
+import { CORRECT_TYPES } from './registry-correct';
 import { PROFILE, isPatientProfile, type PatientProfile } from './profile';
 import {
   ALLERGY,
@@ -137,6 +138,8 @@ export interface EntryTypeSpec<T, Input = T> {
   readonly section: SummarySection;
   readonly timeline: TimelineWording<T>;
   readonly fhir?: FhirHook;
+  /** The entry this type's data names, which must exist and be of `type` (`validate.ts`). */
+  readonly refersTo?: { readonly type: string; readonly target: (data: T) => string };
 }
 
 const NONE: WriteRule = { write: false, corrects: 'none' };
@@ -347,6 +350,7 @@ export const ENTRY_TYPES = {
     fhir: { section: 'none', resources: [] },
   }),
   ...DEVICES_TYPES,
+  ...CORRECT_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
-import { ENTRIES, META, entriesMap, isEntryIdOf } from './entries';
+import { ENTRIES, META, entriesMap, isEntryIdOf, isRevision, readEntry } from './entries';
 import { entryType } from './registry';
 
 /**
@@ -23,7 +23,14 @@ import { entryType } from './registry';
  *    registry declares them (a delegate what the patient writes, a professional notes and
  *    messages, a viewer nothing; unknown types only owners), names its own role, and sends data
  *    that passes the type's guard ({@link entryProblem}).
- * 5. Owners are trusted: they may write, replace and delete anything in the record.
+ * 5. Owners are trusted: they may write, replace and delete anything in the record, except
+ *    that they write no entry of a type the registry gives them no write for (a review).
+ * 6. A grantee's correction or withdrawal (`supersedes`, `withdrawn`: `versions.ts`) is well
+ *    formed, allowed by its type's `corrects` rule for the writer's role (`own`: the entry it
+ *    replaces carries the writer's tag), and names an entry of the same type; an entry whose data
+ *    names another (`refersTo`, e.g. a warning-sign review) names one of the declared type. When
+ *    the named entry is not here yet the update waits ({@link MISSING_STATE}), so the verdict is
+ *    the same on every device ({@link revisionProblem}).
  *
  * For owner updates a Yjs item names its parent only when it has no neighbours; otherwise the
  * parent is that of its origin, which is found in the same update or in the current inner doc,
@@ -123,6 +130,12 @@ export function validateRecordUpdate(
     }
     if (value.id !== where.key) return 'an entry id must match its key';
     if (value.author?.deviceId !== author.hex) return 'an entry must name its writer as author';
+    // Owners write every type but those the registry keeps from them (a professional's review).
+    const typed = value as { type?: unknown; deleted?: unknown };
+    const s2 = typeof typed.type === 'string' ? entryType(typed.type) : undefined;
+    if (s2 && !s2.writers.owner.write && typed.deleted !== true) {
+      return `an owner may not write entries of type ${s2.type}`;
+    }
   }
   return null;
 }
@@ -162,6 +175,8 @@ function validateGranteeUpdate(
           type?: unknown;
           data?: unknown;
           v?: unknown;
+          supersedes?: unknown;
+          withdrawn?: unknown;
         }
       | undefined;
     if (!(s.content instanceof Y.ContentAny) || typeof value !== 'object' || value === null) {
@@ -172,7 +187,7 @@ function validateGranteeUpdate(
     if (!isEntryIdOf(key, author.hex)) return "an entry id must carry its writer's tag";
     if (keys.has(key)) return 'one value per entry in an update';
     keys.add(key);
-    const problem = entryProblem(value, author.role);
+    const problem = entryProblem(value, author.role) ?? revisionProblem(value, author, entries);
     if (problem) return problem;
     const current = entries.get(key);
     const by = (current as { author?: { deviceId?: unknown } } | undefined)?.author?.deviceId;
@@ -205,6 +220,41 @@ function entryProblem(
     return 'an entry needs a schema version';
   }
   if (v <= spec.version && !spec.guard(value.data)) return `malformed ${type} data`;
+  return null;
+}
+
+/**
+ * Rule 6: a grantee's correction, withdrawal or reference. Called after {@link entryProblem}, so
+ * the type is registered and writable by the role.
+ */
+function revisionProblem(
+  value: { type?: unknown; data?: unknown; v?: unknown; supersedes?: unknown; withdrawn?: unknown },
+  author: { hex: string; role: Role },
+  entries: Y.Map<unknown>,
+): string | null {
+  const type = value.type as string;
+  const spec = entryType(type)!;
+  if (!isRevision(value.supersedes, value.withdrawn)) return 'a malformed correction';
+  if (typeof value.supersedes === 'string') {
+    const rule = spec.writers[author.role].corrects;
+    if (rule === 'none') return `a ${author.role} may not correct entries of type ${type}`;
+    if (rule === 'own' && !isEntryIdOf(value.supersedes, author.hex)) {
+      return `a ${author.role} corrects or withdraws only its own entries`;
+    }
+    const target = entries.get(value.supersedes);
+    if (target === undefined) return MISSING_STATE;
+    const old = readEntry(target);
+    if (!old || old.deleted || old.type !== type) return 'a correction keeps its entry’s type';
+  }
+  if (spec.refersTo && typeof value.v === 'number' && value.v <= spec.version) {
+    const id = spec.refersTo.target(value.data);
+    const target = entries.get(id);
+    if (target === undefined) return MISSING_STATE;
+    const named = readEntry(target);
+    if (!named || named.deleted || named.type !== spec.refersTo.type) {
+      return `a ${type} names an entry of type ${spec.refersTo.type}`;
+    }
+  }
   return null;
 }
 

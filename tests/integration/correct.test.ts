@@ -1,0 +1,193 @@
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordSession, SharingError } from '../../src/lib/app/record-session';
+import { Workspace } from '../../src/lib/app/workspace';
+import { newEntryId, putEntry, type Entry } from '../../src/lib/core/record/index';
+import type { Profile } from '../../src/lib/core/sharing/index';
+import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
+
+/**
+ * Corrections through the real relay (issue 12 item 8, THREAT_MODEL rule 24): a hostile delegate
+ * with valid keys writes, past its own app's checks, a "correction" of the patient's check-in and
+ * a withdrawal of the patient's warning signs. The patient's device refuses both where it
+ * accepts updates and the record stays as it was; the delegate's correction of its own entry
+ * and the patient's correction of the delegate's are honoured on every device.
+ */
+
+const sisterProfile: Profile = {
+  kind: 'relative',
+  name: 'Maja',
+  profession: '',
+  organisation: '',
+  sector: 'family',
+};
+
+let relay: Awaited<ReturnType<typeof startTestRelay>>;
+beforeAll(async () => {
+  relay = await startTestRelay();
+});
+afterAll(async () => {
+  await relay.relay.close();
+});
+
+async function invite(
+  patient: RecordSession,
+  ws: Workspace,
+  scope: Parameters<RecordSession['grant']>[1],
+) {
+  const { invite, code } = patient.createInvite();
+  await ws.acceptInvite(code);
+  const answer = await patient.takeInviteAnswer(invite);
+  if (!answer) throw new Error('no answer');
+  await patient.grant(answer, scope);
+  await waitFor(async () => (await ws.poll()) > 0 || ws.session(patient.recordId) !== null);
+  const session = ws.session(patient.recordId);
+  if (!session) throw new Error('not opened');
+  return session;
+}
+
+const FLAGS = {
+  answers: {
+    'bladder-bowel': false,
+    'saddle-numbness': true,
+    'leg-weakness': false,
+    fever: false,
+    'weight-loss': false,
+    'cancer-history': false,
+    trauma: false,
+    'night-pain': true,
+  },
+};
+
+const backScores = (s: RecordSession) =>
+  s
+    .entries('clinical', 'pain-checkin')
+    .map((e) => (e.data as { scores: { back?: number } }).scores.back)
+    .sort();
+
+describe('a hostile delegate’s corrections, through the real relay', () => {
+  it('are refused by the patient’s device and the record stays intact', async () => {
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-cx-pt'),
+    );
+    const mine = patient.write('pain-checkin', { scores: { back: 7 } });
+    const flags = patient.write('red-flags', FLAGS);
+    await patient.settled();
+
+    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-cx-sister'));
+    const sister = await invite(patient, sisterWs, {
+      role: 'delegate',
+      compartments: ['clinical', 'messages'],
+      notAfter: Date.now() + 30 * 86_400_000,
+      manage: false,
+    });
+    await waitFor(() => sister.entries('clinical', 'pain-checkin').length === 1);
+    const target = sister.entries('clinical', 'pain-checkin')[0]!;
+
+    // First what she may do: correct her own check-in; the patient may correct hers. Both converge.
+    const hers = sister.write('pain-checkin', { scores: { back: 6 } });
+    await sister.settled();
+    await waitFor(() => patient.entries('clinical').some((e) => e.id === hers.id));
+    const fixed = sister.correct(hers, 'pain-checkin', { scores: { back: 5 } });
+    await sister.settled();
+    await waitFor(() => patient.entries('clinical').some((e) => e.id === fixed.id));
+    expect(backScores(patient)).toEqual([5, 7]);
+    patient.correct(fixed, 'pain-checkin', { scores: { back: 4 } });
+    await patient.settled();
+    await waitFor(() => backScores(sister).join() === '4,7');
+    expect(backScores(patient)).toEqual([4, 7]);
+    const history = patient.versions('clinical');
+    expect(history.info.get(hers.id)?.supersededBy?.id).toBe(fixed.id);
+
+    // Her own app refuses to correct the patient's entry and writes nothing.
+    expect(() => sister.correct(target, 'pain-checkin', { scores: { back: 0 } })).toThrow(
+      SharingError,
+    );
+    expect(() => sister.withdraw(sister.entries('clinical', 'red-flags')[0]!, 'x')).toThrow(
+      SharingError,
+    );
+
+    // Then past her app: hand-made entries put straight into her inner doc, sealed and sent
+    // (her Yjs client's later updates then stay pending on the other devices).
+    const inner = sister.compartment('clinical')!.inner;
+    const author = { deviceId: sister.device.deviceId, role: 'delegate' as const, name: 'Maja' };
+    const forged: Entry = {
+      id: newEntryId(sister.device.deviceId),
+      type: 'pain-checkin',
+      at: mine.at,
+      author,
+      data: { scores: { back: 0 } },
+      v: 1,
+      supersedes: mine.id,
+    };
+    putEntry(inner, forged);
+    sister.flush();
+    await sister.settled();
+    const gone: Entry = {
+      id: newEntryId(sister.device.deviceId),
+      type: 'red-flags',
+      at: flags.at,
+      author,
+      data: FLAGS,
+      v: 1,
+      supersedes: flags.id,
+      withdrawn: { reason: 'nothing to see' },
+    };
+    putEntry(inner, gone);
+    sister.flush();
+    await sister.settled();
+
+    const refused = () =>
+      patient
+        .compartment('clinical')!
+        .binding.stats()
+        .rejected.filter((r) => r.author === sister.device.deviceId);
+    await waitFor(() => refused().length >= 2);
+    expect(refused().map((r) => r.detail)).toEqual([
+      'a delegate corrects or withdraws only its own entries',
+      'a delegate corrects or withdraws only its own entries',
+    ]);
+    // Intact: the patient's check-in and warning signs are current; nothing forged was applied.
+    const ids = patient.entries('clinical').map((e) => e.id);
+    expect(ids).toContain(mine.id);
+    expect(ids).toContain(flags.id);
+    expect(ids).not.toContain(forged.id);
+    expect(ids).not.toContain(gone.id);
+    expect(backScores(patient)).toEqual([4, 7]);
+
+    await patient.close();
+    await sisterWs.close();
+  }, 60_000);
+});
+
+describe('a professional’s review of warning signs, through the real relay', () => {
+  it('reaches the patient and lifts the warning; the patient’s own app cannot write one', async () => {
+    const { session: patient } = await RecordSession.create(
+      PASS,
+      relay.relay.url,
+      deviceOpts('-rv-pt'),
+    );
+    const flags = patient.write('red-flags', FLAGS);
+    await patient.settled();
+    const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-rv-physio'));
+    const physio = await invite(patient, physioWs, {
+      role: 'professional',
+      compartments: ['clinical'],
+      notAfter: Date.now() + 30 * 86_400_000,
+      manage: false,
+    });
+    await waitFor(() => physio.entries('clinical', 'red-flags').length === 1);
+    expect(() => patient.write('redflag-review', { target: flags.id, action: 'assessed' })).toThrow(
+      SharingError,
+    );
+    physio.write('redflag-review', { target: flags.id, action: 'referred', note: 'Sent to ED.' });
+    await physio.settled();
+    await waitFor(() => patient.entries('clinical', 'redflag-review').length === 1);
+    const { unreviewedUrgent } = await import('../../src/lib/core/record/review');
+    expect(unreviewedUrgent(patient.entries('clinical'))).toEqual([]);
+    await patient.close();
+    await physioWs.close();
+  }, 60_000);
+});
