@@ -13,3 +13,6 @@ export {
   type MedicationAction,
   type MedicineCourse,
 } from './medicines';
+export * from './plan';
+export * from './plan-fold';
+export * from './adherence';

@@ -19,6 +19,7 @@ import {
 } from './registry';
 import { validateRecordUpdate } from './validate';
 import { copyDoc } from './testing';
+import { PLAN_MALFORMED, PLAN_VALID } from './plan.testing';
 
 /**
  * The entry-type registry (THREAT_MODEL rule 2, "Roles write only their entry types"): every
@@ -86,6 +87,7 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     notAfter: null,
     manifestVersion: 3,
   },
+  ...PLAN_VALID,
 };
 
 const long = (n: number) => 'x'.repeat(n);
@@ -265,6 +267,7 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { ...access, manage: 'yes' },
     { ...access, manifestVersion: -1 },
   ],
+  ...PLAN_MALFORMED,
 };
 
 function entryOf(
@@ -308,7 +311,8 @@ describe('entry-type registry', () => {
       expect(spec.type, type).toBe(type);
       expect(spec.version, type).toBeGreaterThanOrEqual(1);
       expect(spec.guard(VALID[type]), type).toBe(true);
-      expect(spec.writers.owner.write, type).toBe(true);
+      // Plan items are a professional's: the patient's own devices do not write them.
+      expect(spec.writers.owner.write, type).toBe(type !== 'plan-item');
       expect(spec.writers.viewer.write, type).toBe(false);
     }
   });
@@ -325,7 +329,9 @@ describe('entry-type registry', () => {
     (type) => {
       const record = patientRecord();
       const before = Y.encodeStateAsUpdate(record);
-      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+      // A professional for the types a delegate may not write at all (plan items).
+      const role: Role = ENTRY_TYPES[type].writers.delegate.write ? 'delegate' : 'professional';
+      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role };
       for (const bad of MALFORMED[type]) {
         const update = updateAdding(record, entryOf(type, bad, sister));
         expect(validateRecordUpdate(update, record, sister)).toMatch(/malformed/);
@@ -365,8 +371,16 @@ describe('entry-type registry', () => {
   // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES,
-    delegate: ENTRY_TYPE_NAMES,
-    professional: ['condition', 'note', 'message', 'document', 'document-removed'],
+    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'plan-item'),
+    professional: [
+      'condition',
+      'note',
+      'message',
+      'document',
+      'document-removed',
+      'plan-item',
+      'appointment',
+    ],
     viewer: [],
   };
 

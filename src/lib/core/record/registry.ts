@@ -52,6 +52,7 @@ import {
   type Allergy,
   type Condition,
 } from './problems';
+import { PLAN_TYPES } from './registry-plan';
 
 /**
  * The entry-type registry: every entry type of the record is declared here once, with its data
@@ -85,6 +86,7 @@ export type SummarySection =
   | 'motion'
   | 'medicines'
   | 'visits'
+  | 'plan'
   | 'notes'
   | 'safety'
   | 'sharing'
@@ -345,6 +347,7 @@ export const ENTRY_TYPES = {
     timeline: { title: 'docs.timeline.removed' },
     fhir: { section: 'none', resources: [] },
   }),
+  ...PLAN_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,
