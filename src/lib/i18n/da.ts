@@ -584,6 +584,7 @@ const da: Translation = {
     },
     freq: {
       day: { one: 'én gang om dagen', other: '{n} gange om dagen' },
+      doneHead: 'Dage udført',
       week: { one: 'én gang om ugen', other: '{n} gange om ugen' },
     },
     until: 'til {date}',

@@ -578,6 +578,7 @@ const en = {
     },
     freq: {
       day: { one: 'once a day', other: '{n} times a day' },
+      doneHead: 'Days done',
       week: { one: 'once a week', other: '{n} times a week' },
     },
     until: 'until {date}',

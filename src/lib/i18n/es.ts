@@ -596,6 +596,7 @@ const es: Translation = {
     },
     freq: {
       day: { one: 'una vez al día', other: '{n} veces al día' },
+      doneHead: 'Días hechos',
       week: { one: 'una vez a la semana', other: '{n} veces a la semana' },
     },
     until: 'hasta el {date}',

@@ -587,6 +587,7 @@ const nb: Translation = {
     },
     freq: {
       day: { one: 'én gang om dagen', other: '{n} ganger om dagen' },
+      doneHead: 'Dager gjort',
       week: { one: 'én gang i uken', other: '{n} ganger i uken' },
     },
     until: 'til {date}',

@@ -589,6 +589,7 @@ const nl: Translation = {
     },
     freq: {
       day: { one: 'één keer per dag', other: '{n} keer per dag' },
+      doneHead: 'Dagen gedaan',
       week: { one: 'één keer per week', other: '{n} keer per week' },
     },
     until: 'tot {date}',

@@ -12,6 +12,7 @@ import { uploadDocumentBlob } from '../record-documents';
 import { demoBasics } from './basics';
 import { demoDocs, takeDemoBlobs } from './docs';
 import { demoProfile } from './profile';
+import { demoPlan } from './plan';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -26,6 +27,7 @@ export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
   demoProfile,
   demoBasics,
   demoDocs,
+  demoPlan,
 ];
 
 /** The same demo on every device. */
