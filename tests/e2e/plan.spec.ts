@@ -149,3 +149,28 @@ test('physiotherapist writes a home-exercise plan, the patient logs it done from
   await axe(physio);
   await physio.screenshot({ path: 'test-results/plan/physio-1280.png', fullPage: true });
 });
+
+test('the demo record’s plan: exercises, goals, work and the next visit with its questions', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Explore a demo record' }).click();
+  await expect(page.getByRole('heading', { name: 'Your record' })).toBeVisible({
+    timeout: 60_000,
+  });
+  await page.getByRole('link', { name: 'Plan', exact: true }).first().click();
+  await expect(page.getByTestId('exercise')).toHaveCount(2);
+  await expect(page.getByTestId('plan-items')).toContainText('Home exercise: Glute bridge');
+  await expect(page.getByTestId('plan-items')).toContainText('3 × 12 repetitions, 3 times a week');
+  await expect(page.getByTestId('goal')).toHaveCount(2);
+  await expect(page.getByTestId('goals')).toContainText('Achieved');
+  const next = page.getByTestId('appointment');
+  await expect(next).toHaveCount(1);
+  await expect(next.getByTestId('plan-question')).toHaveCount(2);
+  await expect(page.getByTestId('work-now')).toContainText('Now: Working');
+  await fits(page, 360);
+  await axe(page);
+  await page.screenshot({ path: 'test-results/plan/demo-plan-360.png', fullPage: true });
+});

@@ -575,6 +575,7 @@ const da: Translation = {
       undo: 'Alligevel ikke udført',
       extras: 'Øvelser udført i dag (valgfrit)',
       recent: 'udført {done} af {planned} dage de sidste 2 uger',
+      recentWeekly: 'udført {done} dage de sidste 2 uger; planen beder om {target}',
       saved: '{name}: markeret som udført i dag.',
       undone: '{name}: ikke længere markeret som udført i dag.',
     },

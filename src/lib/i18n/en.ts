@@ -569,6 +569,7 @@ const en = {
       undo: 'Not done after all',
       extras: 'Exercises done today (optional)',
       recent: 'done on {done} of {planned} days in the last 2 weeks',
+      recentWeekly: 'done on {done} days in the last 2 weeks; the plan asks for {target}',
       saved: '{name}: marked done for today.',
       undone: '{name}: no longer marked done today.',
     },

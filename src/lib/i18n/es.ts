@@ -587,6 +587,7 @@ const es: Translation = {
       undo: 'Finalmente no lo hice',
       extras: 'Ejercicios hechos hoy (opcional)',
       recent: 'hecho {done} de {planned} días en las últimas 2 semanas',
+      recentWeekly: 'hecho {done} días en las últimas 2 semanas; el plan pide {target}',
       saved: '{name}: marcado como hecho hoy.',
       undone: '{name}: ya no está marcado como hecho hoy.',
     },

@@ -578,6 +578,7 @@ const nb: Translation = {
       undo: 'Likevel ikke gjort',
       extras: 'Øvelser gjort i dag (valgfritt)',
       recent: 'gjort {done} av {planned} dager de siste 2 ukene',
+      recentWeekly: 'gjort {done} dager de siste 2 ukene; planen ber om {target}',
       saved: '{name}: merket som gjort i dag.',
       undone: '{name}: ikke lenger merket som gjort i dag.',
     },

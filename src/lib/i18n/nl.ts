@@ -580,6 +580,7 @@ const nl: Translation = {
       undo: 'Toch niet gedaan',
       extras: 'Oefeningen vandaag gedaan (optioneel)',
       recent: 'gedaan op {done} van {planned} dagen in de afgelopen 2 weken',
+      recentWeekly: 'gedaan op {done} dagen in de afgelopen 2 weken; het plan vraagt {target}',
       saved: '{name}: gemarkeerd als vandaag gedaan.',
       undone: '{name}: niet meer gemarkeerd als vandaag gedaan.',
     },

@@ -1,4 +1,5 @@
-import type { ExerciseDose, PlanItem, WorkStatus } from '$lib/core/record/plan';
+import type { Adherence } from '$lib/core/record/adherence';
+import type { ExerciseDose, ExercisePlanItem, PlanItem, WorkStatus } from '$lib/core/record/plan';
 import { formatDate, t } from '$lib/i18n';
 
 /** How the plan's entries read in the views (one wording everywhere). */
@@ -38,4 +39,11 @@ export function workStatusText(w: WorkStatus): string {
   if (from) return `${status}, ${t('plan.work.since', { date: from })}`;
   if (to) return `${status}, ${t('plan.until', { date: to })}`;
   return status;
+}
+
+/** The patient's two-week line: "done on 9 of 14 days…", or for a weekly exercise its target. */
+export function recentText(item: ExercisePlanItem, a: Adherence): string {
+  return item.per === 'day'
+    ? t('plan.exercises.recent', { done: a.done, planned: a.planned })
+    : t('plan.exercises.recentWeekly', { done: a.done, target: a.target });
 }
