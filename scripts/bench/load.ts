@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -281,10 +281,13 @@ interface Cell {
     rssBytes: number;
   }>;
   sustainedPerSecond: number;
+  /** The machine's 1-minute load average when the cell started and ended (2 cores). */
+  loadAverage: { start: number; end: number };
 }
 
 async function runCell(setup: string, n: number, pg: TestPostgres | null): Promise<Cell> {
   const servers: Server[] = [];
+  const loadStart = +loadavg()[0]!.toFixed(2);
   try {
     if (setup === 'hocuspocus') {
       servers.push(
@@ -493,6 +496,7 @@ async function runCell(setup: string, n: number, pg: TestPostgres | null): Promi
       errorKinds,
       steps,
       sustainedPerSecond: held.length ? Math.max(...held.map((s) => s.ackedPerSecond)) : 0,
+      loadAverage: { start: loadStart, end: +loadavg()[0]!.toFixed(2) },
     };
   } finally {
     for (const s of servers) s.child.kill(process.env.LOAD_PROF ? 'SIGINT' : 'SIGKILL');
@@ -500,7 +504,8 @@ async function runCell(setup: string, n: number, pg: TestPostgres | null): Promi
   }
 }
 
-const deadline = Date.now() + Number(opt('budget-s', '270')) * 1000;
+const began = Date.now();
+const deadline = began + Number(opt('budget-s', '270')) * 1000;
 const pg = SETUPS.some((s) => s.startsWith('postgres'))
   ? await startPostgres({ fsync: true, maxConnections: 300 })
   : null;
@@ -512,7 +517,7 @@ try {
         cells.push({ setup, n, skipped: 'time budget spent' });
         continue;
       }
-      process.stderr.write(`load: ${setup} n=${n}\n`);
+      process.stderr.write(`load: ${setup} n=${n} (load average ${loadavg()[0]!.toFixed(2)})\n`);
       try {
         const cell = await runCell(setup, n, pg);
         process.stderr.write(
@@ -529,7 +534,12 @@ try {
 }
 console.log(
   JSON.stringify({
-    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+    machine: {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      loadAverageAtEnd: loadavg().map((x) => +x.toFixed(2)),
+    },
+    elapsedSeconds: Math.round((Date.now() - began) / 1000),
     settings: {
       rates: RATES,
       stepMs: STEP_MS,

@@ -2,10 +2,6 @@
 // relay (token auth, per-update policy, fsynced SQLite before the ack) against plain Hocuspocus
 // with no auth and no persistence. Each server runs in its own process, both in the same run,
 // measured in alternating blocks; the clients and the payloads are the same. Prints one JSON line.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -17,8 +13,8 @@ import {
   token,
   type KeyPair,
 } from '../../sync-server/src/testing';
+import { startBackpackRelay, startPlainHocuspocus } from './servers';
 
-const ROOT = join(import.meta.dirname, '../..');
 const N = Number(process.env.BENCH_RELAY_ROUNDS ?? 500);
 const BLOCK = 50;
 const WARMUP = 30;
@@ -28,34 +24,6 @@ function stats(xs: number[]) {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
   return { p50: +q(0.5).toFixed(3), p95: +q(0.95).toFixed(3), n: s.length };
 }
-
-/** Starts a child process and resolves with the first match of `pattern` in its output. */
-function start(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const on = (c: Buffer) => {
-      text += c.toString();
-      const m = pattern.exec(text);
-      if (m) resolve({ child, url: m[1]! });
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${text.slice(-400)}`)));
-  });
-}
-
-const PLAIN_HOCUSPOCUS = `
-import { createServer } from 'node:http';
-import { Hocuspocus } from '@hocuspocus/server';
-import { WebSocketServer } from 'ws';
-const hocuspocus = new Hocuspocus({ quiet: true });
-const server = createServer();
-const wss = new WebSocketServer({ noServer: true });
-server.on('upgrade', (req, socket, head) =>
-  wss.handleUpgrade(req, socket, head, (ws) => hocuspocus.handleConnection(ws, req)));
-server.listen(0, '127.0.0.1', () => console.log('listening http://127.0.0.1:' + server.address().port));
-`;
 
 interface Client {
   doc: Y.Doc;
@@ -129,15 +97,8 @@ async function round(p: Pair): Promise<{ seen: number; ack: number }> {
   return { seen: seenAt - t0, ack: ackAt - t0 };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'backpack-bench-relay-'));
-const relay = await start(
-  ['--import', 'tsx', 'sync-server/src/main.ts', '--port', '0', '--data', dataDir, '--quiet'],
-  /Backpack is running at (http:\/\/\S+)/,
-);
-const plain = await start(
-  ['--input-type=module', '-e', PLAIN_HOCUSPOCUS],
-  /listening (http:\/\/\S+)/,
-);
+const relay = await startBackpackRelay();
+const plain = await startPlainHocuspocus();
 
 try {
   const rec = newRecord();

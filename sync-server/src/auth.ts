@@ -57,6 +57,8 @@ export interface Authorizer {
    * vanished, expired or changed role, so the connection must close.
    */
   recheck(grant: Grant): Grant | null;
+  /** Whether the device still holds some grant for the document (its role may have changed). */
+  holdsGrant?(grant: Grant): boolean;
   /** Whether `author` may write compartment `docId` of `recordId` now (for envelopes it signed). */
   isWriter(recordId: string, docId: string, author: Uint8Array): boolean;
 }
@@ -393,6 +395,11 @@ export class ManifestAuthorizer implements Authorizer {
     const g = m && granteeFor(m, grant.deviceKey, grant.docId, this.now());
     if (!g || g.role !== grant.role) return null;
     return g.notAfter === grant.notAfter ? grant : { ...grant, notAfter: g.notAfter };
+  }
+
+  holdsGrant(grant: Grant): boolean {
+    const m = this.manifests.peek(grant.recordId);
+    return !!m && granteeFor(m, grant.deviceKey, grant.docId, this.now()) !== null;
   }
 
   isWriter(recordId: string, docId: string, author: Uint8Array): boolean {

@@ -15,6 +15,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { checkUpdate, isRefusal } from './policy';
 import { newContent } from './new-content';
+import { closeReason } from './notify';
 import type { RelayStore } from './store';
 
 /**
@@ -22,7 +23,7 @@ import type { RelayStore } from './store';
  * enforces what it can without reading them. See `gate.ts` (every frame), `policy.ts` (every
  * update) and `auth.ts` (every connection).
  *
- * ## Durability: an acknowledged update is stored, before anyone else sees it
+ * ## Durability: an acknowledged update is stored; forwarding does not wait for the disk
  *
  * The provider counts its unacknowledged changes (`unsyncedChanges`) and decrements the count
  * when the relay answers a sync message with SyncStatus(applied = true). In Hocuspocus 3.4
@@ -30,22 +31,34 @@ import type { RelayStore } from './store';
  *
  * 1. `beforeHandleMessage` hook (awaited; a throw closes the document connection, nothing is
  *    applied or acknowledged). Here the relay checks the update against the policy and then
- *    appends what it brings that the document lacks to the store, and awaits the write
- *    (SQLite: fsynced; PostgreSQL: committed, which also notifies the other instances).
+ *    _starts_ the append of what it brings that the document lacks (SQLite: group-committed and
+ *    fsynced; PostgreSQL: committed, which also notifies the other instances).
  * 2. `readSyncStep2` / `readUpdate` → `Y.applyUpdate(document, update, connection)`, which
- *    broadcasts the update to the document's other connections.
- * 3. Only after `Y.applyUpdate` returns does `readSyncMessage` send SyncStatus(true).
+ *    forwards the update to this instance's other connections at once.
+ * 3. Then `readSyncMessage` sends SyncStatus(true). The relay holds that acknowledgement (and
+ *    every other one on the document) until every append the document started before it is
+ *    durable ({@link Relay.holdAcks}).
  *
- * So the acknowledgement, and every copy to another client, leaves after the row is durable. If
- * the write fails, the hook throws: the document connection closes and nothing is applied, so
- * memory never holds a change the store does not; the writer's WebSocket is closed too, so its
- * provider reconnects and sends the change again. What the update carries is stored as it came
- * (diffed against the document's state vector), pending structs included. An update the
- * document already contains is acknowledged without a write: it is stored already.
+ * So an acknowledgement means "stored", and the disk is off the path to the other devices. A
+ * forward promises a client nothing: it only ever treats the relay as a cache of envelopes
+ * whose authors keep them until acknowledged. If the relay dies between the forward and the
+ * commit, the envelope is lost on the relay only; its author holds it unacknowledged (in its
+ * outer document, persisted on the device) and its provider's sync step 2 on reconnect sends it
+ * again, as does any receiver that holds it (a valid envelope of a current writer). Other
+ * instances hear of a row only after its commit (NOTIFY), so they never forward an unstored
+ * one. Tested with `kill -9` between forward and commit (tests/integration/relay.test.ts).
  *
- * Messages of one document are checked and stored one at a time (a per-document queue released
- * after Hocuspocus applied the message), so the policy always judges an update against the
- * document with every earlier accepted update in it.
+ * If a write fails, nothing is acknowledged and the document is discarded from memory, since
+ * memory now holds what the store does not: every connection of the document is closed
+ * (`relay-storage-failed`), and until Hocuspocus has unloaded it, new connections to it wait
+ * ({@link Relay.storageFailed}). They then load it from the store, and the writer's provider
+ * sends the change again. What the update carries is stored as it came (diffed against the
+ * document's state vector), pending structs included. An update the document already contains
+ * is stored already, or its write is in flight, which its acknowledgement waits for.
+ *
+ * Messages of one document are checked one at a time (a per-document queue released after
+ * Hocuspocus applied the message), so the policy always judges an update against the document
+ * with every earlier accepted update in it.
  *
  * ## Several instances
  *
@@ -90,6 +103,17 @@ const SYNC_UPDATE = 2;
 
 const shortKey = (key: Uint8Array) => toHex(key).slice(0, 8);
 
+/** Whether an outgoing Hocuspocus message is a SyncStatus (an acknowledgement). */
+function isSyncStatus(message: Uint8Array): boolean {
+  try {
+    const d = decoding.createDecoder(message);
+    decoding.readVarString(d);
+    return decoding.readVarUint(d) === MessageType.SyncStatus;
+  } catch {
+    return false;
+  }
+}
+
 /** At most one "last seen" write per (record, device) in this window: a reconnect storm or a
  * socket with many documents costs one fsync, and owners see the time to within a minute. */
 const SEEN_WRITE_INTERVAL_MS = 60_000;
@@ -111,6 +135,15 @@ export class Relay {
   private readonly stopWatching: () => void;
   /** Rows this instance appended per document since its last fold. */
   private readonly appended = new Map<string, number>();
+  /**
+   * Per document: settles when every append started on it so far is durable (rejects if one
+   * failed). Acknowledgements wait for it; absent when nothing is in flight.
+   */
+  private readonly durable = new Map<string, Promise<void>>();
+  /** Connections whose acknowledgements go through {@link holdAcks}. */
+  private readonly holding = new WeakSet<Connection>();
+  /** Documents whose write failed, until Hocuspocus has unloaded them (see storageFailed). */
+  private readonly discarding = new Map<string, { unloaded: Promise<void>; done: () => void }>();
 
   constructor(private readonly deps: RelayDeps) {
     this.now = deps.now ?? Date.now;
@@ -127,6 +160,7 @@ export class Relay {
 
       onAuthenticate: async ({ token, documentName, connectionConfig, context }) => {
         const ctx = context as SocketContext;
+        await this.untilDiscarded(documentName);
         let grant: Grant;
         try {
           grant = await authorizer.authenticate(token, documentName);
@@ -174,6 +208,7 @@ export class Relay {
         if (!this.hocuspocus.documents.has(documentName)) {
           this.live.delete(documentName);
           this.appended.delete(documentName);
+          this.discarding.get(documentName)?.done();
         }
       },
 
@@ -263,26 +298,103 @@ export class Relay {
     }
     if (inspected === null) return;
     const fresh = newContent(inspected, document);
+    this.holdAcks(connection, documentName);
     if (fresh === null) return;
+    // Started, not awaited: Hocuspocus applies and forwards the update now, and its
+    // acknowledgement waits until the write (and every earlier one on the document) is durable.
     const started = performance.now();
+    let write: Promise<number>;
     try {
-      await store.appendUpdate(documentName, fresh);
-    } catch {
-      log.error('storing an update failed; nothing was applied or acknowledged', {
-        event: 'store-failed',
-        doc: documentName,
-        bytes: fresh.length,
-      });
-      metrics.refused('relay-storage-failed');
-      // The provider would wait for an acknowledgement that never comes: closing the socket
-      // makes it reconnect and send the change again.
-      this.refuseAck(connection);
-      throw new Refusal(4503, 'relay-storage-failed');
+      write = store.appendUpdate(documentName, fresh);
+    } catch (e) {
+      write = Promise.reject(e instanceof Error ? e : new Error('store failure'));
     }
-    metrics.storeWrite(performance.now() - started);
-    this.appended.set(documentName, (this.appended.get(documentName) ?? 0) + 1);
-    metrics.updatesStored++;
-    metrics.updateBytesStored += fresh.length;
+    const previous = this.durable.get(documentName) ?? Promise.resolve();
+    const stored = write.then(
+      () => {
+        metrics.storeWrite(performance.now() - started);
+        this.appended.set(documentName, (this.appended.get(documentName) ?? 0) + 1);
+        metrics.updatesStored++;
+        metrics.updateBytesStored += fresh.length;
+      },
+      (e: unknown) => {
+        log.error('storing an update failed; nothing was acknowledged', {
+          event: 'store-failed',
+          doc: documentName,
+          bytes: fresh.length,
+        });
+        metrics.refused('relay-storage-failed');
+        this.storageFailed(documentName);
+        throw e;
+      },
+    );
+    const tail = previous.then(() => stored);
+    this.durable.set(documentName, tail);
+    tail.then(
+      () => {
+        if (this.durable.get(documentName) === tail) this.durable.delete(documentName);
+      },
+      () => {
+        if (this.durable.get(documentName) === tail) this.durable.delete(documentName);
+      },
+    );
+  }
+
+  /**
+   * Routes the connection's acknowledgements (SyncStatus) through the document's pending
+   * writes: each leaves only once every append started on the document before it is durable,
+   * and never if one failed. Other messages (forwards, sync replies) go out at once.
+   */
+  private holdAcks(connection: Connection, documentName: string): void {
+    if (this.holding.has(connection)) return;
+    this.holding.add(connection);
+    const send = connection.send.bind(connection);
+    connection.send = (message: Uint8Array) => {
+      const pending = this.durable.get(documentName);
+      if (pending && isSyncStatus(message)) {
+        pending.then(
+          () => send(message),
+          () => undefined, // the socket is being closed: the provider resends
+        );
+        return;
+      }
+      send(message);
+    };
+  }
+
+  /**
+   * A write failed after the update was applied in memory and forwarded: memory holds what the
+   * store does not. Closes every connection of the document (their providers reconnect and
+   * resend what is unacknowledged) and makes new connections wait until Hocuspocus has unloaded
+   * it, so that it is loaded again from the store.
+   */
+  private storageFailed(documentName: string): void {
+    if (this.discarding.has(documentName)) return;
+    let done!: () => void;
+    const unloaded = new Promise<void>((r) => (done = r));
+    this.discarding.set(documentName, {
+      unloaded,
+      done: () => {
+        this.discarding.delete(documentName);
+        done();
+      },
+    });
+    const document = this.hocuspocus.documents.get(documentName);
+    if (!document) {
+      this.discarding.get(documentName)!.done();
+      return;
+    }
+    for (const connection of document.getConnections()) this.refuseAck(connection);
+  }
+
+  /** Waits while the document is being discarded after a failed write (at most 10 s). */
+  private async untilDiscarded(documentName: string): Promise<void> {
+    const d = this.discarding.get(documentName);
+    if (!d) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([d.unloaded, new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
+    if (this.discarding.has(documentName)) throw new Refusal(4503, 'relay-storage-failed');
   }
 
   /** Applies rows another instance stored to the loaded document (and so to its clients). */
@@ -446,7 +558,7 @@ export class Relay {
         const current =
           !recordId || grant.recordId === recordId ? authorizer.recheck(grant) : grant;
         if (!current) {
-          connection.close({ code: 4403, reason: 'grant-ended' });
+          connection.close({ code: 4403, reason: closeReason(authorizer, grant) });
           closed++;
           metrics.connectionsClosedByGrant++;
           log.info('connection closed: grant ended', {

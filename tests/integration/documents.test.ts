@@ -17,6 +17,7 @@ import { documentBlobBytes } from '../../src/lib/core/sync/protocol';
 import { getDocumentBlob, deleteDocumentBlob } from '../../src/lib/platform/relay-blobs';
 import { parseConfig } from '../../sync-server/src/config';
 import { createLogger } from '../../sync-server/src/log';
+import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
 import { deviceOpts, PASS, PHYSIO_PROFILE, readAllFiles, startTestRelay, waitFor } from './helpers';
@@ -182,6 +183,7 @@ describe('the blob endpoint refuses what it must (hand-made requests)', () => {
         String(LIMIT),
         '--document-quota-bytes',
         String(QUOTA),
+        ...(await testStoreArgs()),
       ],
       {},
     );

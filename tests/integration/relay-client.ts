@@ -99,20 +99,18 @@ export interface ChildRelay {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `sync-server/src/main.ts` in its own process on a free port and waits for its URL. */
-export async function spawnRelay(dataDir: string, extra: string[] = []): Promise<ChildRelay> {
+/**
+ * Starts `sync-server/src/main.ts` (or another entry that runs it) in its own process on a free
+ * port and waits for its URL.
+ */
+export async function spawnRelay(
+  dataDir: string,
+  extra: string[] = [],
+  entry = join(ROOT, 'sync-server/src/main.ts'),
+): Promise<ChildRelay> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'sync-server/src/main.ts'),
-      '--port',
-      '0',
-      '--data',
-      dataDir,
-      ...extra,
-    ],
+    ['--import', 'tsx', entry, '--port', '0', '--data', dataDir, ...extra],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stdout: string[] = [];

@@ -380,6 +380,69 @@ describe('the relay process', () => {
     expectCleanLogs(allLogs);
   }, 60_000);
 
+  it('forwards before the commit, acknowledges after it, and loses nothing acknowledged to kill -9 in between', async () => {
+    const dataDir = tmp('backpack-forward-');
+    const rec = newRecord();
+    const owner = keyPair();
+    const phone = keyPair();
+    const grantees: TestGrantee[] = [
+      { key: owner, role: 'owner', docs: [DOC] },
+      { key: phone, role: 'owner', docs: [DOC] },
+    ];
+    // Every append waits 1.5 s before it runs: a wide window between forward and commit.
+    let relay = await spawnRelay(dataDir, [], join(import.meta.dirname, 'slow-commit-relay.ts'));
+    await putManifest(relay.url, rec, 1, grantees);
+    const writer = connect(relay.url, rec.recordId, DOC, owner);
+    const reader = connect(relay.url, rec.recordId, DOC, phone);
+    try {
+      await Promise.all([writer.acknowledged(), reader.acknowledged()]);
+      const acked = envelope(owner, DOC, 1);
+      let t0 = performance.now();
+      writer.envelopes.push([acked]);
+      await waitUntil(() => reader.envelopes.length === 1);
+      const forwardMs = performance.now() - t0;
+      await writer.acknowledged();
+      const ackMs = performance.now() - t0;
+      expect(forwardMs).toBeLessThan(1000);
+      expect(ackMs).toBeGreaterThanOrEqual(1400);
+
+      const forwarded = envelope(owner, DOC, 2, new Uint8Array(CANARY));
+      t0 = performance.now();
+      writer.envelopes.push([forwarded]);
+      await waitUntil(() => reader.envelopes.length === 2);
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(writer.provider.unsyncedChanges).toBeGreaterThan(0);
+      expect(await relay.stop('SIGKILL')).toBeNull();
+    } finally {
+      writer.destroy();
+      reader.destroy();
+    }
+
+    // The relay lost the forwarded envelope, which was never acknowledged; the acknowledged one
+    // is on disk.
+    relay = await spawnRelay(dataDir);
+    try {
+      const check = connect(relay.url, rec.recordId, DOC, phone);
+      await check.acknowledged();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(check.envelopes.length).toBe(1);
+      check.destroy();
+      // The writer's device still holds its unacknowledged envelope (in its persisted outer
+      // document): its next sync sends it, and the relay stores and acknowledges it.
+      const again = connect(relay.url, rec.recordId, DOC, owner);
+      Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(writer.doc));
+      await again.acknowledged();
+      const fresh = connect(relay.url, rec.recordId, DOC, phone);
+      await fresh.acknowledged();
+      await waitUntil(() => fresh.envelopes.length === 2);
+      expect(fresh.envelopes.toArray()).toEqual(writer.envelopes.toArray());
+      again.destroy();
+      fresh.destroy();
+    } finally {
+      expect(await relay.stop('SIGTERM')).toBe(0);
+    }
+  }, 60_000);
+
   it('refuses to start on a data directory another relay holds, with a clear message', async () => {
     const dataDir = tmp('backpack-locked-');
     const first = await spawnRelay(dataDir);

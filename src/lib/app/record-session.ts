@@ -30,6 +30,7 @@ import {
   validateRecordUpdate,
   type AccessEvent,
   type Compartment,
+  type DeviceKind,
   type Entry,
   type EntryDataMap,
   type EntryStoredMap,
@@ -64,6 +65,7 @@ import {
   roleIn,
   storeFor,
   type AccessRow,
+  type DeviceRow,
   type GrantScope,
   type OpenCompartment,
   type SessionOptions,
@@ -89,6 +91,7 @@ export class RecordSession {
   private stats = new Map<string, BindingStats>();
   private manifestTimer: ReturnType<typeof setInterval> | null = null;
   private publishError: string | null = null;
+  private released = false;
 
   private constructor(
     readonly recordId: string,
@@ -235,6 +238,7 @@ export class RecordSession {
       onManifestNotice: (version) => {
         if (version > this.manifest.version) this.refreshSoon();
       },
+      onGrantChanged: () => this.reconnectSoon(),
       onChange: (state, docs) => {
         const cameOnline = state === 'online' && this.connState !== 'online';
         if (state === 'denied' && this.connState !== 'denied') {
@@ -312,6 +316,21 @@ export class RecordSession {
   }
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * This device's role changed (the relay closed its documents with `grant-changed`): fetch the
+   * manifest that changed it, then reconnect with tokens for the new role. Coalesced over the
+   * compartments the relay closed at once.
+   */
+  private reconnectSoon(): void {
+    this.reconnectTimer ??= setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.refreshManifest().then(async () => {
+        if (this.hasAccess) await this.connection?.reauthenticate();
+      });
+    }, 20);
+  }
 
   /** Coalesces manifest refreshes asked for by envelopes from devices not yet known. */
   refreshSoon(): void {
@@ -376,6 +395,12 @@ export class RecordSession {
     }
     await this.store.updateVault({ manifest: encodeManifest(m), manifestVersion: m.version });
     await this.opts.onManifest?.(m);
+    // Access ended (revoked, removed): stop talking to the relay for this record; the manifest
+    // poll stays, so being shared with again reconnects.
+    if (!this.hasAccess && this.connection) {
+      this.connection.destroy();
+      this.connection = null;
+    } else if (this.hasAccess && !this.connection && !this.released) this.connect();
     this.notify();
   }
 
@@ -417,6 +442,18 @@ export class RecordSession {
 
   approveLink(request: LinkRequest): Promise<void> {
     return this.sharing.approveLink(request);
+  }
+
+  devices(): DeviceRow[] {
+    return this.sharing.devices();
+  }
+
+  renameDevice(device: string, name: string, kind: DeviceKind): void {
+    this.sharing.renameDevice(device, name, kind);
+  }
+
+  removeDevice(device: string): Promise<void> {
+    return this.sharing.removeDevice(device);
   }
 
   saveLocalBytes(key: string, bytes: Uint8Array): Promise<void> {
@@ -538,11 +575,14 @@ export class RecordSession {
 
   /** Everything `close` does but closing this device's store. */
   private async release(): Promise<void> {
+    this.released = true;
     this.flush();
     await this.saveCheckpoints();
     if (this.manifestTimer) clearInterval(this.manifestTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.connection?.destroy();
+    this.connection = null;
     for (const c of this.compartments.values()) {
       c.binding.destroy();
       await c.persistence?.destroy();

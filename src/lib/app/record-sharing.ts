@@ -27,7 +27,10 @@ import {
 } from '$lib/core/sync/index';
 import {
   ACCESS_EVENT,
+  DEVICE_NAME,
+  deviceNames,
   isEntryOf,
+  type DeviceKind,
   type AccessEvent,
   type Compartment,
   type Entry,
@@ -35,7 +38,7 @@ import {
   type EntryType,
 } from '$lib/core/record/index';
 import { getLastSeen, putMailbox, putManifest, takeMailbox } from '$lib/platform/relay-http';
-import { SharingError, type AccessRow, type GrantScope } from './session-types';
+import { SharingError, type AccessRow, type DeviceRow, type GrantScope } from './session-types';
 
 /** What the sharing part needs of its session. */
 export interface SharingHost {
@@ -285,5 +288,62 @@ export class RecordSharing {
       request.mailbox,
       seal(request.boxPublic, payload, linkContext(request.mailbox)),
     );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The patient's own devices (issue 14 item 3)
+
+  /** The patient's devices: every owner in the manifest, with the name the record gives it. */
+  devices(): DeviceRow[] {
+    const names = deviceNames(this.host.entries('clinical', DEVICE_NAME));
+    const self = toHex(this.host.device.signPublic);
+    return this.host.currentManifest.grantees
+      .filter((g) => g.role === 'owner')
+      .map((g) => {
+        const hex = toHex(g.deviceKey);
+        const named = names.get(hex);
+        return {
+          device: hex,
+          name: named?.name ?? null,
+          kind: named?.kind ?? null,
+          since: g.since,
+          self: hex === self,
+        };
+      });
+  }
+
+  /** Names one of the patient's devices (an entry only the patient's devices may write). */
+  renameDevice(device: string, name: string, kind: DeviceKind): void {
+    if (this.host.role !== 'owner')
+      throw new SharingError('Only the patient’s own devices can name them.');
+    if (!this.devices().some((d) => d.device === device))
+      throw new SharingError('That device is not one of the patient’s devices.');
+    this.host.write(DEVICE_NAME, { device, name, kind });
+  }
+
+  /**
+   * Removes one of the patient's other devices (lost, sold): a revocation, so every compartment
+   * gets a new epoch whose keys are sealed only to the devices that stay. This device cannot
+   * remove itself (`forgetDevice` does that).
+   */
+  async removeDevice(device: string): Promise<void> {
+    await this.host.refreshManifest();
+    const root = this.host.root;
+    if (!root) throw new SharingError('Only a device that holds the record root can do this.');
+    if (device === toHex(this.host.device.signPublic))
+      throw new SharingError('This device cannot remove itself.');
+    const leaving = this.host.currentManifest.grantees.find(
+      (g) => g.role === 'owner' && toHex(g.deviceKey) === device,
+    );
+    if (!leaving) throw new SharingError('That device is not one of the patient’s devices.');
+    const { manifest } = revokeAccess(
+      this.host.currentManifest,
+      root,
+      [leaving.deviceKey],
+      this.host.epochKeys,
+      Date.now(),
+    );
+    await putManifest(this.host.relayUrl, manifest);
+    await this.host.adoptManifests([manifest]);
   }
 }

@@ -7,7 +7,7 @@ import {
   type ManifestGrantee,
   type SignedManifest,
 } from '$lib/core/sync/index';
-import type { AccessEvent, Compartment } from '$lib/core/record/index';
+import type { AccessEvent, Compartment, DeviceKind } from '$lib/core/record/index';
 import type { SharedSocket } from '$lib/platform/relay-socket';
 import { DeviceStore } from '$lib/platform/vault-db';
 
@@ -74,6 +74,18 @@ export interface AccessRow {
   readonly manage: boolean;
   /** From the audit trail; `null` if this device never saw the grant being made. */
   readonly person: AccessEvent['person'] | null;
+}
+
+/** One of the patient's own devices, as the Share page lists it. */
+export interface DeviceRow {
+  readonly device: string;
+  /** From the record's newest `device-name` entry; `null` until the device is named. */
+  readonly name: string | null;
+  readonly kind: DeviceKind | null;
+  /** When it was linked (its grant's `since`). */
+  readonly since: number;
+  /** This device. */
+  readonly self: boolean;
 }
 
 export class SharingError extends Error {

@@ -10,6 +10,7 @@ import {
   type SyncState,
 } from './record-session';
 import { Workspace } from './workspace';
+import { nameThisDevice } from './device-naming';
 import { createDemoRecord, DEMO_FLAG, type DemoStep } from './demo/index';
 import type { Profile } from '$lib/core/sharing/index';
 
@@ -41,6 +42,8 @@ class AppSession {
   askProfile = $state(false);
   /** An invite code that arrived in the URL fragment (`#invite=…`), until a workspace takes it. */
   pendingInvite = $state<string | null>(null);
+  /** Set right after a restore: the app offers to remove the lost device (issue 14 item 3). */
+  offerRemoveLost = $state(false);
   /** The open record is the demo record (a flag in the record's encrypted device store). */
   demo = $state(false);
   private unsubscribe: (() => void) | null = null;
@@ -136,6 +139,22 @@ class AppSession {
     this.demo = true;
   }
 
+  /**
+   * Removes the record from this device after the patient removed this device on another one
+   * (its access ended): the local copy is erased and the relay is not asked again.
+   */
+  async forgetRemovedDevice(): Promise<void> {
+    const session = this.session;
+    if (!session || session.hasAccess) return;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.session = null;
+    await session.forgetDevice();
+    this.entries = [];
+    this.sync = { state: 'local' };
+    this.phase = (await Workspace.exists()) ? 'workspace-locked' : 'welcome';
+  }
+
   /** Removes the demo record from this device and goes back to the welcome screen. */
   async removeDemo(): Promise<void> {
     if (!this.demo || !this.session) return;
@@ -167,7 +186,10 @@ class AppSession {
   }
 
   async restore(code: string, passphrase: string, relayUrl = defaultRelayUrl()): Promise<void> {
-    this.adopt(await RecordSession.restore(code, passphrase, relayUrl));
+    const session = await RecordSession.restore(code, passphrase, relayUrl);
+    this.adopt(session);
+    nameThisDevice(session);
+    this.offerRemoveLost = true;
   }
 
   beginLink(relayUrl = defaultRelayUrl()): PendingLink {
@@ -178,7 +200,11 @@ class AppSession {
   async waitForLink(pending: PendingLink, passphrase: string, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const session = await completeLink(pending, passphrase);
-      if (session) return this.adopt(session);
+      if (session) {
+        this.adopt(session);
+        nameThisDevice(session);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -212,6 +238,7 @@ class AppSession {
     this.recoveryCode = null;
     this.demo = false;
     this.askProfile = false;
+    this.offerRemoveLost = false;
     this.phase = 'locked';
   }
 }

@@ -16,7 +16,11 @@ export interface SyncInputs {
 export function syncStateOf(s: SyncInputs): SyncState {
   const rejected = s.stats.reduce((n, b) => n + b.rejected.length, 0);
   const gaps = s.stats.reduce((n, b) => n + b.gaps.size, 0);
-  if (!s.hasAccess) return { state: 'problem', problem: 'access-ended' };
+  // The relay closing a document with `grant-ended` is the revocation on its way: the manifest
+  // that ends this grant is being fetched. It reads as "access ended", never as a refusal.
+  if (!s.hasAccess || s.docStates.some((d) => d.denied === 'grant-ended')) {
+    return { state: 'problem', problem: 'access-ended' };
+  }
   if (s.connState === 'denied') {
     // Tokens carry times: a device clock off by more than the relay tolerates is refused.
     const skew = relayClockSkew();

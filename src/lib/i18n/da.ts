@@ -271,6 +271,49 @@ const da: Translation = {
         'Denne forbindelseskode kommer fra en ældre version af Backpack. Opdatér appen på den nye enhed, og vis en ny kode.',
     },
   },
+  linking: {
+    accessEnded: 'Adgang ophørt',
+    removedHere:
+      'Denne enhed er fjernet fra din journal. Den får ingen nye ændringer. Du kan slette den kopi, den har.',
+    forgetHere: 'Slet journalen fra denne enhed',
+    timeline: 'Enhed navngivet',
+    kinds: {
+      phone: 'Telefon',
+      tablet: 'Tablet',
+      computer: 'Computer',
+    },
+    unnamed: 'Enhed uden navn',
+    thisDevice: 'Denne enhed',
+    linkedAt: 'Forbundet {date}',
+    lastSeen: 'Sidst set {date}',
+    neverSeen: 'Endnu ikke set af relæet',
+    rename: 'Omdøb',
+    remove: 'Fjern',
+    nameLabel: 'Navn',
+    kindLabel: 'Type enhed',
+    save: 'Gem navn',
+    nameProblem: 'Et navn skal have 1 til {n} tegn.',
+    renamed: 'Omdøbt til {name}.',
+    removeConfirm:
+      'Fjern {name}? Fra nu af får den ingen nye ændringer, og journalen får nye nøgler. Det, den allerede har, bliver på den.',
+    removeYes: 'Fjern enheden',
+    removed: '{name} er fjernet. Journalen har nye nøgler.',
+    addTitle: 'Forbind en anden enhed',
+    scanExplain:
+      'Vælg “Forbind denne enhed” på den nye enhed. Scan derefter koden, den viser, eller indsæt den nedenfor.',
+    scan: 'Scan den nye enheds kode',
+    scanKit: 'Scan QR-koden på dit sæt',
+    forgot: 'Glemt din adgangssætning? Brug dit gendannelsessæt',
+    lostTitle: 'Fjern en mistet enhed?',
+    lostExplain:
+      'Din journal er gendannet på denne enhed. Hvis en af dine enheder er mistet eller stjålet, så fjern den her: fra nu af får den ingen nye ændringer.',
+    lostNone:
+      'Din journal er gendannet på denne enhed. Ingen anden enhed af dine er forbundet med den.',
+    wipe: 'Fjern denne journal fra denne enhed',
+    wipeConfirm:
+      'Det sletter kopien af journalen på denne enhed. Din adgang er ophørt, så den kan ikke hentes igen.',
+    wipeYes: 'Slet den fra denne enhed',
+  },
   devices: {
     title: 'Dine enheder',
     explain: 'Forbind endnu en af dine telefoner, tablets eller computere. Den får hele journalen.',
@@ -548,7 +591,6 @@ const da: Translation = {
     title: 'Din plan',
     nav: 'Plan',
     lead: 'Dine mål, planen fra dine behandlere, dine aftaler og dit arbejde samlet ét sted.',
-    panel: 'Plan',
     saved: 'Gemt.',
     timeline: {
       goal: 'Mål',
@@ -659,7 +701,6 @@ const da: Translation = {
       since: 'siden {date}',
     },
     pro: {
-      title: 'Plan',
       lead: 'Skriv et punkt i planen, en hjemmeøvelse eller et skridt tilbage til arbejde, eller book en aftale. Patienten registrerer udførte øvelser; du ser det her.',
       kind: 'Type',
       titleLabel: 'Titel',
@@ -728,6 +769,7 @@ const da: Translation = {
     table: 'Vis som tabel',
     date: 'Dato',
     value: 'Værdi',
+    events: 'Markeret på grafen',
   },
   insight: {
     title: 'Sådan går det',

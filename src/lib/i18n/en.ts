@@ -271,6 +271,48 @@ const en = {
         'This link code comes from an older version of Backpack. Update the app on the new device and show a new code.',
     },
   },
+  linking: {
+    accessEnded: 'Access ended',
+    removedHere:
+      'This device was removed from your record. It gets no new changes. You can delete the copy it holds.',
+    forgetHere: 'Delete the record from this device',
+    timeline: 'Device named',
+    kinds: {
+      phone: 'Phone',
+      tablet: 'Tablet',
+      computer: 'Computer',
+    },
+    unnamed: 'Unnamed device',
+    thisDevice: 'This device',
+    linkedAt: 'Linked {date}',
+    lastSeen: 'Last seen {date}',
+    neverSeen: 'Not seen by the relay yet',
+    rename: 'Rename',
+    remove: 'Remove',
+    nameLabel: 'Name',
+    kindLabel: 'Kind of device',
+    save: 'Save name',
+    nameProblem: 'A name needs 1 to {n} characters.',
+    renamed: 'Renamed to {name}.',
+    removeConfirm:
+      'Remove {name}? From now on it gets no new changes, and the record gets new keys. What it already holds stays on it.',
+    removeYes: 'Remove the device',
+    removed: '{name} is removed. The record has new keys.',
+    addTitle: 'Link another device',
+    scanExplain:
+      'On the new device, choose “Link this device”. Then scan the code it shows, or paste it below.',
+    scan: 'Scan the new device’s code',
+    scanKit: 'Scan the QR code on your kit',
+    forgot: 'Forgot your passphrase? Use your recovery kit',
+    lostTitle: 'Remove a lost device?',
+    lostExplain:
+      'Your record is restored on this device. If a device of yours was lost or stolen, remove it here: from now on it gets no new changes.',
+    lostNone: 'Your record is restored on this device. No other device of yours is linked to it.',
+    wipe: 'Remove this record from this device',
+    wipeConfirm:
+      'This deletes the copy of the record on this device. Your access has ended, so it cannot be fetched again.',
+    wipeYes: 'Delete it from this device',
+  },
   devices: {
     title: 'Your devices',
     explain: 'Link another phone, tablet or computer of yours. It gets the whole record.',
@@ -542,7 +584,6 @@ const en = {
     title: 'Your plan',
     nav: 'Plan',
     lead: 'Your goals, the plan from your care team, your appointments and your work, in one place.',
-    panel: 'Plan',
     saved: 'Saved.',
     timeline: {
       goal: 'Goal',
@@ -653,7 +694,6 @@ const en = {
       since: 'since {date}',
     },
     pro: {
-      title: 'Plan',
       lead: 'Write a plan item, a home exercise or a return-to-work step, or book an appointment. The patient logs exercises done; you see it here.',
       kind: 'Kind',
       titleLabel: 'Title',
@@ -722,6 +762,7 @@ const en = {
     table: 'Show as a table',
     date: 'Date',
     value: 'Value',
+    events: 'Marked on the chart',
   },
   insight: {
     title: 'How you are doing',

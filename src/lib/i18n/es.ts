@@ -276,6 +276,49 @@ const es: Translation = {
         'Este código de vinculación procede de una versión anterior de Backpack. Actualiza la aplicación en el dispositivo nuevo y muestra un código nuevo.',
     },
   },
+  linking: {
+    accessEnded: 'Acceso terminado',
+    removedHere:
+      'Este dispositivo se ha quitado de su historial. No recibe cambios nuevos. Puede borrar la copia que guarda.',
+    forgetHere: 'Borrar el historial de este dispositivo',
+    timeline: 'Dispositivo nombrado',
+    kinds: {
+      phone: 'Teléfono',
+      tablet: 'Tableta',
+      computer: 'Ordenador',
+    },
+    unnamed: 'Dispositivo sin nombre',
+    thisDevice: 'Este dispositivo',
+    linkedAt: 'Vinculado el {date}',
+    lastSeen: 'Visto por última vez el {date}',
+    neverSeen: 'El relé aún no lo ha visto',
+    rename: 'Cambiar nombre',
+    remove: 'Quitar',
+    nameLabel: 'Nombre',
+    kindLabel: 'Tipo de dispositivo',
+    save: 'Guardar nombre',
+    nameProblem: 'Un nombre necesita de 1 a {n} caracteres.',
+    renamed: 'Nuevo nombre: {name}.',
+    removeConfirm:
+      '¿Quitar {name}? Desde ahora no recibirá cambios nuevos y el historial tendrá claves nuevas. Lo que ya tiene se queda en él.',
+    removeYes: 'Quitar el dispositivo',
+    removed: '{name} se ha quitado. El historial tiene claves nuevas.',
+    addTitle: 'Vincular otro dispositivo',
+    scanExplain:
+      'En el dispositivo nuevo, elija «Vincular este dispositivo». Después escanee el código que muestra o péguelo abajo.',
+    scan: 'Escanear el código del dispositivo nuevo',
+    scanKit: 'Escanear el código QR de su kit',
+    forgot: '¿Olvidó su frase de contraseña? Use su kit de recuperación',
+    lostTitle: '¿Quitar un dispositivo perdido?',
+    lostExplain:
+      'Su historial se ha restaurado en este dispositivo. Si perdió o le robaron un dispositivo, quítelo aquí: desde ahora no recibirá cambios nuevos.',
+    lostNone:
+      'Su historial se ha restaurado en este dispositivo. No hay otro dispositivo suyo vinculado.',
+    wipe: 'Quitar este historial de este dispositivo',
+    wipeConfirm:
+      'Esto borra la copia del historial en este dispositivo. Su acceso ha terminado, así que no se podrá volver a descargar.',
+    wipeYes: 'Borrarlo de este dispositivo',
+  },
   devices: {
     title: 'Tus dispositivos',
     explain: 'Vincula otro teléfono, tableta u ordenador tuyo. Recibirá todo el historial.',
@@ -556,7 +599,6 @@ const es: Translation = {
     title: 'Tu plan',
     nav: 'Plan',
     lead: 'Tus objetivos, el plan de tu equipo de atención, tus citas y tu trabajo, en un solo lugar.',
-    panel: 'Plan',
     saved: 'Guardado.',
     timeline: {
       goal: 'Objetivo',
@@ -671,7 +713,6 @@ const es: Translation = {
       since: 'desde el {date}',
     },
     pro: {
-      title: 'Plan',
       lead: 'Escribe un elemento del plan, un ejercicio en casa o un paso de vuelta al trabajo, o registra una cita. El paciente anota los ejercicios hechos; aquí lo ves.',
       kind: 'Tipo',
       titleLabel: 'Título',
@@ -740,6 +781,7 @@ const es: Translation = {
     table: 'Mostrar como tabla',
     date: 'Fecha',
     value: 'Valor',
+    events: 'Marcado en el gráfico',
   },
   insight: {
     title: 'Cómo te va',

@@ -32,6 +32,66 @@ const forms = (leaf: Leaf) => (typeof leaf === 'string' ? [leaf] : Object.values
 const params = (leaf: Leaf) =>
   [...new Set(forms(leaf).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
 
+/** Messages that are the same in every language: the brand, and pure placeholders or units. */
+const SAME_EVERYWHERE = [
+  'app.name',
+  'nrs.point',
+  'motion.spoken',
+  'docs.kb',
+  'docs.mb',
+  'plan.appointments.at',
+  'plan.work.range',
+];
+
+/** Words that are spelled as in English in one language (checked by a speaker of it). */
+const SAME_IN: Partial<Record<string, readonly string[]>> = {
+  da: [
+    'sync.offlineNone', // Offline
+    'role.owner', // patient
+    'sector.hospital', // Hospital
+    'profile.heading', // Patient
+    'profile.side', // Side
+    'profile.status', // Status
+    'profile.allergyKind', // Type
+    'profile.kinds.intolerance', // Intolerance
+    'profile.stop', // Stop
+    'profile.timeline.condition', // Problem
+    'workspace.organisation', // Organisation
+    'linking.kinds.tablet', // Tablet
+    'linking.kinds.computer', // Computer
+    'plan.nav', // Plan
+  ],
+  nl: [
+    'sync.offlineNone', // Offline
+    'profile.contactLabel', // Contact: {contact}
+    'profile.status', // Status
+    'docs.timeline.added', // Document
+    'workspace.sector', // Sector
+    'linking.kinds.tablet', // Tablet
+    'linking.kinds.computer', // Computer
+    'plan.nav', // Plan
+    'plan.pro.sets', // Sets
+    'plan.pro.per', // Per
+    'plan.pro.perWeek', // week
+    'plan.pro.week', // Week
+  ],
+  es: [
+    'sector.hospital', // Hospital
+    'redflags.no', // No
+    'workspace.sector', // Sector
+    'plan.nav', // Plan
+  ],
+  nb: [
+    'profile.side', // Side
+    'profile.status', // Status
+    'profile.allergyKind', // Type
+    'profile.timeline.condition', // Problem
+    'plan.nav', // Plan
+    'plan.pro.doseKind', // Dose
+    'plan.pro.per', // Per
+  ],
+};
+
 describe('catalogues', () => {
   const source = leaves(en);
 
@@ -58,12 +118,15 @@ describe('catalogues', () => {
       }
     });
 
-    it(`${code}: is a translation, not a copy of English`, () => {
-      // Brand names and words like "Offline" are legitimately the same in several languages.
-      const same = [...source].filter(
-        ([k, v]) => JSON.stringify(mine.get(k)) === JSON.stringify(v),
-      );
-      expect(same.length / source.size, same.map(([k]) => k).join(', ')).toBeLessThan(0.1);
+    it(`${code}: is a translation: no message equals English unless it is listed as the same word`, () => {
+      // A copy of English is a missing translation (issue 14 item 8). Only the words below are
+      // legitimately the same in this language; a new identical message fails until it is
+      // translated or, after a native check, added here.
+      const allowed = new Set<string>([...SAME_EVERYWHERE, ...(SAME_IN[code] ?? [])]);
+      const copies = [...source]
+        .filter(([k, v]) => !allowed.has(k) && JSON.stringify(mine.get(k)) === JSON.stringify(v))
+        .map(([k]) => k);
+      expect(copies, `${code}: English copies`).toEqual([]);
     });
   }
 });

@@ -271,6 +271,49 @@ const nb: Translation = {
         'Denne koblingskoden kommer fra en eldre versjon av Backpack. Oppdater appen på den nye enheten og vis en ny kode.',
     },
   },
+  linking: {
+    accessEnded: 'Tilgang avsluttet',
+    removedHere:
+      'Denne enheten er fjernet fra journalen din. Den får ingen nye endringer. Du kan slette kopien den har.',
+    forgetHere: 'Slett journalen fra denne enheten',
+    timeline: 'Enhet navngitt',
+    kinds: {
+      phone: 'Telefon',
+      tablet: 'Nettbrett',
+      computer: 'Datamaskin',
+    },
+    unnamed: 'Enhet uten navn',
+    thisDevice: 'Denne enheten',
+    linkedAt: 'Koblet til {date}',
+    lastSeen: 'Sist sett {date}',
+    neverSeen: 'Ikke sett av reléet ennå',
+    rename: 'Gi nytt navn',
+    remove: 'Fjern',
+    nameLabel: 'Navn',
+    kindLabel: 'Type enhet',
+    save: 'Lagre navn',
+    nameProblem: 'Et navn må ha 1 til {n} tegn.',
+    renamed: 'Nytt navn: {name}.',
+    removeConfirm:
+      'Fjerne {name}? Fra nå av får den ingen nye endringer, og journalen får nye nøkler. Det den allerede har, blir liggende på den.',
+    removeYes: 'Fjern enheten',
+    removed: '{name} er fjernet. Journalen har nye nøkler.',
+    addTitle: 'Koble til en annen enhet',
+    scanExplain:
+      'Velg «Koble til denne enheten» på den nye enheten. Skann så koden den viser, eller lim den inn nedenfor.',
+    scan: 'Skann koden til den nye enheten',
+    scanKit: 'Skann QR-koden på settet ditt',
+    forgot: 'Glemt passordfrasen? Bruk gjenopprettingssettet ditt',
+    lostTitle: 'Fjerne en mistet enhet?',
+    lostExplain:
+      'Journalen din er gjenopprettet på denne enheten. Hvis en av enhetene dine er mistet eller stjålet, fjern den her: fra nå av får den ingen nye endringer.',
+    lostNone:
+      'Journalen din er gjenopprettet på denne enheten. Ingen annen enhet av dine er koblet til den.',
+    wipe: 'Fjern denne journalen fra denne enheten',
+    wipeConfirm:
+      'Dette sletter kopien av journalen på denne enheten. Tilgangen din er avsluttet, så den kan ikke hentes igjen.',
+    wipeYes: 'Slett den fra denne enheten',
+  },
   devices: {
     title: 'Enhetene dine',
     explain:
@@ -551,7 +594,6 @@ const nb: Translation = {
     title: 'Planen din',
     nav: 'Plan',
     lead: 'Målene dine, planen fra behandlerne dine, avtalene dine og arbeidet ditt, samlet på ett sted.',
-    panel: 'Plan',
     saved: 'Lagret.',
     timeline: {
       goal: 'Mål',
@@ -662,7 +704,6 @@ const nb: Translation = {
       since: 'siden {date}',
     },
     pro: {
-      title: 'Plan',
       lead: 'Skriv et punkt i planen, en hjemmeøvelse eller et steg tilbake i arbeid, eller legg inn en avtale. Pasienten registrerer gjorte øvelser; du ser det her.',
       kind: 'Type',
       titleLabel: 'Tittel',
@@ -731,6 +772,7 @@ const nb: Translation = {
     table: 'Vis som tabell',
     date: 'Dato',
     value: 'Verdi',
+    events: 'Markert i grafen',
   },
   insight: {
     title: 'Slik går det med deg',

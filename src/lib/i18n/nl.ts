@@ -273,6 +273,49 @@ const nl: Translation = {
         'Deze koppelcode komt uit een oudere versie van Backpack. Werk de app op het nieuwe apparaat bij en toon een nieuwe code.',
     },
   },
+  linking: {
+    accessEnded: 'Toegang beëindigd',
+    removedHere:
+      'Dit apparaat is uit je dossier verwijderd. Het krijgt geen nieuwe wijzigingen. Je kunt de kopie erop wissen.',
+    forgetHere: 'Het dossier van dit apparaat wissen',
+    timeline: 'Apparaat benoemd',
+    kinds: {
+      phone: 'Telefoon',
+      tablet: 'Tablet',
+      computer: 'Computer',
+    },
+    unnamed: 'Apparaat zonder naam',
+    thisDevice: 'Dit apparaat',
+    linkedAt: 'Gekoppeld {date}',
+    lastSeen: 'Laatst gezien {date}',
+    neverSeen: 'Nog niet gezien door de relay',
+    rename: 'Hernoemen',
+    remove: 'Verwijderen',
+    nameLabel: 'Naam',
+    kindLabel: 'Soort apparaat',
+    save: 'Naam opslaan',
+    nameProblem: 'Een naam heeft 1 tot {n} tekens.',
+    renamed: 'Hernoemd tot {name}.',
+    removeConfirm:
+      '{name} verwijderen? Vanaf nu krijgt het geen nieuwe wijzigingen meer en krijgt het dossier nieuwe sleutels. Wat het al heeft, blijft erop staan.',
+    removeYes: 'Apparaat verwijderen',
+    removed: '{name} is verwijderd. Het dossier heeft nieuwe sleutels.',
+    addTitle: 'Nog een apparaat koppelen',
+    scanExplain:
+      'Kies op het nieuwe apparaat “Dit apparaat koppelen”. Scan dan de code die het toont, of plak hem hieronder.',
+    scan: 'Code van het nieuwe apparaat scannen',
+    scanKit: 'De QR-code op je herstelkit scannen',
+    forgot: 'Wachtwoordzin vergeten? Gebruik je herstelkit',
+    lostTitle: 'Een verloren apparaat verwijderen?',
+    lostExplain:
+      'Je dossier is hersteld op dit apparaat. Is een apparaat van je verloren of gestolen, verwijder het dan hier: vanaf nu krijgt het geen nieuwe wijzigingen meer.',
+    lostNone:
+      'Je dossier is hersteld op dit apparaat. Er is geen ander apparaat van je aan gekoppeld.',
+    wipe: 'Dit dossier van dit apparaat verwijderen',
+    wipeConfirm:
+      'Dit wist de kopie van het dossier op dit apparaat. Je toegang is beëindigd, dus het kan niet opnieuw worden opgehaald.',
+    wipeYes: 'Wissen van dit apparaat',
+  },
   devices: {
     title: 'Je apparaten',
     explain: 'Koppel nog een telefoon, tablet of computer van jezelf. Die krijgt het hele dossier.',
@@ -553,7 +596,6 @@ const nl: Translation = {
     title: 'Je plan',
     nav: 'Plan',
     lead: 'Je doelen, het plan van je zorgverleners, je afspraken en je werk op één plek.',
-    panel: 'Plan',
     saved: 'Opgeslagen.',
     timeline: {
       goal: 'Doel',
@@ -664,7 +706,6 @@ const nl: Translation = {
       since: 'sinds {date}',
     },
     pro: {
-      title: 'Plan',
       lead: 'Schrijf een onderdeel van het plan, een thuisoefening of een stap terug naar werk, of plan een afspraak. De patiënt houdt gedane oefeningen bij; je ziet het hier.',
       kind: 'Soort',
       titleLabel: 'Titel',
@@ -733,6 +774,7 @@ const nl: Translation = {
     table: 'Als tabel tonen',
     date: 'Datum',
     value: 'Waarde',
+    events: 'Gemarkeerd in de grafiek',
   },
   insight: {
     title: 'Hoe het met je gaat',

@@ -31,6 +31,11 @@ export interface RelayConnectionOptions {
   readonly socket?: SharedSocket;
   /** The relay says the record's manifest changed (a hint: fetch and verify it). */
   readonly onManifestNotice?: (version: number) => void;
+  /**
+   * The relay closed a document because this device's role changed (`grant-changed`): not a
+   * refusal. The session fetches the manifest and reconnects with a token for the new role.
+   */
+  readonly onGrantChanged?: () => void;
 }
 
 function newSocket(relayUrl: string, WebSocketPolyfill?: unknown): HocuspocusProviderWebsocket {
@@ -65,6 +70,8 @@ export class RelayConnection {
   private readonly ownsSocket: boolean;
   private readonly onStatus: (e: { status: string }) => void;
   private readonly providers: HocuspocusProvider[] = [];
+  /** Documents the relay closed with `grant-changed`, to authenticate again. */
+  private readonly changed = new Set<HocuspocusProvider>();
   private readonly states = new Map<string, DocSyncState>();
   private state: ConnectionState = 'connecting';
 
@@ -102,6 +109,12 @@ export class RelayConnection {
         },
         // The relay closes a document whose grant vanished or expired (reason `grant-ended`).
         onClose: ({ event }) => {
+          if (event.reason === 'grant-changed') {
+            this.changed.add(provider);
+            this.set(docId, { synced: false });
+            opts.onGrantChanged?.();
+            return;
+          }
           if (event.reason !== 'grant-ended') return;
           this.set(docId, { denied: event.reason, synced: false });
           this.state = 'denied';
@@ -137,6 +150,19 @@ export class RelayConnection {
         .map((s) => `${s.synced ? 'synced' : 'unsynced'}/${s.unsynced}`)
         .join(', ')}).`,
     );
+  }
+
+  /**
+   * Authenticates again, with a fresh token, every document the relay closed because this
+   * device's role changed (on the same socket; the relay starts a new document connection).
+   */
+  async reauthenticate(): Promise<void> {
+    const providers = [...this.changed];
+    this.changed.clear();
+    for (const p of providers) {
+      await p.sendToken();
+      p.startSync();
+    }
   }
 
   /** Drops the connection (the browser says it is offline); changes wait locally. */

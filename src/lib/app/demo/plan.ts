@@ -60,7 +60,7 @@ export function demoPlan(ctx: DemoContext): void {
     const entry = physio.write(
       'plan-item',
       { kind: 'exercise', ...data },
-      daysAgo(now, ago, 15, 10),
+      daysAgo(now, ago, 15, 10 + exercises.length),
     );
     exercises.push({ entry: entry as Entry<ExercisePlanItem>, ago, until });
   };
@@ -103,7 +103,7 @@ export function demoPlan(ctx: DemoContext): void {
       until: day(60),
       details: 'Sessions every two weeks, then monthly.',
     },
-    daysAgo(now, start, 15),
+    daysAgo(now, start, 15, 5),
   );
   physio.write(
     'plan-item',
@@ -119,7 +119,7 @@ export function demoPlan(ctx: DemoContext): void {
 
   // "Done today": often at first, less during the flare (around 70 days into the demo), then
   // steadier; the weekly exercise on about three days a week.
-  for (const { entry, ago: first, until } of exercises) {
+  for (const [n, { entry, ago: first, until }] of exercises.entries()) {
     const weekly = entry.data.per === 'week';
     for (let ago = first; ago >= until; ago--) {
       const t = DEMO_DAYS - ago;
@@ -129,7 +129,7 @@ export function demoPlan(ctx: DemoContext): void {
         patient.write(
           'exercise-done',
           { item: entry.id, day: day(ago), done: true },
-          daysAgo(now, ago, 18, Math.floor(rng() * 60)),
+          daysAgo(now, ago, 17 + n, 1 + Math.floor(rng() * 59)),
         );
       }
     }

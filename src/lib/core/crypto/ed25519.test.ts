@@ -147,4 +147,29 @@ describe('Ed25519: one strict rule on both paths', () => {
       Buffer.from(signEd25519(msg, secret)).toString('hex'),
     );
   });
+
+  it('signs with the cached expanded key exactly as noble does, RFC 8032 vectors included, and follows a reused array', () => {
+    // RFC 8032 §7.1 test 2 (secret, message, signature).
+    const rfc = {
+      secret: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
+      message: '72',
+      signature:
+        '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da' +
+        '085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+    };
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+    const rfcSecret = bytes(rfc.secret);
+    expect(hex(signEd25519(bytes(rfc.message), rfcSecret))).toBe(rfc.signature);
+    expect(hex(signEd25519(bytes(rfc.message), rfcSecret))).toBe(rfc.signature);
+    const secret = randomBytes(32);
+    for (let i = 0; i < 20; i++) {
+      const msg = randomBytes(i * 37);
+      expect(hex(signEd25519(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
+    }
+    // The same array holding another key signs with that key.
+    secret.set(randomBytes(32));
+    const msg = randomBytes(64);
+    expect(hex(signEd25519(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
+  });
 });

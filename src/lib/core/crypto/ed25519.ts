@@ -157,9 +157,52 @@ export function verifyNoble(
   }
 }
 
-/** Signs (RFC 8032 signatures are deterministic: every path gives the same bytes). */
+/** Per secret key (the array, as long as it lives): its expanded form, as RFC 8032 §5.1.6 uses. */
+interface Expanded {
+  readonly secret: Uint8Array;
+  readonly prefix: Uint8Array;
+  readonly scalar: bigint;
+  readonly publicKey: Uint8Array;
+}
+const expanded = new WeakMap<Uint8Array, Expanded>();
+
+function expand(secret: Uint8Array): Expanded {
+  const known = expanded.get(secret);
+  // The copy guards against a caller reusing the array for another key.
+  if (known && bytesEqual(known.secret, secret)) return known;
+  const e = ed25519.utils.getExtendedPublicKey(secret);
+  const fresh = {
+    secret: secret.slice(),
+    prefix: e.prefix,
+    scalar: e.scalar,
+    publicKey: e.pointBytes,
+  };
+  expanded.set(secret, fresh);
+  return fresh;
+}
+
+function hashToScalar(...parts: Uint8Array[]): bigint {
+  const h = sha512.create();
+  for (const p of parts) h.update(p);
+  return littleEndian(h.digest()) % L;
+}
+
+/**
+ * Signs (RFC 8032 §5.1.6; deterministic, so every path gives the same bytes). The expanded key
+ * (hash of the seed, scalar, public key) is computed once per secret: signing is then one base
+ * point multiplication instead of two, half of noble's `sign`.
+ */
 export function signEd25519(message: Uint8Array, secret: Uint8Array): Uint8Array {
-  return ed25519.sign(message, secret);
+  if (secret.length !== 32) return ed25519.sign(message, secret); // noble's own error
+  const { prefix, scalar, publicKey } = expand(secret);
+  const msg = message.slice();
+  const r = hashToScalar(prefix, msg);
+  const R = Point.BASE.multiply(r).toBytes();
+  const k = hashToScalar(R, publicKey, msg);
+  const out = new Uint8Array(64);
+  out.set(R, 0);
+  out.set(Point.Fn.toBytes(Point.Fn.create(r + k * scalar)), 32);
+  return out;
 }
 
 export function publicKeyOf(secret: Uint8Array): Uint8Array {

@@ -87,6 +87,7 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     notAfter: null,
     manifestVersion: 3,
   },
+  'device-name': { device: DEVICE, name: 'Kitchen tablet', kind: 'tablet' },
   ...PLAN_VALID,
 };
 
@@ -267,6 +268,15 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { ...access, manage: 'yes' },
     { ...access, manifestVersion: -1 },
   ],
+  'device-name': [
+    null,
+    { device: 'zz', name: 'Phone', kind: 'phone' },
+    { device: DEVICE, name: '', kind: 'phone' },
+    { device: DEVICE, name: long(61), kind: 'phone' },
+    { device: DEVICE, name: 'Phone\u0007', kind: 'phone' },
+    { device: DEVICE, name: 'Phone', kind: 'toaster' },
+    { device: DEVICE, name: 'Phone', kind: 'phone', extra: 1 },
+  ],
   ...PLAN_MALFORMED,
 };
 
@@ -334,7 +344,9 @@ describe('entry-type registry', () => {
       const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role };
       for (const bad of MALFORMED[type]) {
         const update = updateAdding(record, entryOf(type, bad, sister));
-        expect(validateRecordUpdate(update, record, sister)).toMatch(/malformed/);
+        // Only the patient's devices name devices: a delegate is refused before the guard.
+        const refusal = type === 'device-name' ? /may not write/ : /malformed/;
+        expect(validateRecordUpdate(update, record, sister)).toMatch(refusal);
       }
       expect(Y.encodeStateAsUpdate(record)).toEqual(before);
       expect(listEntries(record)).toHaveLength(ENTRY_TYPE_NAMES.length);
@@ -371,7 +383,7 @@ describe('entry-type registry', () => {
   // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES,
-    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'plan-item'),
+    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'device-name' && t !== 'plan-item'),
     professional: [
       'condition',
       'note',

@@ -43,6 +43,7 @@ import {
   type DocumentData,
   type DocumentRemoved,
 } from '../documents/entry';
+import { DEVICES_TYPES } from './registry-devices';
 import { PROFILE, isPatientProfile, type PatientProfile } from './profile';
 import {
   ALLERGY,
@@ -348,6 +349,7 @@ export const ENTRY_TYPES = {
     fhir: { section: 'none', resources: [] },
   }),
   ...PLAN_TYPES,
+  ...DEVICES_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,

@@ -136,6 +136,25 @@ describe('encrypted doc binding', () => {
     expect(b.binding.stats().rejected).toEqual([]);
   });
 
+  it('seals a local change once after receiving, on every signature path', async () => {
+    for (const path of SIGNATURE_PATHS) {
+      usePath(path);
+      const { a, b } = setup();
+      for (let i = 0; i < 5; i++) write(a, `from a ${i}`);
+      sync(a.outer, b.outer);
+      await settleAll();
+      expect(texts(b.inner)).toHaveLength(5);
+      const before = b.outer.getArray(OUTER_ARRAY).length;
+      write(b, 'from b');
+      expect(b.outer.getArray(OUTER_ARRAY).length).toBe(before + 1);
+      sync(a.outer, b.outer);
+      await settleAll();
+      expect(texts(a.inner)).toContain('from b');
+      expect(a.outer.getArray(OUTER_ARRAY).length).toBe(before + 1);
+    }
+    usePath('sync');
+  });
+
   it('batches local updates into one envelope', async () => {
     const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
     const keys = deviceKeysFromSeed(newSeed());

@@ -1,0 +1,191 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect as baseExpect, test, type Page } from '@playwright/test';
+import QRCode from 'qrcode';
+import { axe, PASSPHRASE, setUpWorkspace, startRecord } from './helpers';
+
+/**
+ * The patient's devices (issue 14 items 3 and 11): a laptop is linked by scanning its code with
+ * the phone's camera (Chromium's fake camera plays the laptop's real link code), named, and
+ * removed; the removed laptop reads "access ended". A revoked physiotherapist removes the
+ * record from their device.
+ */
+
+/** A grey-scale Y4M clip (4:2:0, neutral chroma) showing `text` as a QR code. */
+function qrVideo(text: string): string {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const W = 640;
+  const H = 480;
+  const scale = Math.floor(H / (modules.size + 8));
+  const x0 = Math.floor((W - modules.size * scale) / 2);
+  const y0 = Math.floor((H - modules.size * scale) / 2);
+  const y = Buffer.alloc(W * H, 235);
+  for (let r = 0; r < modules.size; r++) {
+    for (let c = 0; c < modules.size; c++) {
+      if (!modules.get(r, c)) continue;
+      for (let dy = 0; dy < scale; dy++) {
+        y.fill(
+          16,
+          (y0 + r * scale + dy) * W + x0 + c * scale,
+          (y0 + r * scale + dy) * W + x0 + (c + 1) * scale,
+        );
+      }
+    }
+  }
+  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
+  const file = join(mkdtempSync(join(tmpdir(), 'backpack-cam-')), 'qr.y4m');
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]),
+  );
+  return file;
+}
+
+test.use({ actionTimeout: 15_000 });
+/** The machine is shared: give every page change up to 15 s. */
+const expect = baseExpect.configure({ timeout: 15_000 });
+
+async function shots(page: Page, name: string): Promise<void> {
+  for (const [w, h] of [
+    [360, 740],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `test-results/${name}-${w}.png`, fullPage: true });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} fits ${w} px`).toBe(false);
+  }
+}
+
+test('the phone links the laptop by scanning, names it, and removes it', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  // The new laptop shows its link code.
+  const laptop = await (await browser.newContext()).newPage();
+  await laptop.goto('/');
+  await laptop.getByRole('button', { name: 'Link this device to my record' }).click();
+  await laptop.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await laptop.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await laptop.getByRole('button', { name: 'Show link code' }).click();
+  const code = await laptop.getByTestId('link-code').inputValue();
+  const laptopPrint = await laptop.getByTestId('fingerprint').textContent();
+
+  const camera = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${qrVideo(code)}`,
+    ],
+  });
+  try {
+    const context = await camera.newContext({ baseURL, permissions: ['camera'] });
+    const phone = await context.newPage();
+    await startRecord(phone);
+    await phone.getByRole('link', { name: 'Share' }).first().click();
+    await expect(phone.getByTestId('device-row')).toHaveCount(1);
+    await expect(phone.getByTestId('device-list')).toContainText('This device');
+
+    await phone.getByRole('button', { name: 'Scan the new device’s code' }).click();
+    await expect(phone.getByTestId('link-fingerprint')).toHaveText(laptopPrint ?? 'missing', {
+      timeout: 20_000,
+    });
+    await phone.getByRole('button', { name: 'The numbers match: link it' }).click();
+    await expect(phone.getByText('The device is linked.')).toBeVisible();
+    await expect(phone.getByTestId('device-row')).toHaveCount(2);
+    // The laptop opens the record and names itself.
+    await expect(laptop.getByRole('link', { name: 'Share' }).first()).toBeVisible({
+      timeout: 20_000,
+    });
+    await expect(phone.getByTestId('device-row').nth(1)).toContainText('Computer', {
+      timeout: 15_000,
+    });
+    await axe(phone);
+    await shots(phone, 'devices');
+
+    // Rename the laptop on the phone; the laptop's own list shows the name.
+    const laptopRow = phone.getByTestId('device-row').filter({ hasNotText: 'This device' });
+    await laptopRow.getByRole('button', { name: /^Rename/ }).click();
+    await phone.getByLabel('Name', { exact: true }).fill('Work laptop');
+    await phone.getByRole('button', { name: 'Save name' }).click();
+    await expect(phone.getByText('Renamed to Work laptop.')).toBeVisible();
+    await laptop.getByRole('link', { name: 'Share' }).first().click();
+    await expect(laptop.getByTestId('device-row').filter({ hasText: 'This device' })).toContainText(
+      'Work laptop',
+      { timeout: 15_000 },
+    );
+
+    // Remove it: keys rotate; the laptop reads "access ended", not a sync problem.
+    await expect(laptopRow).toContainText('Work laptop');
+    await phone.getByRole('button', { name: /^Remove.*Work laptop/ }).click();
+    await expect(phone.getByText('Remove Work laptop?')).toBeVisible();
+    await axe(phone);
+    await phone.getByRole('button', { name: 'Remove the device' }).click();
+    await expect(phone.getByText('Work laptop is removed. The record has new keys.')).toBeVisible();
+    await expect(phone.getByTestId('device-row')).toHaveCount(1);
+    await expect(laptop.getByTestId('sync-why')).toContainText(/access/i, { timeout: 10_000 });
+    await expect(laptop.getByTestId('sync-why')).not.toContainText(/refused/i);
+    await expect(laptop.getByTestId('sync-status').first()).toHaveText('Access ended');
+    await expect(laptop.getByTestId('device-removed')).toBeVisible();
+    await axe(laptop);
+    await shots(laptop, 'devices-removed');
+    await laptop.getByRole('button', { name: 'Delete the record from this device' }).click();
+    await expect(laptop.getByRole('button', { name: 'Start a new record' })).toBeVisible();
+  } finally {
+    await camera.close();
+  }
+});
+
+test('the unlock screen leads to the recovery kit', async ({ page }) => {
+  await startRecord(page);
+  await page.getByRole('button', { name: 'Lock' }).first().click();
+  await page.getByRole('button', { name: 'Forgot your passphrase? Use your recovery kit' }).click();
+  await expect(page.getByRole('heading', { name: 'Restore your record' })).toBeVisible();
+  await axe(page);
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { name: 'Unlock your record' })).toBeVisible();
+});
+
+test('a revoked physiotherapist removes the record from their device', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const patient = await (await browser.newContext()).newPage();
+  await startRecord(patient);
+  const physio = await (await browser.newContext()).newPage();
+  await physio.goto('/');
+  const physioPrint = await setUpWorkspace(physio, {
+    kind: 'professional',
+    name: 'Ana Jensen',
+    profession: 'Physiotherapist',
+    org: 'Fysio Nord',
+  });
+  await patient.getByRole('link', { name: 'Share' }).first().click();
+  await patient.getByRole('button', { name: 'Invite someone' }).click();
+  const code = await patient.getByTestId('link-code').inputValue();
+  await physio.getByLabel('Invite code from the patient').fill(code);
+  await physio.getByRole('button', { name: 'Send my answer' }).click();
+  await expect(patient.getByTestId('invitee-fingerprint')).toHaveText(physioPrint, {
+    timeout: 15_000,
+  });
+  await patient.getByRole('button', { name: 'Share', exact: true }).click();
+  await physio.getByRole('button', { name: /^Record / }).click({ timeout: 15_000 });
+
+  await patient.getByRole('button', { name: 'End access for Ana Jensen' }).click();
+  await patient.getByRole('button', { name: 'End access now' }).click();
+  await expect(physio.getByTestId('access-ended')).toBeVisible({ timeout: 15_000 });
+  await expect(physio.getByTestId('sync-why')).not.toContainText(/refused/i);
+  await expect(physio.getByTestId('sync-status').first()).toHaveText('Access ended');
+  await physio.getByRole('button', { name: 'Remove this record from this device' }).click();
+  await axe(physio);
+  await shots(physio, 'devices-wipe');
+  await physio.getByRole('button', { name: 'Delete it from this device' }).click();
+  await expect(physio.getByRole('button', { name: /^Record / })).toHaveCount(0);
+  await expect(physio.getByTestId('access-ended')).toHaveCount(0);
+});
