@@ -33,7 +33,15 @@ const params = (leaf: Leaf) =>
   [...new Set(forms(leaf).flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
 
 /** Messages that are the same in every language: the brand, and pure placeholders or units. */
-const SAME_EVERYWHERE = ['app.name', 'nrs.point', 'motion.spoken', 'docs.kb', 'docs.mb'];
+const SAME_EVERYWHERE = [
+  'app.name',
+  'nrs.point',
+  'motion.spoken',
+  'docs.kb',
+  'docs.mb',
+  'plan.appointments.at',
+  'plan.work.range',
+];
 
 /** Words that are spelled as in English in one language (checked by a speaker of it). */
 const SAME_IN: Partial<Record<string, readonly string[]>> = {
@@ -51,6 +59,7 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'workspace.organisation', // Organisation
     'linking.kinds.tablet', // Tablet
     'linking.kinds.computer', // Computer
+    'plan.nav', // Plan
   ],
   nl: [
     'sync.offlineNone', // Offline
@@ -60,17 +69,26 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'workspace.sector', // Sector
     'linking.kinds.tablet', // Tablet
     'linking.kinds.computer', // Computer
+    'plan.nav', // Plan
+    'plan.pro.sets', // Sets
+    'plan.pro.per', // Per
+    'plan.pro.perWeek', // week
+    'plan.pro.week', // Week
   ],
   es: [
     'sector.hospital', // Hospital
     'redflags.no', // No
     'workspace.sector', // Sector
+    'plan.nav', // Plan
   ],
   nb: [
     'profile.side', // Side
     'profile.status', // Status
     'profile.allergyKind', // Type
     'profile.timeline.condition', // Problem
+    'plan.nav', // Plan
+    'plan.pro.doseKind', // Dose
+    'plan.pro.per', // Per
   ],
 };
 

@@ -13,6 +13,7 @@ import { demoBasics } from './basics';
 import { demoDocs, takeDemoBlobs } from './docs';
 import { demoProfile } from './profile';
 import { demoCorrect } from './correct';
+import { demoPlan } from './plan';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -28,6 +29,7 @@ export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
   demoBasics,
   demoDocs,
   demoCorrect,
+  demoPlan,
 ];
 
 /** The same demo on every device. */

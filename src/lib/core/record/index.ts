@@ -17,3 +17,6 @@ export {
 export * from './versions';
 export * from './diary';
 export * from './review';
+export * from './plan';
+export * from './plan-fold';
+export * from './adherence';

@@ -19,6 +19,7 @@ import {
 } from './registry';
 import { validateRecordUpdate } from './validate';
 import { copyDoc } from './testing';
+import { PLAN_MALFORMED, PLAN_VALID } from './plan.testing';
 
 /**
  * The entry-type registry (THREAT_MODEL rule 2, "Roles write only their entry types"): every
@@ -91,6 +92,7 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     manifestVersion: 3,
   },
   'device-name': { device: DEVICE, name: 'Kitchen tablet', kind: 'tablet' },
+  ...PLAN_VALID,
 };
 
 const long = (n: number) => 'x'.repeat(n);
@@ -289,6 +291,7 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { device: DEVICE, name: 'Phone', kind: 'toaster' },
     { device: DEVICE, name: 'Phone', kind: 'phone', extra: 1 },
   ],
+  ...PLAN_MALFORMED,
 };
 
 function entryOf(
@@ -333,8 +336,10 @@ describe('entry-type registry', () => {
       expect(spec.type, type).toBe(type);
       expect(spec.version, type).toBeGreaterThanOrEqual(1);
       expect(spec.guard(VALID[type]), type).toBe(true);
-      // Every type but the professional's review of warning signs (issue 14 item 1).
-      expect(spec.writers.owner.write, type).toBe(type !== 'redflag-review');
+      // Every type but the professional's: reviews of warning signs and plan items.
+      expect(spec.writers.owner.write, type).toBe(
+        type !== 'redflag-review' && type !== 'plan-item',
+      );
       expect(spec.writers.viewer.write, type).toBe(false);
     }
   });
@@ -395,8 +400,10 @@ describe('entry-type registry', () => {
 
   // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
-    owner: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review'),
-    delegate: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review' && t !== 'device-name'),
+    owner: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review' && t !== 'plan-item'),
+    delegate: ENTRY_TYPE_NAMES.filter(
+      (t) => t !== 'redflag-review' && t !== 'device-name' && t !== 'plan-item',
+    ),
     professional: [
       'condition',
       'note',
@@ -404,6 +411,8 @@ describe('entry-type registry', () => {
       'document',
       'document-removed',
       'redflag-review',
+      'plan-item',
+      'appointment',
     ],
     viewer: [],
   };

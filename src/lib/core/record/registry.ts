@@ -54,6 +54,7 @@ import {
   type Allergy,
   type Condition,
 } from './problems';
+import { PLAN_TYPES } from './registry-plan';
 
 /**
  * The entry-type registry: every entry type of the record is declared here once, with its data
@@ -87,6 +88,7 @@ export type SummarySection =
   | 'motion'
   | 'medicines'
   | 'visits'
+  | 'plan'
   | 'notes'
   | 'safety'
   | 'sharing'
@@ -349,6 +351,7 @@ export const ENTRY_TYPES = {
     timeline: { title: 'docs.timeline.removed' },
     fhir: { section: 'none', resources: [] },
   }),
+  ...PLAN_TYPES,
   ...DEVICES_TYPES,
   ...CORRECT_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
