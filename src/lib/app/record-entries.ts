@@ -1,4 +1,5 @@
 import {
+  authorProblem,
   entryType,
   isValidEntry,
   listEntries,
@@ -20,7 +21,8 @@ export interface EntryContext {
   readonly compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>;
   readonly role: Role | undefined;
   readonly deviceId: string;
-  readonly authorInfo?: Pick<EntryAuthor, 'name' | 'sector'> | undefined;
+  readonly authorInfo?:
+    Pick<EntryAuthor, 'name' | 'sector' | 'profession' | 'organisation'> | undefined;
 }
 
 /**
@@ -47,11 +49,16 @@ export function writeEntry<K extends EntryType>(
   }
   const stored = spec.prepare ? spec.prepare(data) : data;
   if (stored === null || !spec.guard(stored)) throw new RangeError(spec.invalid);
+  const refused = spec.roleRule?.(stored, role);
+  if (refused) throw new SharingError(refused);
+  const author = { deviceId: ctx.deviceId, role, ...authorFields(ctx.authorInfo) };
+  const badAuthor = authorProblem(author);
+  if (badAuthor) throw new RangeError(badAuthor);
   const entry: Entry<EntryStoredMap[K]> = {
     id: newEntryId(ctx.deviceId, at.getTime()),
     type,
     at: at.toISOString(),
-    author: { deviceId: ctx.deviceId, role, ...(ctx.authorInfo ?? {}) },
+    author,
     data: stored,
     v: spec.version,
   };
@@ -70,4 +77,14 @@ export function readEntries(
 ): Entry[] {
   const c = compartments.get(name);
   return c ? listEntries(c.inner, type).filter((e) => isValidEntry(e, name)) : [];
+}
+
+/** The profile's display fields an entry carries: the non-empty ones (all bounded, rule 29). */
+function authorFields(info: EntryContext['authorInfo']): Partial<EntryAuthor> {
+  const out: { -readonly [K in keyof EntryAuthor]?: EntryAuthor[K] } = {};
+  for (const k of ['name', 'sector', 'profession', 'organisation'] as const) {
+    const v = info?.[k]?.trim();
+    if (v) out[k] = v;
+  }
+  return out;
 }

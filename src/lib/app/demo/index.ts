@@ -1,5 +1,10 @@
 import * as Y from 'yjs';
-import { COMPARTMENTS, type Compartment, type Entry } from '$lib/core/record/index';
+import {
+  COMPARTMENTS,
+  type Compartment,
+  type Entry,
+  type EntryAuthor,
+} from '$lib/core/record/index';
 import type { Profile } from '$lib/core/sharing/index';
 import type { Role } from '$lib/core/sync/index';
 import { prng } from '$lib/core/prng';
@@ -53,6 +58,9 @@ export const DEMO_RELATIVE: Profile = {
   sector: 'family',
 };
 
+/** Who a demo person writes as (what a workspace profile gives its entries). */
+type DemoAuthor = Pick<EntryAuthor, 'name' | 'sector' | 'profession' | 'organisation'>;
+
 const SIX_MONTHS_MS = 183 * 86_400_000;
 
 /**
@@ -61,10 +69,10 @@ const SIX_MONTHS_MS = 183 * 86_400_000;
  */
 export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compartment, Entry[]> {
   const compartments = new Map(COMPARTMENTS.map((c) => [c, { inner: new Y.Doc() }]));
-  const writer = (digit: string, role: Role, name: string, sector: string): DemoWriter => ({
+  const writer = (digit: string, role: Role, who: DemoAuthor): DemoWriter => ({
     write: (type, data, at) =>
       writeEntry(
-        { compartments, role, deviceId: digit.repeat(64), authorInfo: { name, sector } },
+        { compartments, role, deviceId: digit.repeat(64), authorInfo: who },
         type,
         data,
         at,
@@ -73,9 +81,14 @@ export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compa
   runSections({
     now,
     rng: prng(seed),
-    patient: writer('a', 'owner', 'Demo patient', 'patient'),
-    physio: writer('b', 'professional', DEMO_PHYSIO.name, DEMO_PHYSIO.sector),
-    relative: writer('c', 'delegate', DEMO_RELATIVE.name, DEMO_RELATIVE.sector),
+    patient: writer('a', 'owner', {
+      name: 'Demo patient',
+      sector: 'patient',
+      profession: '',
+      organisation: '',
+    }),
+    physio: writer('b', 'professional', DEMO_PHYSIO),
+    relative: writer('c', 'delegate', DEMO_RELATIVE),
   });
   takeDemoBlobs();
   return new Map(COMPARTMENTS.map((c) => [c, readEntries(compartments, c)]));

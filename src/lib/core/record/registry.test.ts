@@ -32,7 +32,12 @@ const DEVICE = 'a'.repeat(64);
 /** One well-formed value per type, as another device stores it. */
 const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
   'pain-checkin': { scores: { back: 4, leg: 0 }, note: 'after the walk' },
-  questionnaire: { instrument: 'ndi', answers: [1, 2, 3, 4, 5, 0, 1, 2, 3, null] },
+  // Entered from the paper form with the patient: valid from every role that writes it.
+  questionnaire: {
+    instrument: 'ndi',
+    answers: [1, 2, 3, 4, 5, 0, 1, 2, 3, null],
+    enteredWithPatient: true,
+  },
   psfs: { activities: [{ activity: 'Driving', rating: 6 }] },
   'motion-test': { test: 'neck', source: 'sensor', planes: { rotation: { a: 70, b: 65 } } },
   'red-flags': {
@@ -71,6 +76,12 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     title: 'Discharge letter',
   },
   'document-removed': { document: '0'.repeat(19) + 'a'.repeat(24), blobId: 'a'.repeat(32) },
+  goniometry: { region: 'cervical', degrees: { flexion: 45, 'rotation-left': 70 }, note: 'Stiff' },
+  'treatment-session': { components: ['education', 'exercise-therapy'], minutes: 30 },
+  'neuro-screen': {
+    items: { reflexes: { result: 'normal' }, 'slr-left': { result: 'abnormal', angle: 40 } },
+    text: 'Reproduces leg pain',
+  },
   access: {
     action: 'granted',
     device: DEVICE,
@@ -117,6 +128,48 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { instrument: 'ndi', answers: 'all fine' },
     { instrument: 'ndi', version: '1', answers: Array(10).fill(0) },
     { instrument: 'ndi', version: 99, answers: Array(10).fill(0) },
+    { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: 'yes' },
+    { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: false },
+  ],
+  goniometry: [
+    null,
+    { region: 'cervical', degrees: {} },
+    { region: 'thoracic', degrees: { flexion: 40 } },
+    { region: 'cervical', degrees: { flexion: 91 } },
+    { region: 'lumbar', degrees: { extension: 61 } },
+    { region: 'cervical', degrees: { flexion: -5 } },
+    { region: 'cervical', degrees: { flexion: 40.5 } },
+    { region: 'cervical', degrees: { flexion: '40' } },
+    { region: 'cervical', degrees: { twist: 10 } },
+    { region: 'cervical', degrees: { flexion: 40 }, note: long(2001) },
+    { region: 'cervical', degrees: { flexion: 40 }, note: ' ' },
+    { region: 'cervical', degrees: { flexion: 40 }, extra: true },
+    { region: 'cervical', degrees: [40] },
+  ],
+  'treatment-session': [
+    null,
+    { components: [], minutes: 30 },
+    { components: ['surgery'], minutes: 30 },
+    { components: ['education', 'education'], minutes: 30 },
+    { components: ['education'], minutes: 0 },
+    { components: ['education'], minutes: 241 },
+    { components: ['education'], minutes: 12.5 },
+    { components: 'education', minutes: 30 },
+    { components: ['education'], minutes: 30, text: long(2001) },
+    { components: ['education'], minutes: 30, patient: 'Mette' },
+  ],
+  'neuro-screen': [
+    null,
+    { items: {} },
+    { items: { reflexes: { result: 'odd' } } },
+    { items: { reflexes: 'normal' } },
+    { items: { gait: { result: 'normal' } } },
+    { items: { reflexes: { result: 'normal', angle: 30 } } },
+    { items: { 'slr-right': { result: 'abnormal', angle: 91 } } },
+    { items: { 'slr-right': { result: 'abnormal', angle: 45.5 } } },
+    { items: { 'slr-right': { result: 'abnormal', extra: 1 } } },
+    { items: { power: { result: 'normal' } }, text: long(2001) },
+    { items: { power: { result: 'normal' } }, extra: true },
   ],
   psfs: [
     null,
@@ -325,7 +378,9 @@ describe('entry-type registry', () => {
     (type) => {
       const record = patientRecord();
       const before = Y.encodeStateAsUpdate(record);
-      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+      // A delegate, or a professional for the types only professionals write.
+      const role: Role = ENTRY_TYPES[type].writers.delegate.write ? 'delegate' : 'professional';
+      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role };
       for (const bad of MALFORMED[type]) {
         const update = updateAdding(record, entryOf(type, bad, sister));
         expect(validateRecordUpdate(update, record, sister)).toMatch(/malformed/);
@@ -365,8 +420,20 @@ describe('entry-type registry', () => {
   // Written out by hand, not derived from the registry: this is what the roles mean (issue 12).
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES,
-    delegate: ENTRY_TYPE_NAMES,
-    professional: ['condition', 'note', 'message', 'document', 'document-removed'],
+    delegate: ENTRY_TYPE_NAMES.filter(
+      (t) => !['goniometry', 'treatment-session', 'neuro-screen'].includes(t),
+    ),
+    professional: [
+      'questionnaire',
+      'condition',
+      'note',
+      'message',
+      'document',
+      'document-removed',
+      'goniometry',
+      'treatment-session',
+      'neuro-screen',
+    ],
     viewer: [],
   };
 
