@@ -17,6 +17,7 @@ import { uploadDocumentBlob } from '../record-documents';
 import { demoBasics } from './basics';
 import { demoDocs, takeDemoBlobs } from './docs';
 import { demoProfile } from './profile';
+import { demoClinic } from './clinic';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -31,6 +32,7 @@ export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
   demoProfile,
   demoBasics,
   demoDocs,
+  demoClinic,
 ];
 
 /** The same demo on every device. */
