@@ -44,7 +44,8 @@ test('a physiotherapist records ROM, a session and an ODI with the patient; the 
   await patient.getByRole('link', { name: 'Questionnaires' }).first().click();
   await expect(patient.getByTestId('with-clinic-odi')).toHaveText('Filled in with your clinic');
   await expect(patient.getByTestId('with-clinic-orebro')).toBeVisible();
-  await expect(patient.getByRole('button', { name: 'Answer ODI' })).toHaveCount(0);
+  // Still enterable by item number with the paper form in hand, but not offered as due.
+  await expect(patient.getByRole('button', { name: 'Answer ODI' })).toHaveClass(/secondary/);
   await axe(patient);
   await fits(patient, 360);
   await patient.screenshot({ path: 'test-results/clinic/due-360.png', fullPage: true });
@@ -110,6 +111,8 @@ test('a physiotherapist records ROM, a session and an ODI with the patient; the 
   await physio.setViewportSize({ width: 360, height: 740 });
   await fits(physio, 360);
   await physio.screenshot({ path: 'test-results/clinic/physio-360.png', fullPage: true });
+  await write.getByRole('radio', { name: 'Range of motion' }).check();
+  await write.screenshot({ path: 'test-results/clinic/write-rom-360.png' });
 
   // The patient sees each entry with name, profession, organisation and sector.
   await patient.getByRole('link', { name: 'Record' }).first().click();
@@ -125,11 +128,13 @@ test('a physiotherapist records ROM, a session and an ODI with the patient; the 
   await axe(patient);
   await fits(patient, 360);
   await patient.screenshot({ path: 'test-results/clinic/patient-360.png', fullPage: true });
+  await rom.screenshot({ path: 'test-results/clinic/entry-360.png' });
   // The summary's clinical findings: the ROM by visit and the session, with their source.
   await patient.getByRole('link', { name: 'Summary' }).first().click();
   const findings = patient.getByTestId('summary-clinic');
   await expect(findings.getByTestId('rom-table-lumbar')).toContainText('55°');
   await expect(findings).toContainText('Ana Jensen, Physiotherapist, Fysio Nord, Physiotherapy');
+  await findings.screenshot({ path: 'test-results/clinic/findings-360.png' });
   await axe(patient);
   await fits(patient, 360);
 });

@@ -476,7 +476,7 @@ const es: Translation = {
       saved: 'Sesión de tratamiento guardada ({minutes} min).',
       needWhat: 'Elija al menos una cosa que se hizo.',
       badMinutes: 'Introduzca minutos enteros de 1 a 240.',
-      line: '{what} · {minutes} min',
+      line: '{what} · {minutes} minutos',
     },
     component: {
       education: 'Educación sobre la dolencia',

@@ -470,7 +470,7 @@ const nb: Translation = {
       saved: 'Behandlingstime lagret ({minutes} min).',
       needWhat: 'Velg minst én ting som ble gjort.',
       badMinutes: 'Skriv inn hele minutter fra 1 til 240.',
-      line: '{what} · {minutes} min',
+      line: '{what} · {minutes} minutter',
     },
     component: {
       education: 'Undervisning om tilstanden',

@@ -471,7 +471,7 @@ const nl: Translation = {
       saved: 'Behandelsessie opgeslagen ({minutes} min).',
       needWhat: 'Kies minstens één ding dat is gedaan.',
       badMinutes: 'Vul hele minuten in van 1 tot 240.',
-      line: '{what} · {minutes} min',
+      line: '{what} · {minutes} minuten',
     },
     component: {
       education: 'Uitleg over de aandoening',
