@@ -96,6 +96,29 @@ test('a physiotherapist records ROM, a session and an ODI with the patient; the 
   await expect(write.getByRole('status')).toHaveText('Treatment session saved (30 min).');
   await axe(physio);
 
+  // A neurological screen: a straight-leg raise with an impossible angle first.
+  await write.getByRole('radio', { name: 'Neurological screen' }).check();
+  const neuro = physio.getByTestId('neuro-form');
+  await neuro
+    .getByRole('group', { name: 'Reflexes' })
+    .getByRole('radio', { name: 'Normal', exact: true })
+    .check();
+  await neuro
+    .getByRole('group', { name: 'Straight-leg raise, left' })
+    .getByRole('radio', { name: 'Abnormal' })
+    .check();
+  await neuro.getByLabel('Hip angle when symptoms began, in degrees (optional)').fill('120');
+  await neuro.getByRole('button', { name: 'Save neurological screen' }).click();
+  await expect(neuro.getByRole('alert')).toHaveText(
+    'Enter the angle in whole degrees from 0 to 90.',
+  );
+  await neuro.getByLabel('Hip angle when symptoms began, in degrees (optional)').fill('45');
+  await neuro.getByRole('button', { name: 'Save neurological screen' }).click();
+  await expect(neuro.getByRole('status')).toContainText(
+    'Abnormal: Straight-leg raise, left at 45°',
+  );
+  await axe(physio);
+
   // The ODI from the paper form, with the patient: item numbers and answers by score.
   await write.getByRole('radio', { name: 'Questionnaire with the patient' }).check();
   await write.getByLabel('Questionnaire', { exact: true }).selectOption('odi');
@@ -123,6 +146,9 @@ test('a physiotherapist records ROM, a session and an ODI with the patient; the 
   const session = entries.filter({ hasText: 'Treatment session' });
   await expect(session).toContainText('Education about the condition, Exercise therapy · 30 min');
   await expect(session).toContainText(WHO);
+  await expect(entries.filter({ hasText: 'Neurological screen' })).toContainText(
+    'Abnormal: Straight-leg raise, left at 45°',
+  );
   const odi = entries.filter({ hasText: 'ODI' });
   await expect(odi).toContainText(`Entered by ${WHO} with the patient`);
   await axe(patient);
