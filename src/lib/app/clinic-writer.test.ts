@@ -5,6 +5,7 @@ import type { Role } from '$lib/core/sync/index';
 import { readEntries, writeEntry, type EntryContext } from './record-entries';
 import { SharingError, type OpenCompartment } from './session-types';
 import { collectDemo, DEMO_PHYSIO } from './demo/index';
+import { exportBundle } from '$lib/core/fhir/export';
 
 /** The writer names a professional with profession and organisation; rule 30 at the writer. */
 
@@ -81,5 +82,24 @@ describe('the writer of professional entries', () => {
         organisation: DEMO_PHYSIO.organisation,
       });
     }
+  });
+
+  it('the FHIR export names the physiotherapist’s profession and organisation', () => {
+    const now = new Date('2026-12-01T12:00:00Z');
+    const clinical = collectDemo(now).get('clinical') ?? [];
+    const bundle = exportBundle(
+      {
+        recordId: 'demo',
+        profile: null,
+        entries: clinical.map((e) => ({ ...e, compartment: 'clinical' })),
+        grants: [],
+      },
+      { now },
+    );
+    const resources = (bundle.entry ?? []).map((b) => b.resource);
+    const role = resources.find((r) => r?.resourceType === 'PractitionerRole');
+    const org = resources.find((r) => r?.resourceType === 'Organization');
+    expect(JSON.stringify(role)).toContain(DEMO_PHYSIO.profession);
+    expect(org).toMatchObject({ name: DEMO_PHYSIO.organisation });
   });
 });
