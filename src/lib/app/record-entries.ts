@@ -1,4 +1,5 @@
 import {
+  authorProblem,
   entryType,
   isValidEntry,
   listEntries,
@@ -22,7 +23,8 @@ export interface EntryContext {
   readonly compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>;
   readonly role: Role | undefined;
   readonly deviceId: string;
-  readonly authorInfo?: Pick<EntryAuthor, 'name' | 'sector'> | undefined;
+  readonly authorInfo?:
+    Pick<EntryAuthor, 'name' | 'sector' | 'profession' | 'organisation'> | undefined;
 }
 
 /**
@@ -50,7 +52,11 @@ export function writeEntry<K extends EntryType>(
   }
   const stored = spec.prepare ? spec.prepare(data) : data;
   if (stored === null || !spec.guard(stored)) throw new RangeError(spec.invalid);
-  const author = { deviceId: ctx.deviceId, role, ...(ctx.authorInfo ?? {}) };
+  const refused = spec.roleRule?.(stored, role);
+  if (refused) throw new SharingError(refused);
+  const author = { deviceId: ctx.deviceId, role, ...authorFields(ctx.authorInfo) };
+  const badAuthor = authorProblem(author);
+  if (badAuthor) throw new RangeError(badAuthor);
   if (revision) {
     const target = revision.target;
     if (target.type !== type) throw new RangeError('A correction keeps its entry’s type.');
@@ -150,4 +156,14 @@ export function readVersions(
 ): RecordVersions {
   const c = compartments.get(name);
   return foldVersions(c ? listEntries(c.inner).filter((e) => isValidEntry(e, name)) : []);
+}
+
+/** The profile's display fields an entry carries: the non-empty ones (all bounded, rule 29). */
+function authorFields(info: EntryContext['authorInfo']): Partial<EntryAuthor> {
+  const out: { -readonly [K in keyof EntryAuthor]?: EntryAuthor[K] } = {};
+  for (const k of ['name', 'sector', 'profession', 'organisation'] as const) {
+    const v = info?.[k]?.trim();
+    if (v) out[k] = v;
+  }
+  return out;
 }

@@ -47,7 +47,12 @@ export interface SessionOptions {
   /** Separates simulated devices in one test process, and a workspace's records. */
   readonly namespace?: string;
   /** Who writes from this device, as entries name them (professionals and relatives). */
-  readonly authorInfo?: { readonly name: string; readonly sector: string };
+  readonly authorInfo?: {
+    readonly name: string;
+    readonly sector: string;
+    readonly profession?: string;
+    readonly organisation?: string;
+  };
   /** One WebSocket shared by many records (a professional's workspace). */
   readonly socket?: SharedSocket;
   /** Told of every newer manifest accepted (a workspace stores it with its list of records). */

@@ -201,7 +201,12 @@ export class Workspace {
     const session = await RecordSession.openShared(row.relayUrl, this.deviceSeed, m, {
       ...this.opts,
       namespace: `${this.opts.namespace ?? ''}-ws-${row.recordId}`,
-      authorInfo: { name: this.profile.name, sector: this.profile.sector },
+      authorInfo: {
+        name: this.profile.name,
+        sector: this.profile.sector,
+        profession: this.profile.profession,
+        organisation: this.profile.organisation,
+      },
       socket: this.socketFor(row.relayUrl),
       onManifest: (next) =>
         this.store.updateRecord(row.recordId, { manifest: encodeManifest(next) }),

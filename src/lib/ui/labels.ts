@@ -1,5 +1,6 @@
-import type { EntryAuthor } from '$lib/core/record/entries';
-import type { PsfsResponse } from '$lib/core/record/clinical';
+import type { Entry, EntryAuthor } from '$lib/core/record/entries';
+import { QUESTIONNAIRE, type PsfsResponse } from '$lib/core/record/clinical';
+import { enteredWithPatient } from '$lib/core/record/clinic-entries';
 import type { AccessEvent } from '$lib/core/record/types';
 import {
   NECK_PLANES,
@@ -14,14 +15,45 @@ import { formatNumber, t } from '$lib/i18n';
 
 /**
  * Who wrote an entry: "you, on this device", the patient (for a `guest` reader) or "you, on
- * another of your devices", else "Name (role, sector)".
+ * another of your devices", else "Name (role, sector) · Profession, Organisation".
  */
 export function authorLabel(author: EntryAuthor, selfDeviceId: string, guest: boolean): string {
   if (author.deviceId === selfDeviceId) return t('timeline.byThisDevice');
   if (author.role === 'owner') return t(guest ? 'timeline.byPatient' : 'timeline.byOtherDevice');
   const role = t(`role.${author.role}`);
   const sector = author.sector ? `, ${t(`sector.${author.sector}`)}` : '';
-  return author.name ? `${author.name} (${role}${sector})` : role;
+  const work = authorWork(author);
+  return (author.name ? `${author.name} (${role}${sector})` : role) + (work ? ` · ${work}` : '');
+}
+
+/**
+ * The writer as a summary's or document list's source reads: the patient, else "Ana Jensen,
+ * Physiotherapist, Fysio Nord, Physiotherapy" (name, profession, organisation, sector).
+ */
+export function sourceName(author: EntryAuthor): string {
+  if (author.role === 'owner') return t('timeline.byPatient');
+  const sector = author.sector ? t(`sector.${author.sector}`) : '';
+  return [author.name ?? t(`role.${author.role}`), authorWork(author), sector]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** "Physiotherapist, Fysio Nord": the writer's profession and organisation, when given. */
+export function authorWork(author: EntryAuthor): string {
+  return [author.profession, author.organisation].filter((v) => v && v.trim()).join(', ');
+}
+
+/**
+ * Who wrote this entry ({@link authorLabel}); a questionnaire a professional entered from the
+ * paper form reads "Entered by <them> with the patient".
+ */
+export function entryAuthorLabel(entry: Entry, selfDeviceId: string, guest: boolean): string {
+  const who = authorLabel(entry.author, selfDeviceId, guest);
+  return entry.type === QUESTIONNAIRE &&
+    entry.author.role === 'professional' &&
+    enteredWithPatient(entry.data)
+    ? t('clinic.enteredWith', { who })
+    : who;
 }
 
 /** "Forward (flexion) 40°, Back (extension) 20°; Left 70°, Right 65°" for a motion test. */

@@ -1,5 +1,11 @@
 import * as Y from 'yjs';
-import { COMPARTMENTS, type Compartment, type Entry, type EntryType } from '$lib/core/record/index';
+import {
+  COMPARTMENTS,
+  type Compartment,
+  type Entry,
+  type EntryAuthor,
+  type EntryType,
+} from '$lib/core/record/index';
 import type { Profile } from '$lib/core/sharing/index';
 import type { Role } from '$lib/core/sync/index';
 import { prng } from '$lib/core/prng';
@@ -14,6 +20,7 @@ import { demoDocs, takeDemoBlobs } from './docs';
 import { demoProfile } from './profile';
 import { demoCorrect } from './correct';
 import { demoPlan } from './plan';
+import { demoClinic } from './clinic';
 import type { DemoContext, DemoWriter } from './context';
 
 export type { DemoContext, DemoWriter } from './context';
@@ -30,6 +37,7 @@ export const DEMO_SECTIONS: ReadonlyArray<(ctx: DemoContext) => void> = [
   demoDocs,
   demoCorrect,
   demoPlan,
+  demoClinic,
 ];
 
 /** The same demo on every device. */
@@ -57,6 +65,9 @@ export const DEMO_RELATIVE: Profile = {
   sector: 'family',
 };
 
+/** Who a demo person writes as (what a workspace profile gives its entries). */
+type DemoAuthor = Pick<EntryAuthor, 'name' | 'sector' | 'profession' | 'organisation'>;
+
 const SIX_MONTHS_MS = 183 * 86_400_000;
 
 /**
@@ -65,8 +76,8 @@ const SIX_MONTHS_MS = 183 * 86_400_000;
  */
 export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compartment, Entry[]> {
   const compartments = new Map(COMPARTMENTS.map((c) => [c, { inner: new Y.Doc() }]));
-  const writer = (digit: string, role: Role, name: string, sector: string): DemoWriter => {
-    const ctx = { compartments, role, deviceId: digit.repeat(64), authorInfo: { name, sector } };
+  const writer = (digit: string, role: Role, who: DemoAuthor): DemoWriter => {
+    const ctx = { compartments, role, deviceId: digit.repeat(64), authorInfo: who };
     return {
       write: (type, data, at) => writeEntry(ctx, type, data, at),
       correct: (target, data) => correctEntry(ctx, target, target.type as EntryType, data as never),
@@ -76,9 +87,14 @@ export function collectDemo(now: Date = new Date(), seed = DEMO_SEED): Map<Compa
   runSections({
     now,
     rng: prng(seed),
-    patient: writer('a', 'owner', 'Demo patient', 'patient'),
-    physio: writer('b', 'professional', DEMO_PHYSIO.name, DEMO_PHYSIO.sector),
-    relative: writer('c', 'delegate', DEMO_RELATIVE.name, DEMO_RELATIVE.sector),
+    patient: writer('a', 'owner', {
+      name: 'Demo patient',
+      sector: 'patient',
+      profession: '',
+      organisation: '',
+    }),
+    physio: writer('b', 'professional', DEMO_PHYSIO),
+    relative: writer('c', 'delegate', DEMO_RELATIVE),
   });
   takeDemoBlobs();
   return new Map(COMPARTMENTS.map((c) => [c, readEntries(compartments, c)]));

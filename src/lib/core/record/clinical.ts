@@ -32,6 +32,8 @@ export interface QuestionnaireResponse {
   readonly version?: number;
   /** Answer values per item as the instrument defines them; null for a blank item. */
   readonly answers: ReadonlyArray<number | null>;
+  /** Entered by a professional from the paper form with the patient (`clinic-entries.ts`). */
+  readonly enteredWithPatient?: true;
 }
 
 /** A response put into today's item order (version = the instrument's current version). */
@@ -45,13 +47,19 @@ export interface CurrentResponse extends QuestionnaireResponse {
  * says which item each answer belongs to, and an app that predates the version (and would read
  * an array in its own order) skips it instead of scoring it wrong.
  */
-export type StoredQuestionnaireResponse =
+export type StoredQuestionnaireResponse = (
   | { readonly instrument: InstrumentId; readonly answers: ReadonlyArray<number | null> }
   | {
       readonly instrument: InstrumentId;
       readonly version: number;
       readonly answers: Readonly<Record<string, number | null>>;
-    };
+    }
+) & { readonly enteredWithPatient?: true };
+
+/** `enteredWithPatient`, when present, is `true` (rule 30). */
+const withPatientOk = (data: object) =>
+  !Object.hasOwn(data, 'enteredWithPatient') ||
+  (data as { enteredWithPatient?: unknown }).enteredWithPatient === true;
 
 const responseVersion = (v: unknown): number | null =>
   v === undefined ? 1 : typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null;
@@ -91,7 +99,7 @@ export function readQuestionnaireResponse(data: unknown): CurrentResponse | null
 
 /** Whether stored data (any device's, any version this app reads) is a readable response. */
 export function isStoredQuestionnaireResponse(data: unknown): data is StoredQuestionnaireResponse {
-  return readQuestionnaireResponse(data) !== null;
+  return readQuestionnaireResponse(data) !== null && withPatientOk(data as object);
 }
 
 /**
@@ -105,7 +113,8 @@ export function isQuestionnaireResponse(data: unknown): data is QuestionnaireRes
     isInstrumentId(instrument) &&
     responseVersion(version) === INSTRUMENT[instrument].version &&
     Array.isArray(answers) &&
-    answersProblem(INSTRUMENT[instrument], answers) === null
+    answersProblem(INSTRUMENT[instrument], answers) === null &&
+    withPatientOk(data)
   );
 }
 
@@ -114,7 +123,8 @@ export function newQuestionnaireResponse(
   data: QuestionnaireResponse,
 ): StoredQuestionnaireResponse | null {
   if (!isQuestionnaireResponse(data)) return null;
-  return storedForm({ ...data, version: INSTRUMENT[data.instrument].version });
+  const stored = storedForm({ ...data, version: INSTRUMENT[data.instrument].version });
+  return data.enteredWithPatient === true ? { ...stored, enteredWithPatient: true } : stored;
 }
 
 /** A response in today's order, as an entry stores it (keyed from version 2 on). */

@@ -25,6 +25,38 @@ export interface EntryAuthor {
   readonly name?: string;
   /** e.g. `primary-care`, `physiotherapy`, `hospital`, `employment`, `family`. */
   readonly sector?: string;
+  /** The writer's profession, from their workspace profile (e.g. "Physiotherapist"). */
+  readonly profession?: string;
+  /** Where the writer works, from their workspace profile (e.g. "Fysio Nord"). */
+  readonly organisation?: string;
+}
+
+/** The longest name, profession or organisation an entry's author may carry (as profiles). */
+export const AUTHOR_FIELD_MAX = 120;
+const AUTHOR_TEXT = ['name', 'profession', 'organisation'] as const;
+const SECTOR_CODE = /^[a-z][a-z-]{0,39}$/;
+const hasControl = (v: string) => [...v].some((c) => c.charCodeAt(0) < 32 || c === '\u007f');
+
+/**
+ * Why an entry's `author` display fields are not acceptable (THREAT_MODEL rule 29), or null:
+ * `name`, `profession` and `organisation` are absent or one-line strings of at most
+ * {@link AUTHOR_FIELD_MAX} characters; `sector` is absent or a short lowercase code.
+ */
+export function authorProblem(author: unknown): string | null {
+  if (typeof author !== 'object' || author === null) return 'an entry needs an author';
+  const a = author as Record<string, unknown>;
+  for (const f of AUTHOR_TEXT) {
+    const v = a[f];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.length > AUTHOR_FIELD_MAX || hasControl(v)) {
+      return `an author's ${f} must be one line of at most ${AUTHOR_FIELD_MAX} characters`;
+    }
+  }
+  const sector = a['sector'];
+  if (sector !== undefined && (typeof sector !== 'string' || !SECTOR_CODE.test(sector))) {
+    return "an author's sector must be a short code";
+  }
+  return null;
 }
 
 export interface Entry<T = unknown> {

@@ -35,7 +35,12 @@ const RED_FLAGS_ID = newEntryId(patient.deviceId);
 /** One well-formed value per type, as another device stores it. */
 const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
   'pain-checkin': { scores: { back: 4, leg: 0 }, note: 'after the walk' },
-  questionnaire: { instrument: 'ndi', answers: [1, 2, 3, 4, 5, 0, 1, 2, 3, null] },
+  // Entered from the paper form with the patient: valid from every role that writes it.
+  questionnaire: {
+    instrument: 'ndi',
+    answers: [1, 2, 3, 4, 5, 0, 1, 2, 3, null],
+    enteredWithPatient: true,
+  },
   psfs: { activities: [{ activity: 'Driving', rating: 6 }] },
   'motion-test': { test: 'neck', source: 'sensor', planes: { rotation: { a: 70, b: 65 } } },
   'red-flags': {
@@ -76,6 +81,12 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
   'document-removed': { document: '0'.repeat(19) + 'a'.repeat(24), blobId: 'a'.repeat(32) },
   diary: { text: 'Slept badly; the walk helped.' },
   'redflag-review': { target: RED_FLAGS_ID, action: 'contacted', note: 'Phoned; seen today.' },
+  goniometry: { region: 'cervical', degrees: { flexion: 45, 'rotation-left': 70 }, note: 'Stiff' },
+  'treatment-session': { components: ['education', 'exercise-therapy'], minutes: 30 },
+  'neuro-screen': {
+    items: { reflexes: { result: 'normal' }, 'slr-left': { result: 'abnormal', angle: 40 } },
+    text: 'Reproduces leg pain',
+  },
   access: {
     action: 'granted',
     device: DEVICE,
@@ -124,6 +135,48 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { instrument: 'ndi', answers: 'all fine' },
     { instrument: 'ndi', version: '1', answers: Array(10).fill(0) },
     { instrument: 'ndi', version: 99, answers: Array(10).fill(0) },
+    { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: 'yes' },
+    { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: false },
+  ],
+  goniometry: [
+    null,
+    { region: 'cervical', degrees: {} },
+    { region: 'thoracic', degrees: { flexion: 40 } },
+    { region: 'cervical', degrees: { flexion: 91 } },
+    { region: 'lumbar', degrees: { extension: 61 } },
+    { region: 'cervical', degrees: { flexion: -5 } },
+    { region: 'cervical', degrees: { flexion: 40.5 } },
+    { region: 'cervical', degrees: { flexion: '40' } },
+    { region: 'cervical', degrees: { twist: 10 } },
+    { region: 'cervical', degrees: { flexion: 40 }, note: long(2001) },
+    { region: 'cervical', degrees: { flexion: 40 }, note: ' ' },
+    { region: 'cervical', degrees: { flexion: 40 }, extra: true },
+    { region: 'cervical', degrees: [40] },
+  ],
+  'treatment-session': [
+    null,
+    { components: [], minutes: 30 },
+    { components: ['surgery'], minutes: 30 },
+    { components: ['education', 'education'], minutes: 30 },
+    { components: ['education'], minutes: 0 },
+    { components: ['education'], minutes: 241 },
+    { components: ['education'], minutes: 12.5 },
+    { components: 'education', minutes: 30 },
+    { components: ['education'], minutes: 30, text: long(2001) },
+    { components: ['education'], minutes: 30, patient: 'Mette' },
+  ],
+  'neuro-screen': [
+    null,
+    { items: {} },
+    { items: { reflexes: { result: 'odd' } } },
+    { items: { reflexes: 'normal' } },
+    { items: { gait: { result: 'normal' } } },
+    { items: { reflexes: { result: 'normal', angle: 30 } } },
+    { items: { 'slr-right': { result: 'abnormal', angle: 91 } } },
+    { items: { 'slr-right': { result: 'abnormal', angle: 45.5 } } },
+    { items: { 'slr-right': { result: 'abnormal', extra: 1 } } },
+    { items: { power: { result: 'normal' } }, text: long(2001) },
+    { items: { power: { result: 'normal' } }, extra: true },
   ],
   psfs: [
     null,
@@ -402,9 +455,18 @@ describe('entry-type registry', () => {
   const MAY_WRITE: Readonly<Record<Role, readonly EntryType[]>> = {
     owner: ENTRY_TYPE_NAMES.filter((t) => t !== 'redflag-review' && t !== 'plan-item'),
     delegate: ENTRY_TYPE_NAMES.filter(
-      (t) => t !== 'redflag-review' && t !== 'device-name' && t !== 'plan-item',
+      (t) =>
+        ![
+          'redflag-review',
+          'device-name',
+          'plan-item',
+          'goniometry',
+          'treatment-session',
+          'neuro-screen',
+        ].includes(t),
     ),
     professional: [
+      'questionnaire',
       'condition',
       'note',
       'message',
@@ -413,6 +475,9 @@ describe('entry-type registry', () => {
       'redflag-review',
       'plan-item',
       'appointment',
+      'goniometry',
+      'treatment-session',
+      'neuro-screen',
     ],
     viewer: [],
   };

@@ -1,5 +1,5 @@
 import type { Role } from '../sync/protocol';
-import type { Compartment, Entry } from './entries';
+import { authorProblem, type Compartment, type Entry } from './entries';
 import {
   ACCESS_EVENT,
   isAccessEvent,
@@ -55,6 +55,8 @@ import {
   type Condition,
 } from './problems';
 import { PLAN_TYPES } from './registry-plan';
+import { CLINIC_TYPES } from './registry-clinic';
+import { enteredWithPatient } from './clinic-entries';
 
 /**
  * The entry-type registry: every entry type of the record is declared here once, with its data
@@ -137,6 +139,11 @@ export interface EntryTypeSpec<T, Input = T> {
   /** The writer's error when the data does not fit (a developer's message, not shown). */
   readonly invalid: string;
   readonly writers: WriteRules;
+  /**
+   * A further condition on a writer's data by role, checked by the writer and where a grantee's
+   * update is accepted (`validate.ts` rule 4): why `role` may not write `data`, or null.
+   */
+  readonly roleRule?: (data: T, role: Role) => string | null;
   readonly section: SummarySection;
   readonly timeline: TimelineWording<T>;
   readonly fhir?: FhirHook;
@@ -200,7 +207,12 @@ export const ENTRY_TYPES = {
     guard: isStoredQuestionnaireResponse,
     prepare: newQuestionnaireResponse,
     invalid: 'These answers cannot be scored.',
-    writers: PATIENT,
+    // A professional enters one only from the paper form with the patient (rule 30).
+    writers: CARE_TEAM,
+    roleRule: (d, role) =>
+      role === 'professional' && !enteredWithPatient(d)
+        ? 'a professional enters a questionnaire only with the patient'
+        : null,
     section: 'questionnaires',
     timeline: { title: 'timeline.questionnaire' },
     fhir: { section: 'functional-status', resources: ['QuestionnaireResponse', 'Observation'] },
@@ -354,6 +366,7 @@ export const ENTRY_TYPES = {
   ...PLAN_TYPES,
   ...DEVICES_TYPES,
   ...CORRECT_TYPES,
+  ...CLINIC_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,
@@ -409,6 +422,7 @@ export function isValidEntry(entry: Entry, compartment?: Compartment): boolean {
   const s = entryType(entry.type);
   if (!s || entry.v > s.version) return false;
   if (compartment !== undefined && s.compartment !== compartment) return false;
+  if (authorProblem(entry.author) !== null) return false;
   return s.guard(entry.data);
 }
 

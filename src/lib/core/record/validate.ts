@@ -1,7 +1,15 @@
 import * as Y from 'yjs';
 import type { Role } from '../sync/protocol';
 import { MISSING_STATE } from '../sync/binding';
-import { ENTRIES, META, entriesMap, isEntryIdOf, isRevision, readEntry } from './entries';
+import {
+  ENTRIES,
+  META,
+  authorProblem,
+  entriesMap,
+  isEntryIdOf,
+  isRevision,
+  readEntry,
+} from './entries';
 import { entryType } from './registry';
 
 /**
@@ -22,7 +30,8 @@ import { entryType } from './registry';
  * 4. A writer who is not an owner writes only the entry types its role may write, as the entry-type
  *    registry declares them (a delegate what the patient writes, a professional notes and
  *    messages, a viewer nothing; unknown types only owners), names its own role, and sends data
- *    that passes the type's guard ({@link entryProblem}).
+ *    that passes the type's guard and its role rule (a professional's questionnaire says it was
+ *    entered with the patient), with bounded author fields ({@link entryProblem}).
  * 5. Owners are trusted: they may write, replace and delete anything in the record, except
  *    that they write no entry of a type the registry gives them no write for (a review).
  * 6. A grantee's correction or withdrawal (`supersedes`, `withdrawn`: `versions.ts`) is well
@@ -215,12 +224,14 @@ function entryProblem(
     return `a ${role} may not write entries of type ${type.slice(0, 40) || '?'}`;
   }
   if (value.author?.role !== role) return 'an entry must name its writer’s role';
+  const author = authorProblem(value.author);
+  if (author) return author;
   const v = value.v;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
     return 'an entry needs a schema version';
   }
   if (v <= spec.version && !spec.guard(value.data)) return `malformed ${type} data`;
-  return null;
+  return v <= spec.version ? (spec.roleRule?.(value.data, role) ?? null) : null;
 }
 
 /**
