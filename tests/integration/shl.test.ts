@@ -73,6 +73,7 @@ describe('SMART Health Links on the real relay', () => {
     const bundle = file!.json as { resourceType: string; entry: { resource: unknown }[] };
     expect(bundle.resourceType).toBe('Bundle');
     expect(JSON.stringify(bundle)).toContain('Sørensen');
+    expect(JSON.stringify(bundle)).toContain(MARKER);
     // Embedded on request, too.
     const [embedded] = await openShlink(payload, {
       recipient: 'Fysio Nord',
