@@ -1,0 +1,101 @@
+import { expect, test, type Page } from '@playwright/test';
+import { axe, PASSPHRASE } from './helpers';
+
+/**
+ * Sharing by SMART Health Link (issue 13 item 4): the patient makes a link with a passcode; a
+ * professional in a fresh browser with no Backpack opens it, is refused with a wrong passcode
+ * (and told how many tries are left), then sees the summary; the patient sees who opened it and
+ * revokes it, and the link then says it was revoked.
+ */
+
+async function startRecordWithProfile(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start a new record' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create my record' }).click();
+  await page.getByLabel('I have printed or written down my recovery code').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Full name').fill('Mette Sørensen');
+  await page.getByLabel('Date of birth').fill('1981-04-12');
+  await page.getByRole('button', { name: 'Save my details' }).click();
+}
+
+test('a patient shares a summary by link; a professional without Backpack opens it with the passcode', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const patientContext = await browser.newContext();
+  const patient = await patientContext.newPage();
+  await startRecordWithProfile(patient);
+  await patient.getByRole('link', { name: 'Check-in' }).first().click();
+  await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
+  await patient.getByRole('button', { name: 'Save check-in' }).click();
+  await expect(patient.getByText('Saved.')).toBeVisible();
+
+  await patient.getByRole('link', { name: 'Share' }).first().click();
+  const panel = patient.getByTestId('shl-panel');
+  await expect(panel.getByRole('heading', { name: 'Share by link' })).toBeVisible();
+  await expect(panel.getByLabel('The link works for')).toHaveValue('7');
+  await expect(panel.getByLabel(/Protect the link with a passcode/)).toBeChecked();
+  await axe(patient);
+  await panel.getByTestId('shl-create').click();
+  await expect(panel.getByTestId('shl-made')).toBeVisible({ timeout: 20_000 });
+  const passcode = (await panel.getByTestId('shl-passcode').textContent())!.trim();
+  expect(passcode).toMatch(/^[A-Z2-9]{6}$/);
+  const link = await panel.getByTestId('shl-link-text').first().inputValue();
+  expect(link).toMatch(/\/shl#shlink:\//);
+  await expect(panel.getByRole('img', { name: 'The link as a QR code' })).toBeVisible();
+  await axe(patient);
+  await patient.setViewportSize({ width: 360, height: 740 });
+  await patient.screenshot({ path: 'test-results/shl-share-360.png', fullPage: true });
+  expect(await patient.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+    360,
+  );
+
+  // A professional with no Backpack: a fresh context, straight to the link.
+  const proContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const pro = await proContext.newPage();
+  await pro.goto(link);
+  await expect(pro.getByRole('heading', { name: 'Shared health summary' })).toBeVisible();
+  await pro.getByLabel('Your name and workplace').fill('Dr Lars Holm, Lægehuset Nord');
+  await pro.getByLabel('Passcode').fill('WRONG1');
+  await pro.getByTestId('shl-open').click();
+  await expect(pro.getByTestId('shl-viewer-error')).toContainText('The passcode is wrong.');
+  await expect(pro.getByTestId('shl-viewer-error')).toContainText('9 tries left.');
+  await axe(pro);
+  await pro.getByLabel('Passcode').fill(passcode.toLowerCase());
+  await pro.getByTestId('shl-open').click();
+  await expect(pro.getByTestId('ips-patient')).toHaveText('Mette Sørensen');
+  await expect(pro.getByTestId('ips-results')).toContainText('7');
+  await expect(pro.getByRole('heading', { name: 'Problems' })).toBeVisible();
+  await axe(pro);
+  await pro.screenshot({ path: 'test-results/shl-viewer-1280.png', fullPage: true });
+  await pro.setViewportSize({ width: 360, height: 740 });
+  expect(await pro.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await pro.screenshot({ path: 'test-results/shl-viewer-360.png', fullPage: true });
+
+  // The patient sees who opened it, then revokes it.
+  await patient.getByRole('button', { name: 'Check who opened the links' }).click();
+  await expect(patient.getByTestId('shl-log')).toContainText('Dr Lars Holm, Lægehuset Nord');
+  await patient.getByRole('button', { name: 'Revoke link' }).click();
+  await patient.getByTestId('shl-revoke-now').click();
+  await expect(patient.getByText('The link is revoked.')).toBeVisible();
+  await expect(patient.getByTestId('shl-link').first()).toContainText('Revoked');
+  await axe(patient);
+
+  const late = await (await browser.newContext()).newPage();
+  await late.goto(link);
+  await late.getByLabel('Your name and workplace').fill('Someone else');
+  await late.getByLabel('Passcode').fill(passcode);
+  await late.getByTestId('shl-open').click();
+  await expect(late.getByTestId('shl-viewer-error')).toContainText('expired or was revoked');
+});
+
+test('the viewer explains a missing or damaged link', async ({ page }) => {
+  await page.goto('/shl');
+  await expect(page.getByTestId('shl-viewer-error')).toContainText('no SMART Health Link');
+  await axe(page);
+  await page.goto('/shl#shlink:/not-a-payload');
+  await expect(page.getByTestId('shl-viewer-error')).toContainText('damaged or incomplete');
+});
