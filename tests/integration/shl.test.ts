@@ -1,6 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { applyImport, previewImport } from '../../src/lib/app/fhir-import';
 import { RecordSession } from '../../src/lib/app/record-session';
+import { isValidEntry } from '../../src/lib/core/record/index';
 import { createLink, listLinks, refreshLinks, revokeLink } from '../../src/lib/app/shl-links';
 import {
   createShlink,
@@ -187,5 +190,43 @@ describe('SMART Health Links on the real relay', () => {
     expect((await fetch(`${base}/api/shl/short`, { method: 'POST', body: '{}' })).status).toBe(400);
     const ticketless = await fetch(`${base}/api/shl/${id}/file`);
     expect(ticketless.status).toBe(404);
+  });
+
+  it('imports a Danish IPS (opened from a link or a file) once, with provenance; a malformed file changes nothing', async () => {
+    const patient = await patientWithRecord('-shl-imp');
+    const text = readFileSync(
+      new URL('../../src/lib/core/fhir/fixtures/dk-ips.json', import.meta.url),
+      'utf8',
+    );
+    const before = patient.entries('clinical').length;
+    expect(() => previewImport(patient, '{"resourceType": "Bund')).toThrow(/JSON/);
+    expect(patient.entries('clinical')).toHaveLength(before);
+
+    const preview = previewImport(patient, text);
+    expect(preview.items.map((i) => i.type).sort()).toEqual([
+      'condition',
+      'condition',
+      'condition',
+      'medication',
+      'medication',
+    ]);
+    expect(preview.skipped.map((s) => s.resourceType)).toEqual(
+      expect.arrayContaining(['Observation', 'Immunization']),
+    );
+    expect(preview.items.every((i) => i.source.from.length > 0)).toBe(true);
+    expect(applyImport(patient, preview)).toBe(5);
+    const conditions = patient.entries('clinical', 'condition');
+    // Every written entry passes the registry's guard (which every device runs on accept).
+    expect(conditions.every((e) => isValidEntry(e, 'clinical'))).toBe(true);
+    const lowBack = conditions.find((c) => (c.data as { code?: string }).code === 'low-back-pain');
+    expect(lowBack?.data).toMatchObject({ source: { date: expect.stringMatching(/^\d{4}-/) } });
+
+    // Twice: nothing new.
+    const again = previewImport(patient, text);
+    expect(again.items).toEqual([]);
+    expect(again.alreadyIn).toBe(5);
+    expect(applyImport(patient, preview)).toBe(0);
+    expect(patient.entries('clinical', 'condition')).toHaveLength(conditions.length);
+    await patient.close();
   });
 });
