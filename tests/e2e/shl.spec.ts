@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { axe, PASSPHRASE } from './helpers';
+import { fileURLToPath } from 'node:url';
+import { axe, PASSPHRASE, startRecord } from './helpers';
 
 /**
  * Sharing by SMART Health Link (issue 13 item 4): the patient makes a link with a passcode; a
@@ -98,4 +99,50 @@ test('the viewer explains a missing or damaged link', async ({ page }) => {
   await axe(page);
   await page.goto('/shl#shlink:/not-a-payload');
   await expect(page.getByTestId('shl-viewer-error')).toContainText('damaged or incomplete');
+});
+
+test('the patient imports a Danish IPS file and sees the new conditions with their source, once', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Share' }).first().click();
+  const panel = page.getByTestId('fhir-import');
+  const file = fileURLToPath(
+    new URL('../../src/lib/core/fhir/fixtures/dk-ips.json', import.meta.url),
+  );
+  // A malformed file: a clear error, nothing to add.
+  await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"resourceType": "Bund'),
+  });
+  await expect(panel.getByRole('alert')).toContainText('This file cannot be imported');
+  await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles(file);
+  const preview = panel.getByTestId('import-preview');
+  await expect(preview).toContainText('Problem: Low back pain');
+  await expect(preview).toContainText('Imported from Bispebjerg Hospital, Region Hovedstaden');
+  await expect(panel.getByTestId('import-skipped')).toContainText('Immunization');
+  await axe(page);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: 'test-results/fhir-import-360.png', fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await panel.getByTestId('import-add').click();
+  await expect(panel.getByTestId('import-status')).toHaveText('5 items added to your record.');
+
+  // Twice: nothing new.
+  await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles(file);
+  await expect(preview).toContainText('Nothing new to add.');
+  await expect(preview).toContainText('5 items are already in your record.');
+
+  // The record's summary lists them, each with where it came from.
+  await page.getByRole('link', { name: 'Record' }).first().click();
+  await page.getByRole('link', { name: 'Summary for your next visit' }).click();
+  const problems = page.getByTestId('summary-problems');
+  await expect(problems).toContainText('Low back pain');
+  await expect(problems).toContainText('Tidligere knæoperation (menisk), venstre knæ');
+  await expect(problems.getByTestId('imported-from').first()).toContainText(
+    'Imported from Bispebjerg Hospital, Region Hovedstaden',
+  );
+  await axe(page);
 });

@@ -889,6 +889,30 @@ const da: Translation = {
       close: 'Luk resumé',
     },
   },
+  fhirImport: {
+    title: 'Tilføj fra et sundhedsdokument',
+    explain:
+      'Åbn en FHIR- eller IPS-fil fra dit hospital eller din læge. Du ser, hvad der bliver tilføjet, før noget ændres.',
+    file: 'FHIR- eller IPS-fil (.json)',
+    previewTitle: 'Det bliver tilføjet',
+    about: 'Dokumentet handler om {name}.',
+    nothing: 'Intet nyt at tilføje.',
+    alreadyIn: {
+      one: '{n} punkt er allerede i din journal.',
+      other: '{n} punkter er allerede i din journal.',
+    },
+    kind: { condition: 'Problem', allergy: 'Allergi', medication: 'Medicin' },
+    source: 'Importeret fra {from}, {date}',
+    skippedTitle: 'Ikke tilføjet, og hvorfor',
+    add: 'Tilføj til min journal',
+    cancel: 'Annullér',
+    added: {
+      one: '{n} punkt tilføjet til din journal.',
+      other: '{n} punkter tilføjet til din journal.',
+    },
+    error: 'Filen kan ikke importeres: {message}',
+    readOnly: 'Denne enhed må ikke tilføje til journalen.',
+  },
   messages: {
     title: 'Beskeder',
     lead: 'Forbered spørgsmål til dit næste besøg, og læs dine behandleres svar.',

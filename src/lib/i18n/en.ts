@@ -880,6 +880,27 @@ const en = {
       close: 'Close summary',
     },
   },
+  fhirImport: {
+    title: 'Add from a health document',
+    explain:
+      'Open a FHIR or IPS file from your hospital or GP. You see what would be added before anything changes.',
+    file: 'FHIR or IPS file (.json)',
+    previewTitle: 'What will be added',
+    about: 'The document is about {name}.',
+    nothing: 'Nothing new to add.',
+    alreadyIn: {
+      one: '{n} item is already in your record.',
+      other: '{n} items are already in your record.',
+    },
+    kind: { condition: 'Problem', allergy: 'Allergy', medication: 'Medicine' },
+    source: 'Imported from {from}, {date}',
+    skippedTitle: 'Not added, and why',
+    add: 'Add to my record',
+    cancel: 'Cancel',
+    added: { one: '{n} item added to your record.', other: '{n} items added to your record.' },
+    error: 'This file cannot be imported: {message}',
+    readOnly: 'This device may not add to the record.',
+  },
   messages: {
     title: 'Messages',
     lead: 'Prepare questions for your next visit, and read your professionals’ answers.',

@@ -904,6 +904,30 @@ const es: Translation = {
       close: 'Cerrar resumen',
     },
   },
+  fhirImport: {
+    title: 'Añadir desde un documento de salud',
+    explain:
+      'Abre un archivo FHIR o IPS de tu hospital o médico de cabecera. Verás lo que se añadiría antes de que cambie nada.',
+    file: 'Archivo FHIR o IPS (.json)',
+    previewTitle: 'Lo que se añadirá',
+    about: 'El documento trata de {name}.',
+    nothing: 'No hay nada nuevo que añadir.',
+    alreadyIn: {
+      one: '{n} elemento ya está en tu historial.',
+      other: '{n} elementos ya están en tu historial.',
+    },
+    kind: { condition: 'Problema', allergy: 'Alergia', medication: 'Medicamento' },
+    source: 'Importado de {from}, {date}',
+    skippedTitle: 'No añadido, y por qué',
+    add: 'Añadir a mi historial',
+    cancel: 'Cancelar',
+    added: {
+      one: '{n} elemento añadido a tu historial.',
+      other: '{n} elementos añadidos a tu historial.',
+    },
+    error: 'Este archivo no se puede importar: {message}',
+    readOnly: 'Este dispositivo no puede añadir nada al historial.',
+  },
   messages: {
     title: 'Mensajes',
     lead: 'Prepara preguntas para tu próxima visita y lee las respuestas de tus profesionales.',

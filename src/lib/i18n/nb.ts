@@ -891,6 +891,30 @@ const nb: Translation = {
       close: 'Lukk sammendrag',
     },
   },
+  fhirImport: {
+    title: 'Legg til fra et helsedokument',
+    explain:
+      'Åpne en FHIR- eller IPS-fil fra sykehuset eller fastlegen din. Du ser hva som blir lagt til før noe endres.',
+    file: 'FHIR- eller IPS-fil (.json)',
+    previewTitle: 'Dette blir lagt til',
+    about: 'Dokumentet gjelder {name}.',
+    nothing: 'Ingenting nytt å legge til.',
+    alreadyIn: {
+      one: '{n} punkt er allerede i journalen din.',
+      other: '{n} punkter er allerede i journalen din.',
+    },
+    kind: { condition: 'Problem', allergy: 'Allergi', medication: 'Legemiddel' },
+    source: 'Importert fra {from}, {date}',
+    skippedTitle: 'Ikke lagt til, og hvorfor',
+    add: 'Legg til i journalen min',
+    cancel: 'Avbryt',
+    added: {
+      one: '{n} punkt lagt til i journalen din.',
+      other: '{n} punkter lagt til i journalen din.',
+    },
+    error: 'Filen kan ikke importeres: {message}',
+    readOnly: 'Denne enheten kan ikke legge til i journalen.',
+  },
   messages: {
     title: 'Meldinger',
     lead: 'Forbered spørsmål til neste besøk, og les svarene fra behandlerne dine.',

@@ -902,6 +902,30 @@ const nl: Translation = {
       close: 'Samenvatting sluiten',
     },
   },
+  fhirImport: {
+    title: 'Toevoegen uit een gezondheidsdocument',
+    explain:
+      'Open een FHIR- of IPS-bestand van je ziekenhuis of huisarts. Je ziet wat er wordt toegevoegd voordat er iets verandert.',
+    file: 'FHIR- of IPS-bestand (.json)',
+    previewTitle: 'Dit wordt toegevoegd',
+    about: 'Het document gaat over {name}.',
+    nothing: 'Niets nieuws om toe te voegen.',
+    alreadyIn: {
+      one: '{n} item staat al in je dossier.',
+      other: '{n} items staan al in je dossier.',
+    },
+    kind: { condition: 'Probleem', allergy: 'Allergie', medication: 'Medicijn' },
+    source: 'Geïmporteerd uit {from}, {date}',
+    skippedTitle: 'Niet toegevoegd, en waarom',
+    add: 'Toevoegen aan mijn dossier',
+    cancel: 'Annuleren',
+    added: {
+      one: '{n} item toegevoegd aan je dossier.',
+      other: '{n} items toegevoegd aan je dossier.',
+    },
+    error: 'Dit bestand kan niet worden geïmporteerd: {message}',
+    readOnly: 'Dit apparaat mag niets aan het dossier toevoegen.',
+  },
   messages: {
     title: 'Berichten',
     lead: 'Bereid vragen voor je volgende afspraak voor en lees de antwoorden van je zorgverleners.',
