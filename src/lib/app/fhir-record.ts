@@ -29,11 +29,24 @@ export function recordView(
       .filter((r) => r.person !== null)
       .map((r) => [r.device, r.person!] as const),
   );
+  const byCompartment = new Map(
+    compartments
+      .filter((c) => session.compartment(c) !== undefined)
+      .map((c) => [c, session.entries(c)] as const),
+  );
+  return recordViewOf(session.recordId, byCompartment, people);
+}
+
+/** The same from entries already read (the demo record's, in `scripts/fhir-demo.ts`). */
+export function recordViewOf(
+  recordId: string,
+  byCompartment: ReadonlyMap<Compartment, readonly Entry[]>,
+  people: ReadonlyMap<string, { profession: string; organisation: string }> = new Map(),
+): RecordView {
   const entries: EntryInput[] = [];
   let profile: ProfileInput | null = null;
-  for (const c of compartments) {
-    if (!session.compartment(c)) continue;
-    for (const e of session.entries(c) as Entry[]) {
+  for (const [c, list] of byCompartment) {
+    for (const e of list) {
       if (e.type === 'profile' && profile === null && isPatientProfile(e.data)) {
         profile = profileInput(e.data.name, e.data.birthDate);
       }
@@ -54,5 +67,5 @@ export function recordView(
       });
     }
   }
-  return { recordId: session.recordId, profile, entries, grants: [] };
+  return { recordId, profile, entries, grants: [] };
 }
