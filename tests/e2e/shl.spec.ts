@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { axe, PASSPHRASE, startRecord } from './helpers';
 
@@ -145,4 +147,31 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
     'Imported from Bispebjerg Hospital, Region Hovedstaden',
   );
   await axe(page);
+});
+
+test('the demo record’s summary prints as one A4 page with name, birth date, print date and page numbers', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Explore a demo record' }).click();
+  await expect(page.getByRole('heading', { name: 'Your record' })).toBeVisible({
+    timeout: 60_000,
+  });
+  await page.getByRole('link', { name: 'Summary for your next visit' }).click();
+  await expect(page.getByTestId('summary-problems')).toBeVisible();
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+  writeFileSync('test-results/summary-print.pdf', pdf);
+  // Page count from the PDF itself: its page objects.
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+  expect(pages).toHaveLength(1);
+  const text = execFileSync('pdftotext', ['-layout', 'test-results/summary-print.pdf', '-'], {
+    encoding: 'utf8',
+  });
+  expect(text).toContain('Page 1 of 1');
+  expect(text).toMatch(/Mette Demo Jensen, born /);
+  expect(text).toMatch(/Printed /);
+  // No app chrome or banners on paper.
+  expect(text).not.toContain('Check-in');
+  expect(text).not.toContain('made-up data');
 });

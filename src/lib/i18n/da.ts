@@ -888,6 +888,11 @@ const da: Translation = {
       print: 'Udskriv',
       close: 'Luk resumé',
     },
+    print: {
+      page: 'Side {page} af {pages}',
+      patient: '{name}, født {date}',
+      printed: 'Udskrevet {date}',
+    },
   },
   fhirImport: {
     title: 'Tilføj fra et sundhedsdokument',

@@ -879,6 +879,11 @@ const en = {
       print: 'Print',
       close: 'Close summary',
     },
+    print: {
+      page: 'Page {page} of {pages}',
+      patient: '{name}, born {date}',
+      printed: 'Printed {date}',
+    },
   },
   fhirImport: {
     title: 'Add from a health document',

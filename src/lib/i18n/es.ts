@@ -903,6 +903,11 @@ const es: Translation = {
       print: 'Imprimir',
       close: 'Cerrar resumen',
     },
+    print: {
+      page: 'Página {page} de {pages}',
+      patient: '{name}, nacimiento: {date}',
+      printed: 'Impreso el {date}',
+    },
   },
   fhirImport: {
     title: 'Añadir desde un documento de salud',

@@ -890,6 +890,11 @@ const nb: Translation = {
       print: 'Skriv ut',
       close: 'Lukk sammendrag',
     },
+    print: {
+      page: 'Side {page} av {pages}',
+      patient: '{name}, født {date}',
+      printed: 'Skrevet ut {date}',
+    },
   },
   fhirImport: {
     title: 'Legg til fra et helsedokument',

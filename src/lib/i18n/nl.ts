@@ -901,6 +901,11 @@ const nl: Translation = {
       print: 'Afdrukken',
       close: 'Samenvatting sluiten',
     },
+    print: {
+      page: 'Pagina {page} van {pages}',
+      patient: '{name}, geboren {date}',
+      printed: 'Afgedrukt op {date}',
+    },
   },
   fhirImport: {
     title: 'Toevoegen uit een gezondheidsdocument',
