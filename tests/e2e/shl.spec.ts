@@ -175,3 +175,34 @@ test('the demo record’s summary prints as one A4 page with name, birth date, p
   expect(text).not.toContain('Check-in');
   expect(text).not.toContain('made-up data');
 });
+
+test('the recovery kit prints with its title, the date, the QR code and how to restore', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Start a new record' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create my record' }).click();
+  await expect(page.getByTestId('recovery-code')).toBeVisible();
+  await expect(page.getByRole('img', { name: 'The recovery code as a QR code' })).toBeVisible();
+  await expect(page.getByTestId('kit-print-help')).toBeHidden();
+  const pdf = await page.pdf({ format: 'A4' });
+  writeFileSync('test-results/kit-print.pdf', pdf);
+  expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).toHaveLength(1);
+  const text = execFileSync('pdftotext', ['test-results/kit-print.pdf', '-'], {
+    encoding: 'utf8',
+  }).replace(/\s+/g, ' ');
+  expect(text).toContain('Your recovery kit');
+  expect(text).toMatch(/Printed [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+  expect(text).toContain('To restore: open Backpack on a new device');
+  const code = (await page.getByTestId('recovery-code').textContent())!.trim();
+  // pdftotext drops the hyphen where the code wraps at one: compare without hyphens.
+  expect(text.replace(/[\s-]+/g, '')).toContain(code.replace(/[\s-]+/g, ''));
+  expect(text).not.toContain('works offline');
+  expect(text).not.toContain('Check-in');
+  expect(text).not.toContain('I have printed');
+  // The QR code is on the page: an image of it in the PDF (drawn as vector paths).
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('img', { name: 'The recovery code as a QR code' })).toBeVisible();
+});

@@ -892,6 +892,9 @@ const da: Translation = {
       page: 'Side {page} af {pages}',
       patient: '{name}, født {date}',
       printed: 'Udskrevet {date}',
+      kitDate: 'Udskrevet {date}',
+      kitRestore:
+        'Sådan gendanner du: Åbn Backpack på en ny enhed, vælg “Gendan fra et gendannelsessæt”, skriv denne kode, og vælg derefter en ny adgangssætning.',
     },
   },
   fhirImport: {

@@ -883,6 +883,9 @@ const en = {
       page: 'Page {page} of {pages}',
       patient: '{name}, born {date}',
       printed: 'Printed {date}',
+      kitDate: 'Printed {date}',
+      kitRestore:
+        'To restore: open Backpack on a new device, choose “Restore from a recovery kit”, type this code, then choose a new passphrase.',
     },
   },
   fhirImport: {

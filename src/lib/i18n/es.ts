@@ -907,6 +907,9 @@ const es: Translation = {
       page: 'Página {page} de {pages}',
       patient: '{name}, nacimiento: {date}',
       printed: 'Impreso el {date}',
+      kitDate: 'Impreso el {date}',
+      kitRestore:
+        'Para restaurar: abre Backpack en un dispositivo nuevo, elige «Restaurar desde un kit de recuperación», escribe este código y después elige una nueva frase de contraseña.',
     },
   },
   fhirImport: {

@@ -894,6 +894,9 @@ const nb: Translation = {
       page: 'Side {page} av {pages}',
       patient: '{name}, født {date}',
       printed: 'Skrevet ut {date}',
+      kitDate: 'Skrevet ut {date}',
+      kitRestore:
+        'Slik gjenoppretter du: Åpne Backpack på en ny enhet, velg «Gjenopprett fra et gjenopprettingssett», skriv inn denne koden og velg deretter en ny passordfrase.',
     },
   },
   fhirImport: {

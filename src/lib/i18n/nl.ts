@@ -905,6 +905,9 @@ const nl: Translation = {
       page: 'Pagina {page} van {pages}',
       patient: '{name}, geboren {date}',
       printed: 'Afgedrukt op {date}',
+      kitDate: 'Afgedrukt op {date}',
+      kitRestore:
+        'Herstellen: open Backpack op een nieuw apparaat, kies “Herstellen met een herstelkit”, typ deze code en kies daarna een nieuwe wachtwoordzin.',
     },
   },
   fhirImport: {
