@@ -11,6 +11,7 @@ import { ClientQuota, clientAddress, clientGroup } from './quota';
 import type { Relay } from './relay';
 import type { RelayStore } from './store';
 import { createBlobHandler } from './documents';
+import { createShlHandler } from './shl';
 import { COMMON_HEADERS, CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
 
 export { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
@@ -32,6 +33,8 @@ export { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-i
  *   /64) creates at most `maxMailboxesPerAddress` per ten minutes; `maxMailboxes` caps them all.
  * - `PUT|GET|DELETE /api/records/:recordId/blobs/:blobId`: encrypted document attachments,
  *   authorised per compartment, with a per-file limit and a per-record quota (`documents.ts`).
+ * - `PUT|GET|DELETE /api/records/:recordId/shl/:id`, `POST|GET /api/shl/:id`,
+ *   `GET /api/shl/:id/file`: SMART Health Links as blind blobs (`shl.ts`).
  * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
  * - Anything else: the built PWA (`STATIC_DIR`, with `200.html` as the fallback), if any.
  *
@@ -90,6 +93,10 @@ function routeLabel(path: string): string {
   if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'blobs') {
     return '/api/records/:id/blobs/:blobId';
   }
+  if (parts[1] === 'api' && parts[2] === 'records' && parts[4] === 'shl') {
+    return '/api/records/:id/shl/:shlId';
+  }
+  if (parts[1] === 'api' && parts[2] === 'shl') return '/api/shl/:shlId';
   if (parts[1] === 'api' && parts[2] === 'recovery') return '/api/recovery/:locator';
   if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
   if (parts[1] === 'api') return '/api/?';
@@ -103,6 +110,7 @@ export function createRequestHandler(
   const now = deps.now ?? Date.now;
   const mailboxQuota = new ClientQuota(config.maxMailboxesPerAddress, MAILBOX_TTL_MS);
   const blobs = createBlobHandler({ config, store, manifests, nonces, log, origins, now });
+  const shl = createShlHandler({ store, log, origins, now, requireOwner });
 
   const statics = config.staticDir
     ? sirv(config.staticDir, {
@@ -350,6 +358,15 @@ export function createRequestHandler(
         return blobs(req, res, requireId(parts[3]!, 'record id'), parts[5]!, path);
       }
       if (parts[2] === 'mailbox' && parts.length === 4) return mailbox(req, res, parts[3]!);
+      if (parts[2] === 'records' && parts.length === 6 && parts[4] === 'shl') {
+        return shl.owner(req, res, requireId(parts[3]!, 'record id'), parts[5]!, path);
+      }
+      if (
+        parts[2] === 'shl' &&
+        (parts.length === 4 || (parts.length === 5 && parts[4] === 'file'))
+      ) {
+        return shl.holder(req, res, parts[3]!, parts.length === 5);
+      }
       throw new HttpError(404, 'not-found', 'No such endpoint.');
     }
     if (statics) {

@@ -24,6 +24,7 @@ import {
   type EntryInput,
 } from './input';
 import { bodySite } from './map-scores';
+import { allergyFromRecord, conditionFromRecord } from './record-shapes';
 
 /** Mappers of the cross-sector record: medicines, conditions, allergies, plans, documents, work. */
 
@@ -49,8 +50,8 @@ export const medicationMapper: EntryMapper = (entry, ctx) => {
 };
 
 export const conditionMapper: EntryMapper = (entry, ctx) => {
-  if (!isConditionInput(entry.data)) return null;
-  const c = entry.data;
+  const c = isConditionInput(entry.data) ? entry.data : conditionFromRecord(entry.data);
+  if (!c) return null;
   const coding: Coding[] = [];
   if (c.snomed) coding.push({ system: SYSTEM.snomed, ...c.snomed });
   if (c.icd10) coding.push({ system: SYSTEM.icd10, ...c.icd10 });
@@ -86,8 +87,8 @@ export const conditionMapper: EntryMapper = (entry, ctx) => {
 };
 
 export const allergyMapper: EntryMapper = (entry, ctx) => {
-  if (!isAllergyInput(entry.data)) return null;
-  const a = entry.data;
+  const a = isAllergyInput(entry.data) ? entry.data : allergyFromRecord(entry.data);
+  if (!a) return null;
   const allergy: AllergyIntolerance = {
     resourceType: 'AllergyIntolerance',
     id: resourceId('allergy', entry.id),

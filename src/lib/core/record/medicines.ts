@@ -1,4 +1,5 @@
 import type { Entry } from './entries';
+import { isOptionalProvenance, type ImportProvenance } from './provenance';
 
 /**
  * Medicines (issue 12 item 3): a medicine is started, its dose changed, and stopped. Schema
@@ -24,12 +25,14 @@ export interface Medication {
   readonly ref?: string;
   /** Why it was changed or stopped (optional free text). */
   readonly reason?: string;
+  /** Set when imported from a FHIR document. */
+  readonly source?: ImportProvenance;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** An entry id: 19 base-36 chars, then (since writer tags) 24 hex chars. */
 const ENTRY_ID = /^[0-9a-z]{19}(?:[0-9a-f]{24})?$/;
-const KEYS = new Set(['name', 'dose', 'stopped', 'action', 'ref', 'reason']);
+const KEYS = new Set(['name', 'dose', 'stopped', 'action', 'ref', 'reason', 'source']);
 const short = (v: unknown, max: number) =>
   typeof v === 'string' && v.trim() !== '' && v.length <= max;
 
@@ -49,6 +52,7 @@ export function isMedication(data: unknown): data is Medication {
   if (dose !== undefined && !short(dose, 200)) return false;
   if (stopped !== undefined && !isCalendarDay(stopped)) return false;
   if (reason !== undefined && !short(reason, 200)) return false;
+  if (!isOptionalProvenance(d['source'])) return false;
   if (action !== undefined && !(MEDICATION_ACTIONS as readonly unknown[]).includes(action)) {
     return false;
   }

@@ -1,4 +1,5 @@
 import { isCalendarDay } from './medicines';
+import { isOptionalProvenance, type ImportProvenance } from './provenance';
 
 /**
  * Problems and allergies (issue 12 item 3), in the clinical compartment.
@@ -44,6 +45,8 @@ export interface Condition {
   /** `YYYY-MM-DD`, when known. */
   readonly onset?: string;
   readonly status: ConditionStatus;
+  /** Set when imported from a FHIR document. */
+  readonly source?: ImportProvenance;
 }
 
 export const ALLERGY_KINDS = ['allergy', 'intolerance', 'none'] as const;
@@ -60,6 +63,8 @@ export type Allergy =
       readonly substance: string;
       readonly reaction?: string;
       readonly criticality?: Criticality;
+      /** Set when imported from a FHIR document. */
+      readonly source?: ImportProvenance;
     };
 
 /** Control characters (newlines included) do not belong in a short field. */
@@ -75,7 +80,10 @@ const plain = (data: unknown): data is Record<string, unknown> =>
   typeof data === 'object' && data !== null && !Array.isArray(data);
 
 export function isCondition(data: unknown): data is Condition {
-  if (!plain(data) || !only(data, ['code', 'text', 'side', 'onset', 'status'])) return false;
+  if (!plain(data) || !only(data, ['code', 'text', 'side', 'onset', 'status', 'source'])) {
+    return false;
+  }
+  if (!isOptionalProvenance(data['source'])) return false;
   const { code, text: free, side, onset, status } = data;
   const coded = code !== undefined;
   if (coded === (free !== undefined)) return false;
@@ -92,7 +100,8 @@ export function isAllergy(data: unknown): data is Allergy {
   if (!plain(data)) return false;
   if (data['kind'] === 'none') return only(data, ['kind']);
   if (data['kind'] !== 'allergy' && data['kind'] !== 'intolerance') return false;
-  if (!only(data, ['kind', 'substance', 'reaction', 'criticality'])) return false;
+  if (!only(data, ['kind', 'substance', 'reaction', 'criticality', 'source'])) return false;
+  if (!isOptionalProvenance(data['source'])) return false;
   const { substance, reaction, criticality } = data;
   return (
     text(substance) &&
