@@ -1,6 +1,6 @@
 import { DEVICE_NAME, isDeviceName, newDeviceName, type DeviceName } from './devices';
 // Types only: registry.ts spreads this file's specs, so a value import back would be a cycle.
-import type { EntryTypeSpec, WriteRule, WriteRules } from './registry';
+import type { EntryTypeSpec, WriteRule, WriteRules } from './registry-spec';
 
 const NONE: WriteRule = { write: false, corrects: 'none' };
 const spec = <T, Input = T>(s: EntryTypeSpec<T, Input>): EntryTypeSpec<T, Input> => s;
