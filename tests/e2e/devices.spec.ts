@@ -232,10 +232,12 @@ test('a new phone restores by scanning the kit and removes the lost device', asy
     });
     await axe(phone);
     await shots(phone, 'devices-lost');
-    await phone.getByRole('button', { name: /^Remove/ }).click();
+    const prompt = phone.getByRole('region', { name: 'Remove a lost device?' });
+    await prompt.getByRole('button', { name: /^Remove/ }).click();
     await expect(phone.getByText(/is removed\. The record has new keys\./)).toBeVisible();
     await expect(phone.getByText('No other device of yours is linked to it.')).toBeVisible();
-    await phone.getByRole('button', { name: 'Continue' }).click();
+    await prompt.getByRole('button', { name: 'Continue' }).click();
+    await expect(prompt).toHaveCount(0);
     await expect(phone.getByRole('heading', { name: 'Your record' })).toBeVisible();
     // The lost device, if it is ever opened again, reads "access ended".
     await expect(lost.getByTestId('sync-status').first()).toHaveText('Access ended');
