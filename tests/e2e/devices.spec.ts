@@ -189,3 +189,59 @@ test('a revoked physiotherapist removes the record from their device', async ({ 
   await expect(physio.getByRole('button', { name: /^Record / })).toHaveCount(0);
   await expect(physio.getByTestId('access-ended')).toHaveCount(0);
 });
+
+test('a new phone restores by scanning the kit and removes the lost device', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const lost = await (await browser.newContext()).newPage();
+  await lost.goto('/');
+  await lost.getByRole('button', { name: 'Start a new record' }).click();
+  await lost.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await lost.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+  await lost.getByRole('button', { name: 'Create my record' }).click();
+  const kit = ((await lost.getByTestId('recovery-code').textContent()) ?? '').trim();
+  await lost.getByLabel('I have printed or written down my recovery code').check();
+  await lost.getByRole('button', { name: 'Continue' }).click();
+  await lost.getByRole('button', { name: 'Skip for now' }).click();
+  await expect(lost.getByTestId('sync-status').first()).toHaveAttribute('data-state', 'synced');
+
+  const camera = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${qrVideo(kit)}`,
+    ],
+  });
+  try {
+    const context = await camera.newContext({ baseURL, permissions: ['camera'] });
+    const phone = await context.newPage();
+    await phone.goto('/');
+    await phone.getByRole('button', { name: 'Restore from a recovery kit' }).click();
+    await phone.getByRole('button', { name: 'Scan the QR code on your kit' }).click();
+    await expect(phone.getByLabel('Recovery code')).toHaveValue(kit, { timeout: 20_000 });
+    await phone.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await phone.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+    await phone.getByRole('button', { name: 'Restore my record' }).click();
+    await expect(phone.getByRole('heading', { name: 'Remove a lost device?' })).toBeVisible({
+      timeout: 20_000,
+    });
+    await axe(phone);
+    await shots(phone, 'devices-lost');
+    const prompt = phone.getByRole('region', { name: 'Remove a lost device?' });
+    await prompt.getByRole('button', { name: /^Remove/ }).click();
+    await expect(phone.getByText(/is removed\. The record has new keys\./)).toBeVisible();
+    await expect(phone.getByText('No other device of yours is linked to it.')).toBeVisible();
+    await prompt.getByRole('button', { name: 'Continue' }).click();
+    await expect(prompt).toHaveCount(0);
+    await expect(phone.getByRole('heading', { name: 'Your record' })).toBeVisible();
+    // The lost device, if it is ever opened again, reads "access ended".
+    await expect(lost.getByTestId('sync-status').first()).toHaveText('Access ended');
+  } finally {
+    await camera.close();
+  }
+});
