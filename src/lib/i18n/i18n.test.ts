@@ -46,6 +46,9 @@ const SAME_EVERYWHERE = [
 /** Words that are spelled as in English in one language (checked by a speaker of it). */
 const SAME_IN: Partial<Record<string, readonly string[]>> = {
   da: [
+    'fhirImport.kind.condition',
+    'shl.linkText',
+    'shl.viewer.patient',
     'sync.offlineNone', // Offline
     'role.owner', // patient
     'sector.hospital', // Hospital
@@ -62,6 +65,7 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'plan.nav', // Plan
   ],
   nl: [
+    'shl.linkText',
     'sync.offlineNone', // Offline
     'profile.contactLabel', // Contact: {contact}
     'profile.status', // Status
@@ -82,6 +86,7 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'plan.nav', // Plan
   ],
   nb: [
+    'fhirImport.kind.condition',
     'profile.side', // Side
     'profile.status', // Status
     'profile.allergyKind', // Type
