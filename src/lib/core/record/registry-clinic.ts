@@ -1,5 +1,4 @@
-import type { Role } from '../sync/protocol';
-import type { Compartment } from './entries';
+import { NONE, spec, type WriteRules } from './registry-spec';
 import {
   GONIOMETRY,
   isGoniometry,
@@ -13,30 +12,9 @@ import {
 } from './clinic-entries';
 
 /**
- * The professional clinical entry types (issue 12 item 6), spread into `ENTRY_TYPES`. The shape
- * is `EntryTypeSpec`'s (`registry.ts`), restated here so this file does not import the registry
- * that imports it (an import cycle); the registry's types check it where it is spread.
+ * The professional clinical entry types (issue 12 item 6), spread into `ENTRY_TYPES`. Shapes and
+ * rules come from `registry-spec.ts`, not from the registry that imports this file.
  */
-interface WriteRule {
-  readonly write: boolean;
-  readonly corrects: 'any' | 'own' | 'none';
-}
-type WriteRules = Readonly<Record<Role, WriteRule>>;
-
-interface Spec<T> {
-  readonly type: string;
-  readonly version: number;
-  readonly compartment: Compartment;
-  readonly guard: (data: unknown) => data is T;
-  readonly prepare?: (input: T) => T | null;
-  readonly invalid: string;
-  readonly writers: WriteRules;
-  readonly section: 'motion' | 'visits' | 'safety';
-  readonly timeline: { readonly title: string; readonly titleOf?: (data: T) => string };
-  readonly fhir?: { readonly section: 'none'; readonly resources: readonly string[] };
-}
-
-const NONE: WriteRule = { write: false, corrects: 'none' };
 
 /**
  * What professionals measure and do in clinic: written by professionals (each corrects its own)
@@ -49,8 +27,6 @@ const PROFESSIONALS: WriteRules = {
   professional: { write: true, corrects: 'own' },
   viewer: NONE,
 };
-
-const spec = <T>(s: Spec<T>): Spec<T> => s;
 
 export const CLINIC_TYPES = {
   [GONIOMETRY]: spec<Goniometry>({

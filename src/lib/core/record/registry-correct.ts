@@ -1,36 +1,13 @@
-import type { Role } from '../sync/protocol';
-import type { Compartment } from './entries';
+import { NONE, spec } from './registry-spec';
 import { DIARY, isDiary, type Diary } from './diary';
 import { REDFLAG_REVIEW, isRedFlagReview, type RedFlagReview } from './review';
 import { RED_FLAGS } from './clinical';
 
 /**
  * The entry types of correction, review and the private journal (issue 12 items 8–9, issue 14
- * item 1), spread into `ENTRY_TYPES`. The shape is `EntryTypeSpec`'s (`registry.ts`), restated
- * here so this file does not import the registry that imports it.
+ * item 1), spread into `ENTRY_TYPES`. Shapes and rules come from `registry-spec.ts`, not
+ * from the registry that imports this file.
  */
-interface Rule {
-  readonly write: boolean;
-  readonly corrects: 'any' | 'own' | 'none';
-}
-
-interface Spec<T> {
-  readonly type: string;
-  readonly version: number;
-  readonly compartment: Compartment;
-  readonly guard: (data: unknown) => data is T;
-  readonly prepare?: (input: T) => T | null;
-  readonly invalid: string;
-  readonly writers: Readonly<Record<Role, Rule>>;
-  readonly section: 'notes' | 'safety';
-  readonly timeline: { readonly title: string };
-  readonly fhir?: { readonly section: 'none'; readonly resources: readonly string[] };
-  readonly refersTo?: { readonly type: string; readonly target: (data: T) => string };
-}
-
-const spec = <T>(s: Spec<T>): Spec<T> => s;
-
-const NONE: Rule = { write: false, corrects: 'none' };
 
 export const CORRECT_TYPES = {
   /** The patient's diary, in the journal compartment (its keys go only to the patient's devices). */

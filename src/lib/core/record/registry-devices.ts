@@ -1,9 +1,6 @@
 import { DEVICE_NAME, isDeviceName, newDeviceName, type DeviceName } from './devices';
-// Types only: registry.ts spreads this file's specs, so a value import back would be a cycle.
-import type { EntryTypeSpec, WriteRule, WriteRules } from './registry-spec';
-
-const NONE: WriteRule = { write: false, corrects: 'none' };
-const spec = <T, Input = T>(s: EntryTypeSpec<T, Input>): EntryTypeSpec<T, Input> => s;
+// Shapes and rules from registry-spec.ts: registry.ts spreads this file's specs.
+import { NONE, spec, type WriteRules } from './registry-spec';
 
 /** Only the patient's own devices name them; a delegate or professional never does. */
 const OWNER_ONLY: WriteRules = {

@@ -1,5 +1,4 @@
-import type { Role } from '../sync/protocol';
-import type { Compartment } from './entries';
+import { CARE_TEAM, NONE, PATIENT, spec, type WriteRules } from './registry-spec';
 import {
   APPOINTMENT,
   EXERCISE_DONE,
@@ -26,51 +25,16 @@ import {
 
 /**
  * The plan's entry types (issue 12 items 4 and 5), spread into `ENTRY_TYPES` in `registry.ts`.
- * This file imports nothing from `registry.ts` (an import cycle would leave these specs
- * uninitialised when the registry is built), so its spec shape is stated here; the registry's
- * `EntryTypeSpec` accepts it structurally (the type checker holds it to that).
+ * Shapes and rules come from `registry-spec.ts`, never from the registry (an import cycle would
+ * leave these specs uninitialised when the registry is built).
  */
-
-type Rule = { readonly write: boolean; readonly corrects: 'any' | 'own' | 'none' };
-type Rules = Readonly<Record<Role, Rule>>;
-
-interface PlanSpec<T> {
-  readonly type: string;
-  readonly version: number;
-  readonly compartment: Compartment;
-  readonly guard: (data: unknown) => data is T;
-  readonly prepare?: (input: T) => T | null;
-  readonly invalid: string;
-  readonly writers: Rules;
-  readonly section: 'plan';
-  readonly timeline: { readonly title: string; readonly titleOf?: (data: T) => string };
-  readonly fhir?: {
-    readonly section: 'plan-of-care' | 'functional-status' | 'none';
-    readonly resources: readonly string[];
-  };
-}
-
-const plan = <T>(s: PlanSpec<T>): PlanSpec<T> => s;
-
-const NONE: Rule = { write: false, corrects: 'none' };
-
-/** What the patient writes: the patient and a delegate acting for them. */
-const PATIENT: Rules = {
-  owner: { write: true, corrects: 'any' },
-  delegate: { write: true, corrects: 'own' },
-  professional: NONE,
-  viewer: NONE,
-};
-
-/** Appointments: the patient, a delegate and professionals. */
-const CARE_TEAM: Rules = { ...PATIENT, professional: { write: true, corrects: 'own' } };
 
 /**
  * Plan items: professionals of any sector write them; the patient and a delegate may not (the
  * patient may still withdraw one, as any entry). Grantees are refused where accepted
  * (`validate.ts`); readers count only a professional's plan items (`plan-fold.ts`).
  */
-const PROFESSIONALS: Rules = {
+const PROFESSIONALS: WriteRules = {
   owner: { write: false, corrects: 'any' },
   delegate: NONE,
   professional: { write: true, corrects: 'own' },
@@ -78,7 +42,7 @@ const PROFESSIONALS: Rules = {
 };
 
 export const PLAN_TYPES = {
-  [GOAL]: plan<Goal>({
+  [GOAL]: spec<Goal>({
     type: GOAL,
     version: 1,
     compartment: 'clinical',
@@ -89,7 +53,7 @@ export const PLAN_TYPES = {
     timeline: { title: 'plan.timeline.goal' },
     fhir: { section: 'plan-of-care', resources: ['Goal'] },
   }),
-  [GOAL_STATUS]: plan<GoalStatus>({
+  [GOAL_STATUS]: spec<GoalStatus>({
     type: GOAL_STATUS,
     version: 1,
     compartment: 'clinical',
@@ -100,7 +64,7 @@ export const PLAN_TYPES = {
     timeline: { title: 'plan.timeline.goalStatus', titleOf: (d) => `plan.goalStatus.${d.status}` },
     fhir: { section: 'plan-of-care', resources: ['Goal'] },
   }),
-  [PLAN_ITEM]: plan<PlanItem>({
+  [PLAN_ITEM]: spec<PlanItem>({
     type: PLAN_ITEM,
     version: 1,
     compartment: 'clinical',
@@ -111,7 +75,7 @@ export const PLAN_TYPES = {
     timeline: { title: 'plan.timeline.item', titleOf: (d) => `plan.kind.${d.kind}` },
     fhir: { section: 'plan-of-care', resources: ['CarePlan'] },
   }),
-  [EXERCISE_DONE]: plan<ExerciseDone>({
+  [EXERCISE_DONE]: spec<ExerciseDone>({
     type: EXERCISE_DONE,
     version: 1,
     compartment: 'clinical',
@@ -125,7 +89,7 @@ export const PLAN_TYPES = {
     },
     fhir: { section: 'none', resources: ['Observation'] },
   }),
-  [APPOINTMENT]: plan<Appointment>({
+  [APPOINTMENT]: spec<Appointment>({
     type: APPOINTMENT,
     version: 1,
     compartment: 'clinical',
@@ -136,7 +100,7 @@ export const PLAN_TYPES = {
     timeline: { title: 'plan.timeline.appointment' },
     fhir: { section: 'none', resources: ['Appointment'] },
   }),
-  [VISIT_QUESTION]: plan<VisitQuestion>({
+  [VISIT_QUESTION]: spec<VisitQuestion>({
     type: VISIT_QUESTION,
     version: 1,
     compartment: 'clinical',
@@ -147,7 +111,7 @@ export const PLAN_TYPES = {
     timeline: { title: 'plan.timeline.question' },
     fhir: { section: 'none', resources: ['Communication'] },
   }),
-  [WORK_STATUS]: plan<WorkStatus>({
+  [WORK_STATUS]: spec<WorkStatus>({
     type: WORK_STATUS,
     version: 1,
     compartment: 'clinical',

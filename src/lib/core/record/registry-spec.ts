@@ -1,8 +1,8 @@
 import type { Role } from '../sync/protocol';
 import type { Compartment } from './entries';
 
-/** The shape of an entry-type spec (`registry.ts`), apart so that the files it spreads can use it
- *  without importing the registry that imports them. */
+/** The shape of an entry-type spec and the common write rules (`registry.ts`), apart so that the
+ *  files the registry spreads can use them without importing the registry that imports them. */
 
 /** What a role may do with entries of one type. */
 export interface WriteRule {
@@ -88,3 +88,23 @@ export interface EntryTypeSpec<T, Input = T> {
   /** The entry this type's data names, which must exist and be of `type` (`validate.ts`). */
   readonly refersTo?: { readonly type: string; readonly target: (data: T) => string };
 }
+
+/** Writes nothing and corrects nothing. */
+export const NONE: WriteRule = { write: false, corrects: 'none' };
+
+/** What the patient writes: the patient and a delegate acting for them. */
+export const PATIENT: WriteRules = {
+  owner: { write: true, corrects: 'any' },
+  delegate: { write: true, corrects: 'own' },
+  professional: NONE,
+  viewer: NONE,
+};
+
+/** What the patient, a delegate and professionals write (notes and messages). */
+export const CARE_TEAM: WriteRules = {
+  ...PATIENT,
+  professional: { write: true, corrects: 'own' },
+};
+
+/** Declares one spec, type checked against `EntryTypeSpec`. */
+export const spec = <T, Input = T>(s: EntryTypeSpec<T, Input>): EntryTypeSpec<T, Input> => s;

@@ -66,7 +66,8 @@ import { enteredWithPatient } from './clinic-entries';
  * (`validate.ts`) all look types up here. Adding a type = one spec below + its i18n keys.
  */
 
-import type { EntryTypeSpec, WriteRule, WriteRules } from './registry-spec';
+import { CARE_TEAM, NONE, PATIENT, spec } from './registry-spec';
+import type { EntryTypeSpec, WriteRules } from './registry-spec';
 
 export type {
   EntryTypeSpec,
@@ -76,22 +77,6 @@ export type {
   WriteRule,
   WriteRules,
 } from './registry-spec';
-
-const NONE: WriteRule = { write: false, corrects: 'none' };
-
-/** What the patient writes: the patient and a delegate acting for them. */
-const PATIENT: WriteRules = {
-  owner: { write: true, corrects: 'any' },
-  delegate: { write: true, corrects: 'own' },
-  professional: NONE,
-  viewer: NONE,
-};
-
-/** What the patient, a delegate and professionals write (notes and messages). */
-const CARE_TEAM: WriteRules = {
-  ...PATIENT,
-  professional: { write: true, corrects: 'own' },
-};
 
 /** The sharing audit trail: written by whoever changes sharing; never corrected. */
 const SHARING: WriteRules = {
@@ -111,8 +96,6 @@ const REMOVAL: WriteRules = {
   professional: { write: true, corrects: 'none' },
   viewer: NONE,
 };
-
-const spec = <T, Input = T>(s: EntryTypeSpec<T, Input>): EntryTypeSpec<T, Input> => s;
 
 export const ENTRY_TYPES = {
   [PAIN_CHECKIN]: spec<PainCheckIn>({
