@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { mayWrite } from '$lib/core/record/registry';
 import {
   deriveKey,
   deviceKeysFromSeed,
@@ -508,6 +509,12 @@ export class RecordSession {
   /** False once the manifest no longer lists this device (revoked or expired). */
   get hasAccess(): boolean {
     return this.role !== undefined;
+  }
+
+  /** Whether this device, in its current role, may write entries of `type` (registry rules). */
+  canWrite(type: string): boolean {
+    const role = this.role;
+    return role !== undefined && mayWrite(role, type);
   }
 
   /** The manifest as this device last accepted it. */
