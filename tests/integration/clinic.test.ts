@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { INSTRUMENT } from '../../src/lib/core/instruments/definitions';
-import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, useTestRelay, waitFor } from './helpers';
 
 /**
  * A physiotherapist's clinical entries through the real relay (issue 12 item 6): the workspace
@@ -11,13 +11,7 @@ import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './hel
  * with the physiotherapist's profession and organisation (THREAT_MODEL rules 29, 30).
  */
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 describe('professional clinical entries through the real relay', () => {
   it('reach the patient named with profession and organisation', async () => {

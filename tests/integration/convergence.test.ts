@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
-import { NodeWebSocket, startTestRelay, waitFor } from './helpers';
+import { NodeWebSocket, useTestRelay, waitFor } from './helpers';
 import { prng } from '../../src/lib/core/prng';
 
 /**
@@ -12,13 +12,7 @@ import { prng } from '../../src/lib/core/prng';
 const fast = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
 const PASS = 'a passphrase for the property test';
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 const ids = (s: RecordSession) =>
   s

@@ -1,10 +1,9 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession, SharingError } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { newEntryId, putEntry, type Entry } from '../../src/lib/core/record/index';
-import type { Profile } from '../../src/lib/core/sharing/index';
-import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, useTestRelay, waitFor, SISTER_PROFILE } from './helpers';
 
 /**
  * Corrections through the real relay (issue 12 item 8, THREAT_MODEL rule 24): a hostile delegate
@@ -14,21 +13,7 @@ import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './hel
  * and the patient's correction of the delegate's are honoured on every device.
  */
 
-const sisterProfile: Profile = {
-  kind: 'relative',
-  name: 'Maja',
-  profession: '',
-  organisation: '',
-  sector: 'family',
-};
-
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 async function invite(
   patient: RecordSession,
@@ -76,7 +61,7 @@ describe('a hostile delegate’s corrections, through the real relay', () => {
     const flags = patient.write('red-flags', FLAGS);
     await patient.settled();
 
-    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-cx-sister'));
+    const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-cx-sister'));
     const sister = await invite(patient, sisterWs, {
       role: 'delegate',
       compartments: ['clinical', 'messages'],

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   collectDemo,
   createDemoRecord,
@@ -8,17 +8,11 @@ import {
 } from '../../src/lib/app/demo/index';
 import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
-import { deviceOpts, startTestRelay } from './helpers';
+import { deviceOpts, useTestRelay } from './helpers';
 
 const opts = deviceOpts('-demo-test');
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 /** Fields that are fresh random ids or keys on every run. */
 const RANDOM = new Set(['ref', 'blobId', 'key', 'target', 'goal', 'item', 'appointment']);

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RecordSession,
   SharingError,
@@ -7,15 +7,9 @@ import {
   startLink,
 } from '../../src/lib/app/record-session';
 import { encodeLinkCode, parseLinkCode } from '../../src/lib/core/sharing/index';
-import { deviceOpts, PASS, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, useTestRelay, waitFor } from './helpers';
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 const notes = (s: RecordSession) =>
   s.entries('clinical').map((e) => (e.data as { note?: string } | null)?.note ?? '');

@@ -20,7 +20,7 @@ import { createLogger } from '../../sync-server/src/log';
 import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import { keyPair, newRecord, signedManifest, token } from '../../sync-server/src/testing';
-import { deviceOpts, PASS, PHYSIO_PROFILE, readAllFiles, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, readAllFiles, useTestRelay, waitFor } from './helpers';
 
 /**
  * Documents through the real relay (issue 12 item 7; THREAT_MODEL rule 15): a patient's letter
@@ -35,13 +35,7 @@ function letter(): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 async function sharedWithPhysio() {
   const { session: patient } = await RecordSession.create(

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
 import { Workspace, WorkspaceError } from '../../src/lib/app/workspace';
 import { deviceFingerprint, deviceKeysFromSeed, newSeed } from '../../src/lib/core/crypto/index';
@@ -16,7 +16,7 @@ import {
   type Profile,
 } from '../../src/lib/core/sharing/index';
 import { getManifest } from '../../src/lib/platform/relay-http';
-import { deviceOpts, PASS, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, useTestRelay, waitFor } from './helpers';
 
 /**
  * Issue 11, item 3: someone who can edit a code in transit swaps in their own box key. Each
@@ -32,13 +32,7 @@ const gpProfile: Profile = {
   sector: 'primary-care',
 };
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 const attacker = deviceKeysFromSeed(newSeed());
 const mailboxes = () => relay.relay.store.mailboxCount();

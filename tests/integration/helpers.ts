@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { afterAll, beforeAll } from 'vitest';
 import { parseConfig } from '../../sync-server/src/config';
 import { createLogger } from '../../sync-server/src/log';
 import { testStoreArgs } from '../../sync-server/src/pg-testing';
@@ -27,10 +28,48 @@ export const PHYSIO_PROFILE: Profile = {
   sector: 'physiotherapy',
 };
 
+/** The patient's sister, a relative. */
+export const SISTER_PROFILE: Profile = {
+  kind: 'relative',
+  name: 'Maja',
+  profession: '',
+  organisation: '',
+  sector: 'family',
+};
+
 /**
  * Starts a real relay in this process on a free loopback port with a fresh data directory (and,
  * with `RELAY_TEST_STORE=postgres`, a fresh PostgreSQL database).
  */
+/**
+ * One relay for a whole test file: started before its tests and closed after them. Read its
+ * `relay`, `dataDir` and `logs` inside the tests (they exist once `beforeAll` has run).
+ */
+export function useTestRelay(): Awaited<ReturnType<typeof startTestRelay>> {
+  let running: Awaited<ReturnType<typeof startTestRelay>> | undefined;
+  beforeAll(async () => {
+    running = await startTestRelay();
+  });
+  afterAll(async () => {
+    await running?.relay.close();
+  });
+  const get = () => {
+    if (!running) throw new Error('The test relay runs only inside the tests.');
+    return running;
+  };
+  return {
+    get relay() {
+      return get().relay;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    get logs() {
+      return get().logs;
+    },
+  };
+}
+
 export async function startTestRelay(): Promise<{
   relay: RunningServer;
   dataDir: string;

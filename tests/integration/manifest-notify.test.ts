@@ -1,25 +1,10 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession, type SyncState } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
-import type { Profile } from '../../src/lib/core/sharing/index';
-import { deviceOpts, PASS, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, useTestRelay, waitFor, SISTER_PROFILE } from './helpers';
 
-const sisterProfile: Profile = {
-  kind: 'relative',
-  name: 'Maja',
-  profession: '',
-  organisation: '',
-  sector: 'family',
-};
-
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 const notes = (s: RecordSession) =>
   s.entries('clinical').map((e) => (e.data as { text?: string } | null)?.text ?? '');
@@ -45,7 +30,7 @@ describe('the relay tells connected devices that the manifest changed (issue 14 
     patient.write('pain-checkin', { scores: { back: 5 }, note: 'before' });
     await patient.settled();
 
-    const ws = await Workspace.create(sisterProfile, PASS, deviceOpts('-mn-sister'));
+    const ws = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-mn-sister'));
     const { invite, code } = patient.createInvite();
     await ws.acceptInvite(code);
     const answer = await patient.takeInviteAnswer(invite);
@@ -95,7 +80,7 @@ describe('the relay tells connected devices that the manifest changed (issue 14 
       relay.relay.url,
       deviceOpts('-mn-pt2'),
     );
-    const ws = await Workspace.create(sisterProfile, PASS, deviceOpts('-mn-sister2'));
+    const ws = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-mn-sister2'));
     const { invite, code } = patient.createInvite();
     await ws.acceptInvite(code);
     const answer = await patient.takeInviteAnswer(invite);

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { findRecords } from '../../src/lib/app/workspace-index';
@@ -11,7 +11,7 @@ import {
   PASS,
   PHYSIO_PROFILE,
   readAllFiles,
-  startTestRelay,
+  useTestRelay,
   waitFor,
 } from './helpers';
 
@@ -26,13 +26,7 @@ import {
 const NAME = 'Zelmira Quonsett';
 const NEWER = 'Zelmira Quonsett-Holm';
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 describe('the patient profile in a professional’s workspace, through the real relay', () => {
   it('lists the record by name and date of birth, encrypted at rest, newest profile wins', async () => {

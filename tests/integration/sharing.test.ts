@@ -1,27 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordSession, SharingError } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { DEFAULT_KDF, LEGACY_KDF } from '../../src/lib/core/crypto/index';
-import type { Profile } from '../../src/lib/core/sharing/index';
 import { WorkspaceStore } from '../../src/lib/platform/workspace-db';
-import { deviceOpts, PASS, PHYSIO_PROFILE, startTestRelay, waitFor } from './helpers';
+import { deviceOpts, PASS, PHYSIO_PROFILE, useTestRelay, waitFor, SISTER_PROFILE } from './helpers';
 
-const sisterProfile: Profile = {
-  kind: 'relative',
-  name: 'Maja',
-  profession: '',
-  organisation: '',
-  sector: 'family',
-};
-
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 const texts = (s: RecordSession, compartment: 'clinical' | 'messages' = 'clinical') =>
   s.entries(compartment).map((e) => {
@@ -61,7 +46,7 @@ describe('sharing a record with a professional and a relative, through the real 
     await patient.settled();
 
     const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-physio'));
-    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-sister'));
+    const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-sister'));
     const month = Date.now() + 30 * 86_400_000;
     const physio = await invite(patient, physioWs, {
       role: 'professional',
@@ -143,9 +128,9 @@ describe('sharing a record with a professional and a relative, through the real 
     );
     patient.write('pain-checkin', { scores: { back: 5 }, note: 'for the GP' });
     await patient.settled();
-    const sisterWs = await Workspace.create(sisterProfile, PASS, deviceOpts('-sister3'));
+    const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-sister3'));
     const brotherWs = await Workspace.create(
-      { ...sisterProfile, name: 'Jonas' },
+      { ...SISTER_PROFILE, name: 'Jonas' },
       PASS,
       deviceOpts('-brother3'),
     );

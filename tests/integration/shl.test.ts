@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { applyImport, previewImport } from '../../src/lib/app/fhir-import';
 import { RecordSession } from '../../src/lib/app/record-session';
@@ -14,7 +14,7 @@ import {
 } from '../../src/lib/core/shl/index';
 import { putShl, shlManifestUrl } from '../../src/lib/platform/relay-shl';
 import { SHL_PASSCODE_ATTEMPTS } from '../../sync-server/src/shl';
-import { deviceOpts, PASS, readAllFiles, startTestRelay } from './helpers';
+import { deviceOpts, PASS, readAllFiles, useTestRelay } from './helpers';
 
 /**
  * SMART Health Links through the real relay (issue 13 item 4; THREAT_MODEL rules 31, 32): the
@@ -24,13 +24,7 @@ import { deviceOpts, PASS, readAllFiles, startTestRelay } from './helpers';
 
 const MARKER = 'Lumbago-PLAINTEXT-MARKER';
 
-let relay: Awaited<ReturnType<typeof startTestRelay>>;
-beforeAll(async () => {
-  relay = await startTestRelay();
-});
-afterAll(async () => {
-  await relay.relay.close();
-});
+const relay = useTestRelay();
 
 async function patientWithRecord(ns: string) {
   const { session } = await RecordSession.create(PASS, relay.relay.url, deviceOpts(ns));
