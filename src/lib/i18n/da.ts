@@ -938,6 +938,7 @@ const da: Translation = {
   },
   insight: {
     title: 'Sådan går det',
+    oneScore: '{what}: {value} den {date}. Udviklingen vises fra næste score.',
     nothingYet: 'Tjek ind et par gange, så vises din udvikling her.',
     odi: 'Rygrelateret funktionsnedsættelse (ODI)',
     ndi: 'Nakkerelateret funktionsnedsættelse (NDI)',

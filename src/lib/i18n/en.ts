@@ -931,6 +931,7 @@ const en = {
   },
   insight: {
     title: 'How you are doing',
+    oneScore: '{what}: {value} on {date}. A trend shows from the second score.',
     nothingYet: 'Check in a few times and your trends appear here.',
     odi: 'Back-related disability (ODI)',
     ndi: 'Neck-related disability (NDI)',

@@ -951,6 +951,7 @@ const es: Translation = {
   },
   insight: {
     title: 'Cómo te va',
+    oneScore: '{what}: {value} el {date}. La tendencia aparece a partir de la segunda puntuación.',
     nothingYet: 'Haz unos cuantos registros y tus tendencias aparecerán aquí.',
     odi: 'Discapacidad por la espalda (ODI)',
     ndi: 'Discapacidad por el cuello (NDI)',

@@ -941,6 +941,7 @@ const nb: Translation = {
   },
   insight: {
     title: 'Slik går det med deg',
+    oneScore: '{what}: {value} den {date}. Utviklingen vises fra neste skår.',
     nothingYet: 'Sjekk inn noen ganger, så vises utviklingen din her.',
     odi: 'Ryggrelatert funksjonsnedsettelse (ODI)',
     ndi: 'Nakkerelatert funksjonsnedsettelse (NDI)',

@@ -943,6 +943,7 @@ const nl: Translation = {
   },
   insight: {
     title: 'Hoe het met je gaat',
+    oneScore: '{what}: {value} op {date}. Het verloop verschijnt vanaf de tweede score.',
     nothingYet: 'Check een paar keer in, dan verschijnen je trends hier.',
     odi: 'Beperking door je rug (ODI)',
     ndi: 'Beperking door je nek (NDI)',

@@ -31,11 +31,22 @@ export function authorLabel(author: EntryAuthor, selfDeviceId: string, guest: bo
  * Physiotherapist, Fysio Nord, Physiotherapy" (name, profession, organisation, sector).
  */
 export function sourceName(author: EntryAuthor): string {
-  if (author.role === 'owner') return t('timeline.byPatient');
+  const { name, work } = sourceParts(author);
+  return work ? `${name}, ${work}` : name;
+}
+
+/**
+ * {@link sourceName} in two parts: who ("Ana Jensen", or "the patient") and where they work
+ * ("Physiotherapist, Fysio Nord, Physiotherapy", or empty). A printed summary shows the second
+ * part once, under the care team, instead of after every fact.
+ */
+export function sourceParts(author: EntryAuthor): { name: string; work: string } {
+  if (author.role === 'owner') return { name: t('timeline.byPatient'), work: '' };
   const sector = author.sector ? t(`sector.${author.sector}`) : '';
-  return [author.name ?? t(`role.${author.role}`), authorWork(author), sector]
-    .filter(Boolean)
-    .join(', ');
+  return {
+    name: author.name ?? t(`role.${author.role}`),
+    work: [authorWork(author), sector].filter(Boolean).join(', '),
+  };
 }
 
 /** "Physiotherapist, Fysio Nord": the writer's profession and organisation, when given. */
