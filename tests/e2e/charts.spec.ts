@@ -11,7 +11,7 @@ async function checkIn(page: Page, back: number): Promise<void> {
   await page.getByRole('link', { name: 'Check-in' }).first().click();
   await page.getByRole('radio', { name: `${back} — Low back pain` }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByTestId('checkin-saved')).toHaveText(`Saved: Low back pain ${back}/10.`);
 }
 
 test('two check-ins on one day are drawn apart and listed with their times', async ({ page }) => {

@@ -41,7 +41,7 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.getByRole('link', { name: 'Check in now' }).click();
   await page.getByRole('radio', { name: '7 — Low back pain' }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByTestId('checkin-saved')).toHaveText('Saved: Low back pain 7/10.');
   expect(Date.now() - started).toBeLessThan(10_000);
 
   // A half-done check-in survives a reload (kept encrypted on the device).
@@ -128,7 +128,10 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.getByRole('link', { name: 'Check-in' }).first().click();
   await page.getByRole('radio', { name: '4 — Low back pain' }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(page.getByText('Saved.')).toBeVisible();
+  // The neck rating kept in the draft since the reload is saved with it, and said back.
+  await expect(page.getByTestId('checkin-saved')).toHaveText(
+    'Saved: Low back pain 4/10, Neck pain 4/10.',
+  );
   await page.getByRole('link', { name: 'Record' }).first().click();
   await expect(page.getByTestId('insight-back')).toHaveText(
     'Low back pain: down 3 since March 2, 2026. That is a meaningful change.',
@@ -162,6 +165,14 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.getByRole('link', { name: 'Record' }).first().click();
   await expect(page.getByTestId('fit-line')).toHaveCount(1);
   await expect(page.getByText(/a curve fitted to your own ratings/)).toBeVisible();
+  // The visit was entered by its date alone: the chart lists it by its day, with no invented time
+  // of day, and the timeline says no time was given.
+  await expect(
+    page.getByRole('list', { name: 'Marked on the chart' }).first().getByRole('listitem'),
+  ).toHaveText(['1 Physiotherapy, first session, Mar 7, 2026']);
+  await expect(
+    page.locator('[data-entry-type="care-event"]').getByText('No time given'),
+  ).toBeVisible();
   await page.getByRole('link', { name: 'Summary for your next visit' }).click();
 
   await page.emulateMedia({ media: 'print' });

@@ -64,7 +64,7 @@ test('correct, withdraw, review and enter for the patient', async ({ browser }) 
   await patient.getByRole('link', { name: 'Check-in' }).first().click();
   await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
   await patient.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(patient.getByText('Saved.')).toBeVisible();
+  await expect(patient.getByTestId('checkin-saved')).toHaveText('Saved: Low back pain 7/10.');
   await patient.getByRole('link', { name: 'Record' }).first().click();
   const card = patient.getByTestId('timeline-entry').filter({ hasText: 'Pain' });
   await card.getByRole('button', { name: 'Change this entry: Pain' }).click();
@@ -135,7 +135,9 @@ test('correct, withdraw, review and enter for the patient', async ({ browser }) 
   await sister.getByText('Check in for the patient').click();
   await sister.getByRole('radio', { name: '5 — Leg pain' }).click();
   await sister.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(sister.getByTestId('delegate-checkin').getByRole('status')).toHaveText('Saved.');
+  await expect(sister.getByTestId('delegate-checkin').getByRole('status')).toHaveText(
+    'Saved: Leg pain 5/10.',
+  );
   await fits(sister, 360);
   await axe(sister);
   await sister.screenshot({ path: 'test-results/correct/sister-360.png', fullPage: true });

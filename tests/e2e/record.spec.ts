@@ -35,7 +35,9 @@ async function checkIn(page: Page, back: number, note: string): Promise<void> {
   await page.getByRole('radio', { name: `${back} — Low back pain` }).click();
   await page.getByLabel('Anything to add? (optional)').fill(note);
   await page.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(page.getByText('Saved.')).toBeVisible();
+  await expect(page.getByTestId('checkin-saved')).toHaveText(
+    `Saved: Low back pain ${back}/10, with your note.`,
+  );
 }
 
 async function expectSynced(page: Page): Promise<void> {

@@ -43,7 +43,9 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
   await patient.getByLabel('Anything to add? (optional)').fill('sore after lifting boxes');
   await patient.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(patient.getByText('Saved.')).toBeVisible();
+  await expect(patient.getByTestId('checkin-saved')).toHaveText(
+    'Saved: Low back pain 7/10, with your note.',
+  );
 
   const physio = await newPerson(browser);
   const physioPrint = await setUpWorkspace(physio, {

@@ -34,7 +34,7 @@ test('a patient shares a summary by link; a professional without Backpack opens 
   await patient.getByRole('link', { name: 'Check-in' }).first().click();
   await patient.getByRole('radio', { name: '7 — Low back pain' }).click();
   await patient.getByRole('button', { name: 'Save check-in' }).click();
-  await expect(patient.getByText('Saved.')).toBeVisible();
+  await expect(patient.getByTestId('checkin-saved')).toHaveText('Saved: Low back pain 7/10.');
 
   await patient.getByRole('link', { name: 'Share' }).first().click();
   const panel = patient.getByTestId('shl-panel');

@@ -1,7 +1,7 @@
 import type { Entry, EntryAuthor } from '$lib/core/record/entries';
 import { QUESTIONNAIRE, type PsfsResponse } from '$lib/core/record/clinical';
 import { enteredWithPatient } from '$lib/core/record/clinic-entries';
-import type { AccessEvent } from '$lib/core/record/types';
+import { PAIN_REGIONS, type AccessEvent, type PainCheckIn } from '$lib/core/record/types';
 import {
   NECK_PLANES,
   PLANE_DIRECTIONS,
@@ -104,4 +104,16 @@ export function accessEventText(a: Partial<AccessEvent>): string {
     role: t(`role.${String(a.role)}`),
     parts: partNames(a.compartments ?? []),
   });
+}
+
+/**
+ * What a check-in wrote, said back after saving (issue 14 item 10): "Saved: Low back pain 4/10,
+ * Leg pain 2/10, with your note."
+ */
+export function checkInSavedText(data: PainCheckIn): string {
+  const parts = PAIN_REGIONS.flatMap((r) =>
+    data.scores[r] === undefined ? [] : [`${t(`checkin.region.${r}`)} ${data.scores[r]}/10`],
+  );
+  if (data.note) parts.push(t('checkin.savedNote'));
+  return parts.length ? t('checkin.savedWhat', { what: parts.join(', ') }) : t('checkin.saved');
 }

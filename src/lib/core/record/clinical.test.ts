@@ -96,6 +96,10 @@ describe('clinical entry guards (data from other devices is outside input)', () 
     expect(isCareEvent({ kind: 'visit', label: 'GP' })).toBe(true);
     expect(isCareEvent({ kind: 'party', label: 'GP' })).toBe(false);
     expect(isCareEvent({ kind: 'visit', label: ' ' })).toBe(false);
+    // Entered by its date alone: a real calendar day, never a time of day.
+    expect(isCareEvent({ kind: 'visit', label: 'GP', date: '2026-06-05' })).toBe(true);
+    expect(isCareEvent({ kind: 'visit', label: 'GP', date: '2026-02-31' })).toBe(false);
+    expect(isCareEvent({ kind: 'visit', label: 'GP', date: '2026-06-05T11:00' })).toBe(false);
     expect(isMedication({ name: 'Ibuprofen', dose: '400 mg', stopped: '2026-03-02' })).toBe(true);
     expect(isMedication({ name: 'Ibuprofen', stopped: 'March' })).toBe(false);
     expect(isMedication({ name: 'x'.repeat(201) })).toBe(false);

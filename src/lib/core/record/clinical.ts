@@ -14,6 +14,7 @@ import {
   type InstrumentDef,
   type InstrumentId,
 } from '../instruments/definitions';
+import { isCalendarDay } from './medicines';
 
 /**
  * Clinical entry types beyond the pain check-in (clinical compartment). Data written by other
@@ -146,6 +147,11 @@ export interface CareEvent {
   readonly kind: CareEventKind;
   /** e.g. "Physiotherapy, first session". */
   readonly label: string;
+  /**
+   * The calendar day `YYYY-MM-DD` when the event was entered by its date alone: readers show the
+   * day and no time of day (the entry's own time is when it was written down, not a visit time).
+   */
+  readonly date?: string;
 }
 
 export { MEDICATION, isMedication, type Medication } from './medicines';
@@ -174,8 +180,12 @@ const short = (v: unknown, max: number) =>
 
 export function isCareEvent(data: unknown): data is CareEvent {
   if (typeof data !== 'object' || data === null) return false;
-  const { kind, label } = data as Record<string, unknown>;
-  return (CARE_EVENT_KINDS as readonly unknown[]).includes(kind) && short(label, 200);
+  const { kind, label, date } = data as Record<string, unknown>;
+  return (
+    (CARE_EVENT_KINDS as readonly unknown[]).includes(kind) &&
+    short(label, 200) &&
+    (date === undefined || isCalendarDay(date))
+  );
 }
 
 export function isRedFlags(data: unknown): data is RedFlags {
