@@ -27,6 +27,10 @@ async function invite(patient: Page, person: Page, personPrint: string, name: st
   });
   await expect(patient.getByTestId('invitee')).toContainText(name);
   await expect(patient.getByTestId('invitee-fingerprint')).toHaveText(personPrint);
+  await patient.screenshot({
+    path: `test-results/consent-${name.split(' ')[0]}.png`,
+    fullPage: true,
+  });
   await patient.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(patient.getByText(`${name} now has access.`)).toBeVisible();
   // The person's workspace opens the record once the manifest lists them.
