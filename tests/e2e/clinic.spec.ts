@@ -9,7 +9,7 @@ import { axe, setUpWorkspace, startRecord } from './helpers';
  * device can answer; axe 0; the pages fit 360 px.
  */
 
-const WHO = 'Ana Jensen (professional, Physiotherapy) · Physiotherapist, Fysio Nord';
+const WHO = 'Ana Jensen · professional, Physiotherapy · Physiotherapist, Fysio Nord';
 
 async function newPerson(browser: Browser, width = 1280): Promise<Page> {
   const context = await browser.newContext({

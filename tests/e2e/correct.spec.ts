@@ -125,7 +125,7 @@ test('correct, withdraw, review and enter for the patient', async ({ browser }) 
   await physio.screenshot({ path: 'test-results/correct/physio-1280.png', fullPage: true });
   await expect(patient.getByTestId('urgent-banner')).toHaveCount(0, { timeout: 15_000 });
   await expect(patient.getByTestId('entry-reviewed')).toContainText(
-    'Reviewed by Ana Jensen (professional, Physiotherapy)',
+    'Reviewed by Ana Jensen · professional, Physiotherapy',
   );
 
   // A sister who acts for the patient enters a check-in from the shared view.
@@ -143,7 +143,7 @@ test('correct, withdraw, review and enter for the patient', async ({ browser }) 
   await sister.screenshot({ path: 'test-results/correct/sister-360.png', fullPage: true });
   await expect(
     patient.getByTestId('timeline-entry').filter({ hasText: 'entered for' }),
-  ).toContainText('Maja (relative who acts for the patient, Family), entered for', {
+  ).toContainText('Maja · relative who acts for the patient, Family, entered for', {
     timeout: 15_000,
   });
 

@@ -143,6 +143,9 @@ test('profile, problems, allergies and medicines travel from the patient to the 
   await physio.getByLabel('Condition', { exact: true }).selectOption('neck-pain');
   await physio.getByRole('button', { name: 'Add problem' }).click();
   await expect(physio.getByTestId('summary-problems')).toContainText('Neck pain');
+  // The physiotherapist writes to the patient, and reads the record, by the patient's name.
+  await expect(physio.getByLabel('Message to Mette Jensen')).toBeVisible();
+  await expect(physio.getByRole('heading', { name: 'Mette Jensen’s record' })).toBeVisible();
   await axe(physio);
   await fits(physio);
   await physio.screenshot({ path: `${SHOTS}/workspace-1280.png`, fullPage: true });

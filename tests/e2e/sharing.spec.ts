@@ -91,7 +91,7 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   await expect(patient.getByText('Graded walking, 10 minutes a day.')).toBeVisible({
     timeout: 15_000,
   });
-  await expect(patient.getByText('Ana Jensen (professional, Physiotherapy)').first()).toBeVisible();
+  await expect(patient.getByText('Ana Jensen · professional, Physiotherapy').first()).toBeVisible();
   await expect(sister.getByText('Graded walking, 10 minutes a day.', { exact: true })).toBeVisible({
     timeout: 15_000,
   });
@@ -100,7 +100,7 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
   await patient.getByRole('link', { name: 'Messages' }).first().click();
   await expect(patient.getByTestId('messages')).toContainText('How did the walking go?');
   await expect(patient.getByTestId('new-count')).toHaveText('1 new message');
-  await expect(patient.getByTestId('messages')).toContainText('Ana Jensen (professional');
+  await expect(patient.getByTestId('messages')).toContainText('Ana Jensen · professional');
   await patient.getByLabel('Your question or message').fill('Better, thank you.');
   await patient.getByRole('button', { name: 'Send message' }).click();
   await expect(physio.getByTestId('messages')).toContainText('Better, thank you.', {

@@ -15,7 +15,7 @@ import { formatNumber, t } from '$lib/i18n';
 
 /**
  * Who wrote an entry: "you, on this device", the patient (for a `guest` reader) or "you, on
- * another of your devices", else "Name (role, sector) · Profession, Organisation".
+ * another of your devices", else "Name · role, sector · Profession, Organisation".
  */
 export function authorLabel(author: EntryAuthor, selfDeviceId: string, guest: boolean): string {
   if (author.deviceId === selfDeviceId) return t('timeline.byThisDevice');
@@ -23,7 +23,9 @@ export function authorLabel(author: EntryAuthor, selfDeviceId: string, guest: bo
   const role = t(`role.${author.role}`);
   const sector = author.sector ? `, ${t(`sector.${author.sector}`)}` : '';
   const work = authorWork(author);
-  return (author.name ? `${author.name} (${role}${sector})` : role) + (work ? ` · ${work}` : '');
+  // One separator throughout: a name that carries its own brackets ("Maja (sister)") never
+  // reads with a second pair after it (issue 14 item 7).
+  return [author.name?.trim(), `${role}${sector}`, work].filter(Boolean).join(' · ');
 }
 
 /**
