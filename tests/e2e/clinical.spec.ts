@@ -28,10 +28,10 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.clock.setFixedTime(new Date('2026-03-02T09:00:00'));
   await startRecord(page);
 
-  // This browser's clock is set months back, so the relay refuses its tokens: the app says why
+  // This browser's clock is set months back, so the relay (the server) refuses its tokens: the app says why
   // and what to do, and keeps everything on the device meanwhile.
   await expect(page.getByTestId('sync-why')).toHaveText(
-    'This device’s date and time are wrong, so the relay refuses it. Set the date and time to automatic in the device’s settings.',
+    'This device’s date and time are wrong, so the server refuses it. Set the date and time to automatic in the device’s settings.',
     { timeout: 15_000 },
   );
   await expect(page.getByTestId('sync-status')).toHaveText('Sync problem');
@@ -84,6 +84,10 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   // 3 of items 1–4 agree, psychosocial 0: total 3 → low risk (SBT-4).
   await expect(page.getByTestId('score-result')).toContainText('STarT Back: 3/9');
   await expect(page.getByTestId('score-result')).toContainText('low risk');
+  // The code is for professionals: behind a disclosure, not in the patient's main text.
+  await expect(page.getByTestId('score-code')).toBeHidden();
+  await page.getByTestId('score-result').getByText('Details for professionals').click();
+  await expect(page.getByTestId('score-code')).toHaveText('LOINC 91351-7');
   await page.getByRole('button', { name: 'Back to questionnaires' }).click();
 
   // The ODI's wording is licensed: without a pack it shows structure and still scores.
@@ -284,7 +288,13 @@ test('the outlook runs the STarT Back model locally, with what if and its model 
   await lessWorryAndCatastrophising(page);
   await expect.poll(() => kernelEvaluations(page)).toBeGreaterThan(before);
   // The model card carries the published validation, and PICKUP is withheld with the reason.
+  // Plain words first: how it was worked out, with the engine behind "Details for professionals".
+  await expect(page.getByText('Worked out on this device from your answers.')).toBeVisible();
+  await expect(page.getByTestId('engine')).toBeHidden();
   await page.getByText('About this model (model card)').first().click();
+  await expect(page.getByTestId('plain-startback-stratification')).toContainText(
+    'about three times in four',
+  );
   await expect(page.getByText('0.74 (95% CI 0.66–0.82), n = 821')).toBeVisible();
   await expect(page.getByText(/does not run this model/)).toBeVisible();
   await axe(page);

@@ -33,18 +33,18 @@ const da: Translation = {
     why: {
       'access-ended': 'Denne enheds adgang til journalen er ophørt.',
       denied:
-        'Relæet afviste denne enhed. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
+        'Serveren afviste denne enhed. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
       clock:
-        'Denne enheds dato og klokkeslæt er forkerte, så relæet afviser den. Slå automatisk dato og tid til i enhedens indstillinger.',
+        'Denne enheds dato og klokkeslæt er forkerte, så serveren afviser den. Slå automatisk dato og tid til i enhedens indstillinger.',
       publish:
-        'Journalen kunne endnu ikke gemmes på relæet. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
+        'Journalen kunne endnu ikke gemmes på serveren. Backpack bliver ved med at prøve; dine ændringer bliver på denne enhed.',
       rejected: {
         one: '{n} ændring kunne ikke verificeres og blev ignoreret.',
         other: '{n} ændringer kunne ikke verificeres og blev ignoreret.',
       },
-      gaps: 'Nogle ændringer ser ud til at mangle på relæet. Backpack bliver ved med at bede om dem.',
+      gaps: 'Nogle ændringer ser ud til at mangle på serveren. Backpack bliver ved med at bede om dem.',
       'awaiting-manifest':
-        'Hvem der må se journalen, er netop blevet ændret. Dine ændringer venter på denne enhed, til den har fået den nye delingsliste fra relæet.',
+        'Hvem der må se journalen, er netop blevet ændret. Dine ændringer venter på denne enhed, til den har fået den nye delingsliste fra serveren.',
     },
   },
   common: {
@@ -54,6 +54,7 @@ const da: Translation = {
     back: 'Tilbage',
     cancel: 'Annuller',
     unexpected: 'Noget gik galt. Intet blev ændret; prøv igen.',
+    professionalDetails: 'Detaljer for fagfolk',
   },
   nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'værst tænkelige smerte' },
   passphrase: {
@@ -196,7 +197,7 @@ const da: Translation = {
       'En patient har inviteret dig. Vælg “Jeg er behandler eller pårørende” for at oprette dit arbejdsområde; invitationen gemmes til dig.',
     title: 'Velkommen til Backpack',
     lead: 'Backpack gemmer historien om dine ryg- eller nakkesmerter, så du ikke skal fortælle den forfra ved hvert besøg.',
-    point1: 'Din journal er krypteret på din enhed. Relæet ser kun krypteret data.',
+    point1: 'Din journal er krypteret på din enhed. Serveren ser kun krypteret data.',
     point2: 'Du bestemmer, hvem der ser hvad, og hvor længe.',
     point3: 'Den virker offline.',
     create: 'Opret en ny journal',
@@ -311,9 +312,9 @@ const da: Translation = {
       length: 'Koden er for kort eller for lang. Tjek, at du har skrevet det hele.',
       checksum:
         'Kontroltegnene passer ikke: et tegn er skrevet forkert, eller to er byttet om. Sammenlign koden med dit sæt.',
-      'not-found': 'Relæet har ingen journal for denne kode.',
-      'does-not-open': 'Denne kode åbner ikke journalen på relæet. Er det dit nyeste sæt?',
-      manifest: 'Journalen på relæet kunne ikke verificeres.',
+      'not-found': 'Serveren har ingen journal for denne kode.',
+      'does-not-open': 'Denne kode åbner ikke journalen på serveren. Er det dit nyeste sæt?',
+      manifest: 'Journalen på serveren kunne ikke verificeres.',
     },
   },
   link: {
@@ -353,7 +354,7 @@ const da: Translation = {
     thisDevice: 'Denne enhed',
     linkedAt: 'Forbundet {date}',
     lastSeen: 'Sidst set {date}',
-    neverSeen: 'Endnu ikke set af relæet',
+    neverSeen: 'Endnu ikke set af serveren',
     rename: 'Omdøb',
     remove: 'Fjern',
     nameLabel: 'Navn',
@@ -417,6 +418,17 @@ const da: Translation = {
     lead: 'Validerede screeningsværktøjer inddeler folk efter deres risiko for en langsom bedring. Her kører de på denne enhed ud fra dine seneste svar. Ændr det, som behandling kan ændre, og se, hvordan din gruppe ville flytte sig.',
     engineWasm: 'Beregnet på denne enhed (WebAssembly).',
     engineJs: 'Beregnet på denne enhed (JavaScript).',
+    local:
+      'Beregnet på denne enhed ud fra dine svar. Intet sendes nogen steder hen for at gøre det.',
+    plain: {
+      'startback-stratification':
+        'Dette redskab deler mennesker med rygsmerter i lav, mellem eller høj risiko for, at smerterne stadig begrænser hverdagen om nogle måneder. Det er en vejledning, ikke en sikkerhed: i undersøgelser placerede det en person, der senere fik det dårligt, over en, der fik det godt, omkring tre ud af fire gange. Det bruges mest til at vælge, hvilken behandling man starter med.',
+      'orebro-short-form':
+        'Dette spørgeskema vurderer risikoen for, at ryg- eller nakkesmerter holder en person væk fra arbejdet inden for et år. I undersøgelser placerede det en person, der blev sygemeldt, over en, der ikke blev, i omkring syv til otte af ti tilfælde. Det hjælper med at planlægge støtte til arbejdet; det afgør intet om dig.',
+      pickup:
+        'Denne model ville vurdere chancen for, at nye lænderygsmerter stadig er der efter tre måneder. Backpack kører den ikke, fordi dens offentliggjorte tal endnu ikke er kontrolleret her.',
+      pack: 'En model, som dit behandlingssted har installeret. Den vurderer en chance ud fra tallene nedenfor. Sådanne vurderinger rammer oftere rigtigt end tilfældigt, men er aldrig sikre: tal resultatet igennem med din behandler.',
+    },
     needAnswers: 'Besvar {name} først.',
     now: 'Dine svar fra {date} placerer dig i gruppen {group}.',
     whatIf: 'Hvad nu hvis disse var anderledes?',
@@ -1028,8 +1040,8 @@ const da: Translation = {
       corrupt: 'Dokumentet kan ikke åbnes: det er ændret eller beskadiget.',
       'quota-exceeded': 'Journalen har ikke plads til flere dokumenter (højst {max} i alt).',
       'no-grant': 'Du har ikke længere adgang til dette dokument.',
-      missing: 'Dokumentet findes ikke længere på relæet.',
-      offline: 'Dokumenter kræver forbindelse til relæet.',
+      missing: 'Dokumentet findes ikke længere på serveren.',
+      offline: 'Dokumenter kræver forbindelse til serveren.',
       failed: 'Dokumentet kunne ikke sendes eller hentes. Prøv igen.',
     },
   },

@@ -35,18 +35,18 @@ const en = {
     why: {
       'access-ended': 'This device’s access to the record has ended.',
       denied:
-        'The relay refused this device. Backpack keeps trying; your changes stay on this device.',
+        'The server refused this device. Backpack keeps trying; your changes stay on this device.',
       clock:
-        'This device’s date and time are wrong, so the relay refuses it. Set the date and time to automatic in the device’s settings.',
+        'This device’s date and time are wrong, so the server refuses it. Set the date and time to automatic in the device’s settings.',
       publish:
-        'The record could not be saved on the relay yet. Backpack keeps trying; your changes stay on this device.',
+        'The record could not be saved on the server yet. Backpack keeps trying; your changes stay on this device.',
       rejected: {
         one: '{n} change failed verification and was ignored.',
         other: '{n} changes failed verification and were ignored.',
       },
-      gaps: 'Some changes seem to be missing on the relay. Backpack keeps asking for them.',
+      gaps: 'Some changes seem to be missing on the server. Backpack keeps asking for them.',
       'awaiting-manifest':
-        'Who may see this record has just been changed. Your changes wait on this device until it has the new sharing list from the relay.',
+        'Who may see this record has just been changed. Your changes wait on this device until it has the new sharing list from the server.',
     },
   },
   common: {
@@ -56,6 +56,7 @@ const en = {
     back: 'Back',
     cancel: 'Cancel',
     unexpected: 'Something went wrong. Nothing was changed; please try again.',
+    professionalDetails: 'Details for professionals',
   },
   nrs: { point: '{n} — {label}', low: 'no pain', high: 'worst pain imaginable' },
   passphrase: {
@@ -198,7 +199,8 @@ const en = {
       'A patient has invited you. Choose “I am a professional or a relative” to set up your workspace; the invite is kept for you.',
     title: 'Welcome to Backpack',
     lead: 'Backpack keeps the story of your back or neck pain, so you do not have to tell it again at every visit.',
-    point1: 'Your record is encrypted on your device. The relay only ever sees ciphertext.',
+    point1:
+      'Your record is encrypted on your device. The server that keeps your devices in step only ever sees scrambled data it cannot read.',
     point2: 'You choose who sees what, and for how long.',
     point3: 'It works offline.',
     create: 'Start a new record',
@@ -311,9 +313,9 @@ const en = {
       length: 'The code is too short or too long. Check that you typed all of it.',
       checksum:
         'The check characters do not match: a character is mistyped or two are swapped. Compare the code with your kit.',
-      'not-found': 'The relay has no record for this code.',
-      'does-not-open': 'This code does not open the record on the relay. Is it your newest kit?',
-      manifest: 'The record on the relay could not be verified.',
+      'not-found': 'The server has no record for this code.',
+      'does-not-open': 'This code does not open the record on the server. Is it your newest kit?',
+      manifest: 'The record on the server could not be verified.',
     },
   },
   link: {
@@ -353,7 +355,7 @@ const en = {
     thisDevice: 'This device',
     linkedAt: 'Linked {date}',
     lastSeen: 'Last seen {date}',
-    neverSeen: 'Not seen by the relay yet',
+    neverSeen: 'Not seen by the server yet',
     rename: 'Rename',
     remove: 'Remove',
     nameLabel: 'Name',
@@ -416,6 +418,16 @@ const en = {
     lead: 'Validated screening tools group people by their risk of a slow recovery. Here they run on this device, from your latest answers. Change what care can change, and see how your group would move.',
     engineWasm: 'Calculated on this device (WebAssembly).',
     engineJs: 'Calculated on this device (JavaScript).',
+    local: 'Worked out on this device from your answers. Nothing is sent anywhere to do it.',
+    plain: {
+      'startback-stratification':
+        'This tool sorts people with back pain into a low, medium or high risk that the pain will still hold back their daily life months from now. It is a guide, not a certainty: in studies it ranked a person who went on to do poorly above one who did well about three times in four. Its main use is to choose what kind of care to start with.',
+      'orebro-short-form':
+        'This questionnaire estimates the risk that back or neck pain keeps someone off work within a year. In studies it ranked a person who went on sick leave above one who did not in about seven to eight cases in ten. It helps plan support for work; it decides nothing about you.',
+      pickup:
+        'This model would estimate the chance that new low back pain is still there after three months. Backpack does not run it, because its published numbers have not yet been checked here.',
+      pack: 'A model your care provider installed. It estimates a chance from the numbers below. Such estimates are right more often than chance, but never certain: talk the result through with your clinician.',
+    },
     needAnswers: 'Answer {name} first.',
     now: 'Your answers on {date} put you in the {group} group.',
     whatIf: 'What if these were different?',
@@ -1018,8 +1030,8 @@ const en = {
       corrupt: 'This document cannot be opened: it was changed or damaged.',
       'quota-exceeded': 'The record has no room for more documents (at most {max} in all).',
       'no-grant': 'You no longer have access to this document.',
-      missing: 'The document is no longer on the relay.',
-      offline: 'Documents need a connection to the relay.',
+      missing: 'The document is no longer on the server.',
+      offline: 'Documents need a connection to the server.',
       failed: 'The document could not be sent or fetched. Try again.',
     },
   },

@@ -36,18 +36,18 @@ const es: Translation = {
     why: {
       'access-ended': 'El acceso de este dispositivo al historial ha terminado.',
       denied:
-        'El relé rechazó este dispositivo. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
+        'El servidor rechazó este dispositivo. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
       clock:
-        'La fecha y la hora de este dispositivo son incorrectas, así que el relé lo rechaza. Activa la fecha y hora automáticas en los ajustes del dispositivo.',
+        'La fecha y la hora de este dispositivo son incorrectas, así que el servidor lo rechaza. Activa la fecha y hora automáticas en los ajustes del dispositivo.',
       publish:
-        'El historial aún no se pudo guardar en el relé. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
+        'El historial aún no se pudo guardar en el servidor. Backpack sigue intentándolo; tus cambios se quedan en este dispositivo.',
       rejected: {
         one: '{n} cambio no superó la verificación y se ignoró.',
         other: '{n} cambios no superaron la verificación y se ignoraron.',
       },
-      gaps: 'Parece que faltan algunos cambios en el relé. Backpack sigue pidiéndolos.',
+      gaps: 'Parece que faltan algunos cambios en el servidor. Backpack sigue pidiéndolos.',
       'awaiting-manifest':
-        'Acaba de cambiar quién puede ver este historial. Tus cambios esperan en este dispositivo hasta que reciba del relé la nueva lista de acceso.',
+        'Acaba de cambiar quién puede ver este historial. Tus cambios esperan en este dispositivo hasta que reciba del servidor la nueva lista de acceso.',
     },
   },
   common: {
@@ -57,6 +57,7 @@ const es: Translation = {
     back: 'Atrás',
     cancel: 'Cancelar',
     unexpected: 'Algo salió mal. No se cambió nada; inténtalo de nuevo.',
+    professionalDetails: 'Detalles para profesionales',
   },
   nrs: { point: '{n} — {label}', low: 'sin dolor', high: 'el peor dolor imaginable' },
   passphrase: {
@@ -200,7 +201,7 @@ const es: Translation = {
       'Un paciente te ha invitado. Elige “Soy profesional o familiar” para preparar tu espacio de trabajo; la invitación se guarda para ti.',
     title: 'Te damos la bienvenida a Backpack',
     lead: 'Backpack guarda la historia de tu dolor de espalda o cuello, para que no tengas que contarla de nuevo en cada visita.',
-    point1: 'Tu historial está cifrado en tu dispositivo. El relé solo ve datos cifrados.',
+    point1: 'Tu historial está cifrado en tu dispositivo. El servidor solo ve datos cifrados.',
     point2: 'Tú decides quién ve qué y durante cuánto tiempo.',
     point3: 'Funciona sin conexión.',
     create: 'Crear un historial nuevo',
@@ -317,9 +318,9 @@ const es: Translation = {
         'El código es demasiado corto o demasiado largo. Comprueba que lo has escrito entero.',
       checksum:
         'Los caracteres de control no coinciden: hay un carácter mal escrito o dos intercambiados. Compara el código con tu kit.',
-      'not-found': 'El relé no tiene ningún historial para este código.',
-      'does-not-open': 'Este código no abre el historial del relé. ¿Es tu kit más reciente?',
-      manifest: 'No se pudo verificar el historial del relé.',
+      'not-found': 'El servidor no tiene ningún historial para este código.',
+      'does-not-open': 'Este código no abre el historial del servidor. ¿Es tu kit más reciente?',
+      manifest: 'No se pudo verificar el historial del servidor.',
     },
   },
   link: {
@@ -359,7 +360,7 @@ const es: Translation = {
     thisDevice: 'Este dispositivo',
     linkedAt: 'Vinculado el {date}',
     lastSeen: 'Visto por última vez el {date}',
-    neverSeen: 'El relé aún no lo ha visto',
+    neverSeen: 'El servidor aún no lo ha visto',
     rename: 'Cambiar nombre',
     remove: 'Quitar',
     nameLabel: 'Nombre',
@@ -424,6 +425,17 @@ const es: Translation = {
     lead: 'Herramientas de cribado validadas agrupan a las personas según su riesgo de recuperarse despacio. Aquí funcionan en este dispositivo, con tus últimas respuestas. Cambia lo que la atención puede cambiar y mira cómo se movería tu grupo.',
     engineWasm: 'Calculado en este dispositivo (WebAssembly).',
     engineJs: 'Calculado en este dispositivo (JavaScript).',
+    local:
+      'Calculado en este dispositivo a partir de tus respuestas. No se envía nada a ningún sitio para hacerlo.',
+    plain: {
+      'startback-stratification':
+        'Esta herramienta clasifica a las personas con dolor de espalda en riesgo bajo, medio o alto de que el dolor siga limitando su vida diaria dentro de unos meses. Es una guía, no una certeza: en los estudios situó a una persona a la que luego le fue mal por encima de una a la que le fue bien unas tres de cada cuatro veces. Sirve sobre todo para elegir con qué tipo de atención empezar.',
+      'orebro-short-form':
+        'Este cuestionario estima el riesgo de que el dolor de espalda o cuello aparte a alguien del trabajo en el plazo de un año. En los estudios situó a una persona que acabó de baja por encima de una que no, en unos siete u ocho casos de cada diez. Ayuda a planificar el apoyo en el trabajo; no decide nada sobre ti.',
+      pickup:
+        'Este modelo estimaría la probabilidad de que un dolor lumbar reciente siga presente a los tres meses. Backpack no lo ejecuta, porque sus cifras publicadas aún no se han comprobado aquí.',
+      pack: 'Un modelo que instaló tu centro de atención. Estima una probabilidad a partir de los números de abajo. Estas estimaciones aciertan más que el azar, pero nunca son seguras: comenta el resultado con tu profesional.',
+    },
     needAnswers: 'Responde primero a {name}.',
     now: 'Tus respuestas del {date} te sitúan en el grupo de {group}.',
     whatIf: '¿Y si esto fuera diferente?',
@@ -1043,8 +1055,8 @@ const es: Translation = {
       'quota-exceeded':
         'El historial no tiene espacio para más documentos (como máximo {max} en total).',
       'no-grant': 'Ya no tienes acceso a este documento.',
-      missing: 'El documento ya no está en el relé.',
-      offline: 'Los documentos necesitan conexión con el relé.',
+      missing: 'El documento ya no está en el servidor.',
+      offline: 'Los documentos necesitan conexión con el servidor.',
       failed: 'No se pudo enviar ni descargar el documento. Inténtalo de nuevo.',
     },
   },

@@ -191,4 +191,20 @@ describe('t', () => {
     expect(pickLocale(['ES-mx'])).toBe('es');
     expect(pickLocale([])).toBe('en');
   });
+
+  it('keeps technical words out of what patients read (issue 14 item 7)', () => {
+    // Shown only behind "Details for professionals" (OutlookView), never in the main text.
+    const professionalOnly = new Set([
+      'model.engineWasm',
+      'model.engineJs',
+      'model.pack.installed',
+    ]);
+    const technical = /\b(relay|relæ\w*|relé\w*|relais|ciphertext|WebAssembly|LOINC|AUC|SPEC)\b/i;
+    for (const code of LOCALES) {
+      for (const [key, leaf] of leaves(catalogues[code])) {
+        if (professionalOnly.has(key)) continue;
+        for (const text of forms(leaf)) expect(`${code} ${key}: ${text}`).not.toMatch(technical);
+      }
+    }
+  });
 });

@@ -33,18 +33,18 @@ const nb: Translation = {
     why: {
       'access-ended': 'Denne enhetens tilgang til journalen er avsluttet.',
       denied:
-        'Reléet avviste denne enheten. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
+        'Serveren avviste denne enheten. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
       clock:
-        'Dato og klokkeslett på denne enheten er feil, så reléet avviser den. Slå på automatisk dato og tid i enhetens innstillinger.',
+        'Dato og klokkeslett på denne enheten er feil, så serveren avviser den. Slå på automatisk dato og tid i enhetens innstillinger.',
       publish:
-        'Journalen kunne ikke lagres på reléet ennå. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
+        'Journalen kunne ikke lagres på serveren ennå. Backpack fortsetter å prøve; endringene dine blir på denne enheten.',
       rejected: {
         one: '{n} endring kunne ikke verifiseres og ble ignorert.',
         other: '{n} endringer kunne ikke verifiseres og ble ignorert.',
       },
-      gaps: 'Noen endringer ser ut til å mangle på reléet. Backpack fortsetter å be om dem.',
+      gaps: 'Noen endringer ser ut til å mangle på serveren. Backpack fortsetter å be om dem.',
       'awaiting-manifest':
-        'Hvem som kan se journalen, er nettopp endret. Endringene dine venter på denne enheten til den har fått den nye delingslisten fra reléet.',
+        'Hvem som kan se journalen, er nettopp endret. Endringene dine venter på denne enheten til den har fått den nye delingslisten fra serveren.',
     },
   },
   common: {
@@ -54,6 +54,7 @@ const nb: Translation = {
     back: 'Tilbake',
     cancel: 'Avbryt',
     unexpected: 'Noe gikk galt. Ingenting ble endret; prøv igjen.',
+    professionalDetails: 'Detaljer for fagfolk',
   },
   nrs: { point: '{n} — {label}', low: 'ingen smerte', high: 'verst tenkelige smerte' },
   passphrase: {
@@ -196,7 +197,7 @@ const nb: Translation = {
       'En pasient har invitert deg. Velg «Jeg er behandler eller pårørende» for å sette opp arbeidsområdet ditt; invitasjonen tas vare på.',
     title: 'Velkommen til Backpack',
     lead: 'Backpack tar vare på historien om rygg- eller nakkesmertene dine, så du slipper å fortelle den på nytt ved hvert besøk.',
-    point1: 'Journalen din er kryptert på enheten din. Reléet ser bare krypterte data.',
+    point1: 'Journalen din er kryptert på enheten din. Serveren ser bare krypterte data.',
     point2: 'Du bestemmer hvem som ser hva, og hvor lenge.',
     point3: 'Den virker uten nett.',
     create: 'Start en ny journal',
@@ -311,9 +312,10 @@ const nb: Translation = {
       length: 'Koden er for kort eller for lang. Sjekk at du har skrevet inn hele.',
       checksum:
         'Kontrolltegnene stemmer ikke: ett tegn er skrevet feil, eller to har byttet plass. Sammenlign koden med settet ditt.',
-      'not-found': 'Reléet har ingen journal for denne koden.',
-      'does-not-open': 'Denne koden åpner ikke journalen på reléet. Er det det nyeste settet ditt?',
-      manifest: 'Journalen på reléet kunne ikke verifiseres.',
+      'not-found': 'Serveren har ingen journal for denne koden.',
+      'does-not-open':
+        'Denne koden åpner ikke journalen på serveren. Er det det nyeste settet ditt?',
+      manifest: 'Journalen på serveren kunne ikke verifiseres.',
     },
   },
   link: {
@@ -353,7 +355,7 @@ const nb: Translation = {
     thisDevice: 'Denne enheten',
     linkedAt: 'Koblet til {date}',
     lastSeen: 'Sist sett {date}',
-    neverSeen: 'Ikke sett av reléet ennå',
+    neverSeen: 'Ikke sett av serveren ennå',
     rename: 'Gi nytt navn',
     remove: 'Fjern',
     nameLabel: 'Navn',
@@ -418,6 +420,17 @@ const nb: Translation = {
     lead: 'Validerte screeningverktøy deler folk inn etter risikoen for langsom bedring. Her kjører de på denne enheten, ut fra de siste svarene dine. Endre det behandling kan endre, og se hvordan gruppen din ville flyttet seg.',
     engineWasm: 'Beregnet på denne enheten (WebAssembly).',
     engineJs: 'Beregnet på denne enheten (JavaScript).',
+    local:
+      'Beregnet på denne enheten ut fra svarene dine. Ingenting sendes noe sted for å gjøre det.',
+    plain: {
+      'startback-stratification':
+        'Dette verktøyet deler personer med ryggsmerter inn i lav, middels eller høy risiko for at smertene fortsatt begrenser hverdagen om noen måneder. Det er en veiledning, ikke en sikkerhet: i studier plasserte det en person som senere fikk det dårlig over en som fikk det bra, omtrent tre av fire ganger. Det brukes mest til å velge hvilken behandling man starter med.',
+      'orebro-short-form':
+        'Dette spørreskjemaet anslår risikoen for at rygg- eller nakkesmerter holder en person borte fra jobb innen ett år. I studier plasserte det en person som ble sykmeldt over en som ikke ble det, i omtrent sju til åtte av ti tilfeller. Det hjelper med å planlegge støtte i arbeidet; det avgjør ingenting om deg.',
+      pickup:
+        'Denne modellen ville anslått sjansen for at nye korsryggsmerter fortsatt er der etter tre måneder. Backpack kjører den ikke, fordi de publiserte tallene ennå ikke er kontrollert her.',
+      pack: 'En modell som behandlingsstedet ditt har installert. Den anslår en sjanse ut fra tallene nedenfor. Slike anslag treffer oftere enn tilfeldig, men er aldri sikre: snakk gjennom resultatet med behandleren din.',
+    },
     needAnswers: 'Svar på {name} først.',
     now: 'Svarene dine fra {date} plasserer deg i gruppen {group}.',
     whatIf: 'Hva om disse var annerledes?',
@@ -1029,8 +1042,8 @@ const nb: Translation = {
       corrupt: 'Dokumentet kan ikke åpnes: det er endret eller skadet.',
       'quota-exceeded': 'Journalen har ikke plass til flere dokumenter (høyst {max} i alt).',
       'no-grant': 'Du har ikke lenger tilgang til dette dokumentet.',
-      missing: 'Dokumentet finnes ikke lenger på reléet.',
-      offline: 'Dokumenter krever tilkobling til reléet.',
+      missing: 'Dokumentet finnes ikke lenger på serveren.',
+      offline: 'Dokumenter krever tilkobling til serveren.',
       failed: 'Dokumentet kunne ikke sendes eller hentes. Prøv igjen.',
     },
   },

@@ -36,18 +36,18 @@ const nl: Translation = {
     why: {
       'access-ended': 'De toegang van dit apparaat tot het dossier is beëindigd.',
       denied:
-        'Het relais weigerde dit apparaat. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
+        'De server weigerde dit apparaat. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
       clock:
-        'De datum en tijd van dit apparaat kloppen niet, dus het relais weigert het. Zet datum en tijd op automatisch in de instellingen van het apparaat.',
+        'De datum en tijd van dit apparaat kloppen niet, dus de server weigert het. Zet datum en tijd op automatisch in de instellingen van het apparaat.',
       publish:
-        'Het dossier kon nog niet op het relais worden opgeslagen. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
+        'Het dossier kon nog niet op de server worden opgeslagen. Backpack blijft het proberen; je wijzigingen blijven op dit apparaat.',
       rejected: {
         one: '{n} wijziging kon niet worden geverifieerd en is genegeerd.',
         other: '{n} wijzigingen konden niet worden geverifieerd en zijn genegeerd.',
       },
-      gaps: 'Er lijken wijzigingen te ontbreken op het relais. Backpack blijft erom vragen.',
+      gaps: 'Er lijken wijzigingen te ontbreken op de server. Backpack blijft erom vragen.',
       'awaiting-manifest':
-        'Wie dit dossier mag zien, is net gewijzigd. Uw wijzigingen wachten op dit apparaat tot het de nieuwe deellijst van het relais heeft.',
+        'Wie dit dossier mag zien, is net gewijzigd. Uw wijzigingen wachten op dit apparaat tot het de nieuwe deellijst van de server heeft.',
     },
   },
   common: {
@@ -57,6 +57,7 @@ const nl: Translation = {
     back: 'Terug',
     cancel: 'Annuleren',
     unexpected: 'Er ging iets mis. Er is niets veranderd; probeer het opnieuw.',
+    professionalDetails: 'Details voor zorgverleners',
   },
   nrs: { point: '{n} — {label}', low: 'geen pijn', high: 'ergst denkbare pijn' },
   passphrase: {
@@ -199,7 +200,8 @@ const nl: Translation = {
       'Een patiënt heeft je uitgenodigd. Kies “Ik ben zorgverlener of naaste” om je werkplek in te richten; de uitnodiging wordt voor je bewaard.',
     title: 'Welkom bij Backpack',
     lead: 'Backpack bewaart het verhaal van je rug- of nekpijn, zodat je het niet bij elk bezoek opnieuw hoeft te vertellen.',
-    point1: 'Je dossier is versleuteld op je apparaat. De relay ziet alleen versleutelde gegevens.',
+    point1:
+      'Je dossier is versleuteld op je apparaat. De server ziet alleen versleutelde gegevens.',
     point2: 'Jij kiest wie wat ziet, en hoe lang.',
     point3: 'Het werkt offline.',
     create: 'Nieuw dossier beginnen',
@@ -313,9 +315,9 @@ const nl: Translation = {
       length: 'De code is te kort of te lang. Controleer of je hem helemaal hebt getypt.',
       checksum:
         'De controletekens kloppen niet: er is een teken verkeerd getypt of er zijn er twee verwisseld. Vergelijk de code met je kit.',
-      'not-found': 'De relay heeft geen dossier bij deze code.',
-      'does-not-open': 'Deze code opent het dossier op de relay niet. Is het je nieuwste kit?',
-      manifest: 'Het dossier op de relay kon niet worden geverifieerd.',
+      'not-found': 'De server heeft geen dossier bij deze code.',
+      'does-not-open': 'Deze code opent het dossier op de server niet. Is het je nieuwste kit?',
+      manifest: 'Het dossier op de server kon niet worden geverifieerd.',
     },
   },
   link: {
@@ -355,7 +357,7 @@ const nl: Translation = {
     thisDevice: 'Dit apparaat',
     linkedAt: 'Gekoppeld {date}',
     lastSeen: 'Laatst gezien {date}',
-    neverSeen: 'Nog niet gezien door de relay',
+    neverSeen: 'Nog niet gezien door de server',
     rename: 'Hernoemen',
     remove: 'Verwijderen',
     nameLabel: 'Naam',
@@ -419,6 +421,16 @@ const nl: Translation = {
     lead: 'Gevalideerde screeningsinstrumenten delen mensen in naar hun risico op een traag herstel. Hier draaien ze op dit apparaat, met je laatste antwoorden. Verander wat zorg kan veranderen, en zie hoe je groep zou verschuiven.',
     engineWasm: 'Berekend op dit apparaat (WebAssembly).',
     engineJs: 'Berekend op dit apparaat (JavaScript).',
+    local: 'Berekend op dit apparaat uit je antwoorden. Er wordt daarvoor niets verstuurd.',
+    plain: {
+      'startback-stratification':
+        'Dit instrument deelt mensen met rugpijn in bij een laag, middelmatig of hoog risico dat de pijn over enkele maanden het dagelijks leven nog beperkt. Het is een richtlijn, geen zekerheid: in onderzoek plaatste het iemand bij wie het later slecht ging ongeveer drie van de vier keer boven iemand bij wie het goed ging. Het wordt vooral gebruikt om te kiezen met welke zorg je begint.',
+      'orebro-short-form':
+        'Deze vragenlijst schat het risico dat rug- of nekpijn iemand binnen een jaar van het werk houdt. In onderzoek plaatste hij iemand die zich ziek meldde in ongeveer zeven tot acht van de tien gevallen boven iemand die dat niet deed. Hij helpt steun bij werk te plannen; hij beslist niets over jou.',
+      pickup:
+        'Dit model zou de kans schatten dat nieuwe lage rugpijn na drie maanden nog aanwezig is. Backpack gebruikt het niet, omdat de gepubliceerde getallen hier nog niet zijn gecontroleerd.',
+      pack: 'Een model dat je zorgverlener heeft geïnstalleerd. Het schat een kans op basis van de getallen hieronder. Zulke schattingen kloppen vaker dan toeval, maar nooit zeker: bespreek de uitkomst met je behandelaar.',
+    },
     needAnswers: 'Vul eerst {name} in.',
     now: 'Met je antwoorden van {date} val je in de groep {group}.',
     whatIf: 'Wat als deze anders waren?',
@@ -1036,8 +1048,8 @@ const nl: Translation = {
       'quota-exceeded':
         'Het dossier heeft geen ruimte meer voor documenten (hoogstens {max} in totaal).',
       'no-grant': 'U hebt geen toegang meer tot dit document.',
-      missing: 'Het document staat niet meer op de relais.',
-      offline: 'Voor documenten is een verbinding met de relais nodig.',
+      missing: 'Het document staat niet meer op de server.',
+      offline: 'Voor documenten is een verbinding met de server nodig.',
       failed: 'Het document kon niet worden verstuurd of opgehaald. Probeer het opnieuw.',
     },
   },
