@@ -178,4 +178,17 @@ test('a relative opens the invite link, sets up a workspace, and answers it', as
     timeout: 15_000,
   });
   await expect(patient.getByTestId('invitee-fingerprint')).toHaveText(print);
+
+  // A second invite link, opened in the tab where her workspace is already open, fills in too.
+  await patient.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await patient.getByRole('button', { name: 'Invite someone' }).click();
+  const second = await patient.getByTestId('link-code').inputValue();
+  expect(second).not.toBe(link);
+  await sister.getByLabel('Invite code from the patient').fill('');
+  await sister.goto(second);
+  await expect(sister.getByText('The invite from your link is filled in below.')).toBeVisible();
+  await expect(sister.getByLabel('Invite code from the patient')).toHaveValue(
+    decodeURIComponent(second.split('#invite=')[1]!),
+  );
+  await expect(sister).toHaveURL(/\/$/);
 });

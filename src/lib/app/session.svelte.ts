@@ -54,6 +54,9 @@ class AppSession {
   async init(): Promise<void> {
     if (this.phase !== 'loading') return;
     this.takeInviteFromUrl();
+    // An invite link opened in a tab where the app already runs changes only the fragment: the
+    // open workspace takes it as it would on a fresh load (issue 14 item 7).
+    globalThis.window?.addEventListener('hashchange', () => this.takeInviteFromUrl());
     const store = new DeviceStore();
     const row = await store.readVault();
     store.close();
