@@ -131,12 +131,24 @@ test('check-ins, questionnaires with drafts, warning signs, trends and the summa
   await page.clock.setFixedTime(new Date('2026-03-07T09:00:00'));
   await page.getByRole('link', { name: 'Check-in' }).first().click();
   await page.getByRole('radio', { name: '4 — Low back pain' }).click();
+  // The optional extras take one tap each.
+  await page
+    .getByRole('group', { name: /Sleep last night/ })
+    .getByLabel('Poor')
+    .check();
+  await page
+    .getByRole('group', { name: /Pain medicine today/ })
+    .getByLabel('Taken')
+    .check();
   await page.getByRole('button', { name: 'Save check-in' }).click();
   // The neck rating kept in the draft since the reload is saved with it, and said back.
   await expect(page.getByTestId('checkin-saved')).toHaveText(
-    'Saved: Low back pain 4/10, Neck pain 4/10.',
+    'Saved: Low back pain 4/10, Neck pain 4/10, slept poorly, pain medicine taken.',
   );
   await page.getByRole('link', { name: 'Record' }).first().click();
+  await expect(page.getByTestId('checkin-extras').first()).toHaveText(
+    'slept poorly · pain medicine taken',
+  );
   await expect(page.getByTestId('insight-back')).toHaveText(
     'Low back pain: down 3 since March 2, 2026. That is a meaningful change.',
   );

@@ -17,6 +17,15 @@ test('every main page fits a 360 px wide phone', async ({ page }) => {
   await fits(page, 'record');
   await page.getByRole('link', { name: 'Check in now' }).click();
   await fits(page, 'check-in');
+  // The 0–10 scale reads as one scale: all eleven on one row, each at least 24 px wide.
+  const boxes = await page
+    .getByRole('radiogroup', { name: 'Low back pain' })
+    .getByRole('radio')
+    .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  expect(boxes).toHaveLength(11);
+  expect(new Set(boxes.map((b) => Math.round(b.top))).size).toBe(1);
+  for (const b of boxes) expect(Math.min(b.width, b.height)).toBeGreaterThanOrEqual(24);
+  await page.screenshot({ path: 'test-results/checkin-360.png', fullPage: true });
   await page.getByRole('radio', { name: '7 — Low back pain' }).click();
   await page.getByRole('button', { name: 'Save check-in' }).click();
   for (const name of ['Measure', 'Share', 'Messages', 'Record']) {

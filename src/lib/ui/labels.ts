@@ -112,10 +112,20 @@ export function accessEventText(a: Partial<AccessEvent>): string {
  * What a check-in wrote, said back after saving (issue 14 item 10): "Saved: Low back pain 4/10,
  * Leg pain 2/10, with your note."
  */
+/** The check-in's optional extras in words: "slept poorly", "pain medicine taken". */
+export function checkInExtras(data: PainCheckIn): string[] {
+  const out: string[] = [];
+  if (data.sleep) out.push(t(`checkin.slept.${data.sleep}`));
+  if (data.painMedicine !== undefined)
+    out.push(t(data.painMedicine ? 'checkin.tookMedicine' : 'checkin.noMedicine'));
+  return out;
+}
+
 export function checkInSavedText(data: PainCheckIn): string {
   const parts = PAIN_REGIONS.flatMap((r) =>
     data.scores[r] === undefined ? [] : [`${t(`checkin.region.${r}`)} ${data.scores[r]}/10`],
   );
+  parts.push(...checkInExtras(data));
   if (data.note) parts.push(t('checkin.savedNote'));
   return parts.length ? t('checkin.savedWhat', { what: parts.join(', ') }) : t('checkin.saved');
 }

@@ -4,9 +4,16 @@ export const PAIN_REGIONS = ['back', 'leg', 'neck'] as const;
 export type PainRegion = (typeof PAIN_REGIONS)[number];
 
 /** A quick check-in: pain now on the 0–10 numeric rating scale, per region. */
+/** How the night went, one tap on the check-in (issue 14 item 10). */
+export const SLEEP_QUALITIES = ['good', 'fair', 'poor'] as const;
+export type SleepQuality = (typeof SLEEP_QUALITIES)[number];
+
 export interface PainCheckIn {
   readonly scores: Partial<Record<PainRegion, number>>;
   readonly note?: string;
+  /** Optional extras: last night's sleep, and whether pain medicine was taken today. */
+  readonly sleep?: SleepQuality;
+  readonly painMedicine?: boolean;
 }
 
 export const PAIN_CHECKIN = 'pain-checkin';
@@ -22,7 +29,13 @@ export function isPainCheckIn(data: unknown): data is PainCheckIn {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10)
       return false;
   }
-  const note = (data as { note?: unknown }).note;
+  const { note, sleep, painMedicine } = data as {
+    note?: unknown;
+    sleep?: unknown;
+    painMedicine?: unknown;
+  };
+  if (sleep !== undefined && !(SLEEP_QUALITIES as readonly unknown[]).includes(sleep)) return false;
+  if (painMedicine !== undefined && typeof painMedicine !== 'boolean') return false;
   return note === undefined || (typeof note === 'string' && note.length <= 2000);
 }
 
