@@ -124,18 +124,21 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   const preview = panel.getByTestId('import-preview');
   await expect(preview).toContainText('Problem: Low back pain');
   await expect(preview).toContainText('Imported from Bispebjerg Hospital, Region Hovedstaden');
-  await expect(panel.getByTestId('import-skipped')).toContainText('Immunization');
+  await expect(preview).toContainText('Result: HbA1c 38 mmol/mol');
+  await expect(panel.getByTestId('import-skipped')).toContainText(
+    'Immunization: Immunization is not a kind of data Backpack records yet',
+  );
   await axe(page);
   await page.setViewportSize({ width: 360, height: 740 });
   await page.screenshot({ path: 'test-results/fhir-import-360.png', fullPage: true });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await panel.getByTestId('import-add').click();
-  await expect(panel.getByTestId('import-status')).toHaveText('5 items added to your record.');
+  await expect(panel.getByTestId('import-status')).toHaveText('6 items added to your record.');
 
   // Twice: nothing new.
   await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles(file);
   await expect(preview).toContainText('Nothing new to add.');
-  await expect(preview).toContainText('5 items are already in your record.');
+  await expect(preview).toContainText('6 items are already in your record.');
 
   // The record's summary lists them, each with where it came from.
   await page.getByRole('link', { name: 'Record' }).first().click();
@@ -146,7 +149,15 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   await expect(problems.getByTestId('imported-from').first()).toContainText(
     'Imported from Bispebjerg Hospital, Region Hovedstaden',
   );
+  await expect(page.getByTestId('summary-results')).toContainText('HbA1c 38 mmol/mol');
   await axe(page);
+  // In Danish, the skip reasons read in Danish too.
+  await page.getByRole('link', { name: 'Share' }).first().click();
+  await page.getByLabel('Language').selectOption('da');
+  await panel.getByLabel('FHIR- eller IPS-fil (.json)').setInputFiles(file);
+  await expect(panel.getByTestId('import-skipped')).toContainText(
+    'Immunization er ikke en slags data, Backpack registrerer endnu',
+  );
 });
 
 test('the demo record’s summary prints as one A4 page with name, birth date, print date and page numbers', async ({

@@ -203,13 +203,19 @@ describe('SMART Health Links on the real relay', () => {
       'condition',
       'medication',
       'medication',
+      'observation',
     ]);
-    expect(preview.skipped.map((s) => s.resourceType)).toEqual(
-      expect.arrayContaining(['Observation', 'Immunization']),
-    );
+    // Each reason has a code the app translates; the English reason stays for developers.
+    expect(preview.skipped.map((s) => [s.resourceType, s.code])).toEqual([
+      ['AllergyIntolerance', 'no-known-allergy'],
+      ['Immunization', 'not-recorded'],
+    ]);
     expect(preview.items.every((i) => i.source.from.length > 0)).toBe(true);
-    expect(applyImport(patient, preview)).toBe(5);
+    expect(applyImport(patient, preview)).toBe(6);
     const conditions = patient.entries('clinical', 'condition');
+    const [hba1c] = patient.entries('clinical', 'observation');
+    expect(hba1c?.data).toMatchObject({ text: 'HbA1c', value: 38, unit: 'mmol/mol' });
+    expect(hba1c && isValidEntry(hba1c, 'clinical')).toBe(true);
     // Every written entry passes the registry's guard (which every device runs on accept).
     expect(conditions.every((e) => isValidEntry(e, 'clinical'))).toBe(true);
     const lowBack = conditions.find((c) => (c.data as { code?: string }).code === 'low-back-pain');
@@ -218,7 +224,7 @@ describe('SMART Health Links on the real relay', () => {
     // Twice: nothing new.
     const again = previewImport(patient, text);
     expect(again.items).toEqual([]);
-    expect(again.alreadyIn).toBe(5);
+    expect(again.alreadyIn).toBe(6);
     expect(applyImport(patient, preview)).toBe(0);
     expect(patient.entries('clinical', 'condition')).toHaveLength(conditions.length);
     await patient.close();

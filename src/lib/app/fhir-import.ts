@@ -4,14 +4,19 @@ import {
   importBundle,
   isAllergyInput,
   isConditionInput,
+  isObservationInput,
+  OBSERVATION,
   type ImportedEntry,
+  type Skipped,
 } from '$lib/core/fhir/index';
 import { allergyToRecord, conditionToRecord } from '$lib/core/fhir/record-shapes';
 import {
   isMedication,
   MEDICATION,
+  RESULT,
   type Allergy,
   type Condition,
+  type ImportedResult,
   type Medication,
 } from '$lib/core/record/index';
 import { isImportProvenance, type ImportProvenance } from '$lib/core/record/provenance';
@@ -20,7 +25,7 @@ import { SharingError } from './session-types';
 
 /**
  * Importing a FHIR Bundle or IPS into the record (issue 13 item 4): a preview of what will be
- * added (conditions, allergies, medicines, each with where it came from and when), what is
+ * added (conditions, allergies, medicines, results, each with where it came from and when), what is
  * skipped and why, then the writes on confirmation. Each added entry carries its provenance
  * (`source`: "imported from <organisation or author>, <date>") and the import key, so importing
  * the same document again adds nothing twice. A malformed file throws `FhirImportError` from
@@ -31,17 +36,18 @@ export type ImportItem = (
   | { readonly type: typeof CONDITION; readonly data: Condition }
   | { readonly type: typeof ALLERGY; readonly data: Allergy }
   | { readonly type: typeof MEDICATION; readonly data: Medication }
+  | { readonly type: typeof RESULT; readonly data: ImportedResult }
 ) & { readonly at: string; readonly source: ImportProvenance };
 
 export interface ImportPreview {
   readonly patient?: { readonly name: string; readonly birthDate?: string };
   readonly items: readonly ImportItem[];
-  readonly skipped: ReadonlyArray<{ readonly resourceType: string; readonly reason: string }>;
+  readonly skipped: readonly Skipped[];
   /** Resources already in the record from an earlier import. */
   readonly alreadyIn: number;
 }
 
-const KEPT = [CONDITION, ALLERGY, MEDICATION] as const;
+const KEPT = [CONDITION, ALLERGY, MEDICATION, RESULT] as const;
 
 /** The import keys of entries already in the record. */
 export function importedKeys(session: RecordSession): Set<string> {
@@ -66,25 +72,35 @@ function provenanceOf(e: ImportedEntry): ImportProvenance {
   };
 }
 
-function toItem(e: ImportedEntry): ImportItem | string {
+/** Why the app, not the FHIR reader, leaves an entry out: codes of {@link Skipped}. */
+const APP_SKIP = {
+  'source-unreadable': 'its source or date cannot be read',
+  'condition-no-text': 'a condition without text',
+  'allergy-no-name': 'an allergy without a name',
+  'not-kept': 'this record does not keep this kind of entry from other systems yet',
+} as const;
+type AppSkip = keyof typeof APP_SKIP;
+
+function toItem(e: ImportedEntry): ImportItem | AppSkip {
   const source = provenanceOf(e);
-  if (!isImportProvenance(source)) return 'its source or date cannot be read';
+  if (!isImportProvenance(source)) return 'source-unreadable';
   if (e.type === CONDITION && isConditionInput(e.data)) {
     const c = conditionToRecord(e.data);
-    return c
-      ? { type: CONDITION, data: { ...c, source }, at: e.at, source }
-      : 'a condition without text';
+    return c ? { type: CONDITION, data: { ...c, source }, at: e.at, source } : 'condition-no-text';
   }
   if (e.type === ALLERGY && isAllergyInput(e.data)) {
     const a = allergyToRecord(e.data);
     return a && a.kind !== 'none'
       ? { type: ALLERGY, data: { ...a, source }, at: e.at, source }
-      : 'an allergy without a name';
+      : 'allergy-no-name';
   }
   if (e.type === MEDICATION && isMedication(e.data)) {
     return { type: MEDICATION, data: { ...e.data, source }, at: e.at, source };
   }
-  return 'this record does not keep this kind of entry from other systems yet';
+  if (e.type === OBSERVATION && isObservationInput(e.data)) {
+    return { type: RESULT, data: { ...e.data, source }, at: e.at, source };
+  }
+  return 'not-kept';
 }
 
 /** What importing `input` (file text or parsed JSON) would add. Throws `FhirImportError`. */
@@ -97,7 +113,7 @@ export function previewImport(session: RecordSession, input: unknown): ImportPre
   for (const e of fresh.entries) {
     const item = toItem(e);
     if (typeof item === 'string')
-      skipped.push({ resourceType: e.source.resourceType, reason: item });
+      skipped.push({ resourceType: e.source.resourceType, reason: APP_SKIP[item], code: item });
     else items.push(item);
   }
   return {
@@ -121,6 +137,7 @@ export function applyImport(session: RecordSession, preview: ImportPreview): num
     const when = Number.isNaN(at.getTime()) ? new Date() : at;
     if (item.type === CONDITION) session.write(CONDITION, item.data, when);
     else if (item.type === ALLERGY) session.write(ALLERGY, item.data, when);
+    else if (item.type === RESULT) session.write(RESULT, item.data, when);
     else session.write(MEDICATION, item.data, when);
     known.add(item.source.key);
     added++;

@@ -374,10 +374,16 @@ describe('importBundle', () => {
       unit: 'mmol/mol',
     });
     expect(r.skipped).toEqual([
-      { resourceType: 'AllergyIntolerance', reason: 'states that no allergy is known' },
+      {
+        resourceType: 'AllergyIntolerance',
+        reason: 'states that no allergy is known',
+        code: 'no-known-allergy',
+      },
       {
         resourceType: 'Immunization',
         reason: 'Immunization is not a kind of data Backpack records yet',
+        code: 'not-recorded',
+        what: 'Immunization',
       },
     ]);
   });
@@ -410,7 +416,12 @@ describe('importBundle', () => {
       });
     }
     expect(r.skipped).toEqual([
-      { resourceType: 'Procedure', reason: 'Procedure is not a kind of data Backpack records yet' },
+      {
+        resourceType: 'Procedure',
+        reason: 'Procedure is not a kind of data Backpack records yet',
+        code: 'not-recorded',
+        what: 'Procedure',
+      },
     ]);
   });
 

@@ -83,10 +83,57 @@ export interface ImportedEntry {
   readonly source: ImportSource;
 }
 
+/** Why a resource was not imported: a code the app translates, and the English reason. */
+export const SKIP_REASONS = {
+  'entered-in-error': 'entered in error',
+  'goal-unreadable': 'a goal without a description',
+  'careplan-unreadable': 'a care plan that cannot be read',
+  'document-unreadable': 'a document reference that cannot be read',
+  consent: 'sharing consents are not imported; share from Backpack instead',
+  'condition-no-name': 'a condition with neither a code nor a text',
+  'condition-unreadable': 'a condition that cannot be read',
+  'medicine-missing': 'the medicine it refers to is not in the Bundle',
+  'medicine-no-name': 'a medicine without a name',
+  'medicine-not-taken': 'a medicine the patient does not take',
+  'medicine-unreadable': 'a medicine that cannot be read',
+  'no-known-allergy': 'states that no allergy is known',
+  'allergy-no-substance': 'an allergy without a substance',
+  'allergy-unreadable': 'an allergy that cannot be read',
+  'pain-out-of-range': 'a pain rating outside 0–10',
+  'motion-unreadable': 'a range-of-motion test that cannot be read',
+  'psfs-unreadable': 'a PSFS that cannot be read',
+  'work-unreadable': 'a work status that cannot be read',
+  'derived-score':
+    'a score derived from a questionnaire response in this Bundle (scored again from its answers)',
+  'observation-no-code': 'an observation without a code',
+  'observation-no-value': 'an observation without a value',
+  'observation-unreadable': 'an observation that cannot be read',
+  'questionnaire-unknown': 'a questionnaire Backpack does not know',
+  'not-recorded': '{what} is not a kind of data Backpack records yet',
+  'condition-marked': 'a condition marked {what}',
+  'questionnaire-version': '{what} in a version this app does not read',
+  'questionnaire-misfit': '{what} answers that do not fit the form',
+} as const;
+export type SkipCode = keyof typeof SKIP_REASONS;
+
+export interface Skipped {
+  readonly resourceType: string;
+  /** The reason in English (for logs of developers and the command line). */
+  readonly reason: string;
+  /** The same reason as a code, with the resource's own word (`what`), for the app's languages. */
+  readonly code:
+    SkipCode | 'source-unreadable' | 'condition-no-text' | 'allergy-no-name' | 'not-kept';
+  readonly what?: string;
+}
+
+function skip(code: SkipCode, what?: string): { skip: { code: SkipCode; what?: string } } {
+  return { skip: what === undefined ? { code } : { code, what } };
+}
+
 export interface ImportResult {
   readonly patient?: { readonly name: string; readonly birthDate?: string };
   readonly entries: ImportedEntry[];
-  readonly skipped: Array<{ readonly resourceType: string; readonly reason: string }>;
+  readonly skipped: Skipped[];
 }
 
 export interface ImportOptions {
@@ -323,7 +370,8 @@ const DATE_OF: Readonly<Record<string, readonly string[]>> = {
   DocumentReference: ['date'],
 };
 
-type Mapped = { type: string; data: unknown; at?: string } | { skip: string };
+type Mapped =
+  { type: string; data: unknown; at?: string } | { skip: { code: SkipCode; what?: string } };
 
 export function importBundle(input: unknown, opts: ImportOptions = {}): ImportResult {
   const bundle = parse(input);
@@ -378,14 +426,16 @@ export function importBundle(input: unknown, opts: ImportOptions = {}): ImportRe
     );
 
   const entries: ImportedEntry[] = [];
-  const skipped: Array<{ resourceType: string; reason: string }> = [];
+  const skipped: Skipped[] = [];
   const keys = new Set<string>();
   for (const { resource, fullUrl } of index.resources) {
     const type = String(resource['resourceType']);
     if (STRUCTURAL.includes(type)) continue;
     const mapped = mapResource(resource, index, derivedFromResponse);
     if ('skip' in mapped) {
-      skipped.push({ resourceType: clip(type, 60), reason: mapped.skip });
+      const { code, what } = mapped.skip;
+      const reason = SKIP_REASONS[code].replace('{what}', what ?? '');
+      skipped.push({ resourceType: clip(type, 60), reason, code, ...(what ? { what } : {}) });
       continue;
     }
     const ident = arr(resource['identifier'] ?? [])
@@ -441,7 +491,7 @@ export function importBundle(input: unknown, opts: ImportOptions = {}): ImportRe
 
 function mapResource(r: Json, index: Index, derived: (r: Json) => boolean): Mapped {
   const type = String(r['resourceType']);
-  if (r['status'] === 'entered-in-error') return { skip: 'entered in error' };
+  if (r['status'] === 'entered-in-error') return skip('entered-in-error');
   switch (type) {
     case 'Condition':
       return condition(r);
@@ -464,7 +514,7 @@ function mapResource(r: Json, index: Index, derived: (r: Json) => boolean): Mapp
           ? { due: dayOf(arr(r['target']).filter(obj)[0]?.['dueDate']) }
           : {}),
       };
-      return isGoalInput(data) ? { type: GOAL, data } : { skip: 'a goal without a description' };
+      return isGoalInput(data) ? { type: GOAL, data } : skip('goal-unreadable');
     }
     case 'CarePlan': {
       const period = obj(r['period']) ? r['period'] : {};
@@ -487,9 +537,7 @@ function mapResource(r: Json, index: Index, derived: (r: Json) => boolean): Mapp
         ...(dayOf(period['start']) ? { start: dayOf(period['start']) } : {}),
         ...(dayOf(period['end']) ? { end: dayOf(period['end']) } : {}),
       };
-      return isCarePlanInput(data)
-        ? { type: CARE_PLAN, data }
-        : { skip: 'a care plan that cannot be read' };
+      return isCarePlanInput(data) ? { type: CARE_PLAN, data } : skip('careplan-unreadable');
     }
     case 'DocumentReference': {
       const attachment = obj(arr(r['content']).filter(obj)[0]?.['attachment'])
@@ -503,14 +551,12 @@ function mapResource(r: Json, index: Index, derived: (r: Json) => boolean): Mapp
         ...(dayOf(attachment['creation']) ? { date: dayOf(attachment['creation']) } : {}),
         ...(r['status'] === 'superseded' ? { status: 'superseded' } : {}),
       };
-      return isDocumentInput(data)
-        ? { type: DOCUMENT, data }
-        : { skip: 'a document reference that cannot be read' };
+      return isDocumentInput(data) ? { type: DOCUMENT, data } : skip('document-unreadable');
     }
     case 'Consent':
-      return { skip: 'sharing consents are not imported; share from Backpack instead' };
+      return skip('consent');
     default:
-      return { skip: `${clip(type, 60)} is not a kind of data Backpack records yet` };
+      return skip('not-recorded', clip(type, 60));
   }
 }
 
@@ -532,11 +578,11 @@ function condition(r: Json): Mapped {
   const snomed = coding(code, (s) => s === SYSTEM.snomed);
   const icd = coding(code, (s) => /^http:\/\/hl7\.org\/fhir\/sid\/icd-10/.test(s));
   const name = text(code) ?? str(snomed?.['code']) ?? str(icd?.['code']);
-  if (!name) return { skip: 'a condition with neither a code nor a text' };
+  if (!name) return skip('condition-no-name');
   const status = coding(r['clinicalStatus'], () => true)?.['code'];
   const verification = coding(r['verificationStatus'], () => true)?.['code'];
   if (verification === 'refuted' || verification === 'entered-in-error')
-    return { skip: `a condition marked ${String(verification)}` };
+    return skip('condition-marked', clip(String(verification), 40));
   const onset =
     dayOf(r['onsetDateTime']) ??
     (obj(r['onsetPeriod']) ? dayOf(r['onsetPeriod']['start']) : undefined);
@@ -566,20 +612,18 @@ function condition(r: Json): Mapped {
     ...(onset ? { onset } : {}),
     ...(abatement ? { abatement } : {}),
   };
-  return isConditionInput(data)
-    ? { type: CONDITION, data }
-    : { skip: 'a condition that cannot be read' };
+  return isConditionInput(data) ? { type: CONDITION, data } : skip('condition-unreadable');
 }
 
 function medication(r: Json, index: Index): Mapped {
   let name = text(r['medicationCodeableConcept']);
   if (!name && r['medicationReference'] !== undefined) {
     const med = index.resolve(r['medicationReference'], r);
-    if (!med) return { skip: 'the medicine it refers to is not in the Bundle' };
+    if (!med) return skip('medicine-missing');
     name = text(med['code']);
   }
-  if (!name) return { skip: 'a medicine without a name' };
-  if (r['status'] === 'not-taken') return { skip: 'a medicine the patient does not take' };
+  if (!name) return skip('medicine-no-name');
+  if (r['status'] === 'not-taken') return skip('medicine-not-taken');
   const dosage = arr(r['dosage'] ?? r['dosageInstruction']).filter(obj)[0];
   const dose = str(dosage?.['text']);
   const ended = ['stopped', 'completed', 'cancelled'].includes(String(r['status']));
@@ -597,17 +641,16 @@ function medication(r: Json, index: Index): Mapped {
   const start = dayOf(period['start']);
   return isMedication(data)
     ? { type: MEDICATION, data, ...(start ? { at: start } : {}) }
-    : { skip: 'a medicine that cannot be read' };
+    : skip('medicine-unreadable');
 }
 
 const NO_KNOWN = ['716186003', '409137002', '428607008', '429625007'];
 
 function allergy(r: Json): Mapped {
   const snomed = coding(r['code'], (s) => s === SYSTEM.snomed);
-  if (snomed && NO_KNOWN.includes(String(snomed['code'])))
-    return { skip: 'states that no allergy is known' };
+  if (snomed && NO_KNOWN.includes(String(snomed['code']))) return skip('no-known-allergy');
   const substance = text(r['code']);
-  if (!substance) return { skip: 'an allergy without a substance' };
+  if (!substance) return skip('allergy-no-substance');
   const status = coding(r['clinicalStatus'], () => true)?.['code'];
   const reaction = arr(r['reaction'])
     .filter(obj)
@@ -633,9 +676,7 @@ function allergy(r: Json): Mapped {
       : {}),
     ...(reaction ? { reaction: clip(reaction, 200) } : {}),
   };
-  return isAllergyInput(data)
-    ? { type: ALLERGY, data }
-    : { skip: 'an allergy that cannot be read' };
+  return isAllergyInput(data) ? { type: ALLERGY, data } : skip('allergy-unreadable');
 }
 
 function observation(r: Json, derived: (r: Json) => boolean): Mapped {
@@ -652,9 +693,7 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
       scores: { [region]: r['valueInteger'] },
       ...(note ? { note: clip(note, 2000) } : {}),
     };
-    return isPainCheckIn(data)
-      ? { type: PAIN_CHECKIN, data }
-      : { skip: 'a pain rating outside 0–10' };
+    return isPainCheckIn(data) ? { type: PAIN_CHECKIN, data } : skip('pain-out-of-range');
   }
   if (measure === ROM_CODES.neck || measure === ROM_CODES.back) {
     const test = measure === ROM_CODES.neck ? 'neck' : 'back';
@@ -676,16 +715,14 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
     }
     const method = coding(r['method'], (s) => s === SYSTEM.measure)?.['code'];
     const data = { test, source: method === 'sensor' ? 'sensor' : 'manual', planes };
-    return isMotionTest(data)
-      ? { type: MOTION_TEST, data }
-      : { skip: 'a range-of-motion test that cannot be read' };
+    return isMotionTest(data) ? { type: MOTION_TEST, data } : skip('motion-unreadable');
   }
   if (instrument === PSFS_CODE) {
     const activities = arr(r['component'])
       .filter(obj)
       .map((c) => ({ activity: clip(text(c['code']) ?? '', 120), rating: c['valueInteger'] }));
     const data = { activities };
-    return isPsfsResponse(data) ? { type: PSFS, data } : { skip: 'a PSFS that cannot be read' };
+    return isPsfsResponse(data) ? { type: PSFS, data } : skip('psfs-unreadable');
   }
   if (
     loinc === LOINC_CODES.employmentStatus &&
@@ -702,17 +739,15 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
       ...(percent !== undefined ? { percent } : {}),
       ...(from ? { from } : {}),
     };
-    return isWorkStatusInput(data)
-      ? { type: WORK_STATUS, data }
-      : { skip: 'a work status that cannot be read' };
+    return isWorkStatusInput(data) ? { type: WORK_STATUS, data } : skip('work-unreadable');
   }
   if (derived(r))
     return {
-      skip: 'a score derived from a questionnaire response in this Bundle (scored again from its answers)',
+      ...skip('derived-score'),
     };
   const code = coding(r['code'], () => true);
   const name = text(r['code']);
-  if (!code || !name) return { skip: 'an observation without a code' };
+  if (!code || !name) return skip('observation-no-code');
   const q = obj(r['valueQuantity']) ? r['valueQuantity'] : undefined;
   const value =
     typeof q?.['value'] === 'number'
@@ -720,7 +755,7 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
       : typeof r['valueInteger'] === 'number'
         ? r['valueInteger']
         : (str(r['valueString']) ?? text(r['valueCodeableConcept']));
-  if (value === undefined) return { skip: 'an observation without a value' };
+  if (value === undefined) return skip('observation-no-value');
   const unit = q ? (str(q['unit']) ?? str(q['code'])) : undefined;
   const data = {
     code: {
@@ -732,9 +767,7 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
     value: typeof value === 'string' ? clip(value, 200) : value,
     ...(unit ? { unit: clip(unit, 50) } : {}),
   };
-  return isObservationInput(data)
-    ? { type: OBSERVATION, data }
-    : { skip: 'an observation that cannot be read' };
+  return isObservationInput(data) ? { type: OBSERVATION, data } : skip('observation-unreadable');
 }
 
 function questionnaire(r: Json): Mapped {
@@ -742,10 +775,10 @@ function questionnaire(r: Json): Mapped {
   const m = new RegExp(
     `^${SYSTEM.questionnaire.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/([a-z]+)\\|(\\d+)$`,
   ).exec(canonicalUrl);
-  if (!m || !isInstrumentId(m[1])) return { skip: 'a questionnaire Backpack does not know' };
+  if (!m || !isInstrumentId(m[1])) return skip('questionnaire-unknown');
   const def = INSTRUMENT[m[1]];
   const version = Number(m[2]);
-  if (version !== def.version) return { skip: `${def.short} in a version this app does not read` };
+  if (version !== def.version) return skip('questionnaire-version', def.short);
   const items = arr(r['item']).filter(obj);
   const answers = def.items.map((item) => {
     const it = items.find((x) => x['linkId'] === item.key);
@@ -761,6 +794,6 @@ function questionnaire(r: Json): Mapped {
           answers: Object.fromEntries(def.items.map((it, i) => [it.key, answers[i]])),
         },
   );
-  if (!current) return { skip: `${def.short} answers that do not fit the form` };
+  if (!current) return skip('questionnaire-misfit', def.short);
   return { type: QUESTIONNAIRE, data: storedForm(current) };
 }

@@ -9,6 +9,9 @@ export {
   type ImportOptions,
   type ImportResult,
   type ImportSource,
+  type Skipped,
+  type SkipCode,
+  SKIP_REASONS,
 } from './import';
 export { checkBundle } from './check';
 export { isIcd10Code, isLoincCode, isSnomedConceptId } from './codecheck';

@@ -6,6 +6,7 @@ export * from './clinical';
 export * from './registry';
 export * from './profile';
 export * from './problems';
+export * from './results';
 export * from './devices';
 export {
   foldMedicines,

@@ -25,6 +25,7 @@ export type SummarySection =
   | 'pain'
   | 'function'
   | 'questionnaires'
+  | 'results'
   | 'motion'
   | 'medicines'
   | 'visits'

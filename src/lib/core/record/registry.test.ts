@@ -103,6 +103,13 @@ const VALID: { [K in EntryType]: EntryStoredMap[K] } = {
     manifestVersion: 3,
   },
   'device-name': { device: DEVICE, name: 'Kitchen tablet', kind: 'tablet' },
+  observation: {
+    code: { system: 'http://loinc.org', code: '4548-4' },
+    text: 'HbA1c',
+    value: 38,
+    unit: 'mmol/mol',
+    source: { from: 'Region Hovedstaden', date: '2026-10-01', key: 'urn:uuid:1#obs' },
+  },
   ...PLAN_VALID,
 };
 
@@ -111,6 +118,7 @@ const VALID_PROFILE = VALID.profile;
 const flags = VALID['red-flags'].answers;
 const access = VALID.access;
 const pdf = VALID.document;
+const VALID_RESULT = VALID.observation;
 
 /** Malformed values per type: wrong types, out of range, oversize strings, extra junk. */
 const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
@@ -343,6 +351,17 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { device: DEVICE, name: 'Phone\u0007', kind: 'phone' },
     { device: DEVICE, name: 'Phone', kind: 'toaster' },
     { device: DEVICE, name: 'Phone', kind: 'phone', extra: 1 },
+  ],
+  observation: [
+    null,
+    { ...VALID_RESULT, source: undefined },
+    { ...VALID_RESULT, code: { system: 'http://loinc.org' } },
+    { ...VALID_RESULT, value: Number.POSITIVE_INFINITY },
+    { ...VALID_RESULT, value: { nested: 1 } },
+    { ...VALID_RESULT, text: long(201) },
+    { ...VALID_RESULT, unit: long(51) },
+    { ...VALID_RESULT, source: { ...VALID_RESULT.source, date: 'yesterday' } },
+    { ...VALID_RESULT, extra: 1 },
   ],
   ...PLAN_MALFORMED,
 };

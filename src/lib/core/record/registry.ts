@@ -56,6 +56,7 @@ import {
 } from './problems';
 import { PLAN_TYPES } from './registry-plan';
 import { CLINIC_TYPES } from './registry-clinic';
+import { RESULT_TYPES } from './registry-results';
 import { enteredWithPatient } from './clinic-entries';
 
 /**
@@ -276,6 +277,7 @@ export const ENTRY_TYPES = {
   ...DEVICES_TYPES,
   ...CORRECT_TYPES,
   ...CLINIC_TYPES,
+  ...RESULT_TYPES,
   [ACCESS_EVENT]: spec<AccessEvent>({
     type: ACCESS_EVENT,
     version: 1,
