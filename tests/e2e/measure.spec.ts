@@ -279,3 +279,53 @@ test('issue 14 item 9: the results table of a sensor test fits 360 px', async ({
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await axe(page);
 });
+
+test('issue 14 item 9: an implausible measured angle is asked about, and can be measured again', async ({
+  page,
+  context,
+}) => {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
+  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  await reading(cdp, aboutX(0));
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Measure' }).first().click();
+  await page.getByRole('button', { name: 'Start the neck test' }).click();
+  for (const d of [0.01, 0, 0.01, 0]) await reading(cdp, aboutX(d));
+  await page.getByRole('button', { name: 'Set neutral' }).click();
+  const sweep = async (peak: number) => {
+    await page.getByRole('button', { name: 'Record' }).click();
+    for (let i = 0; i <= 40; i++) {
+      await reading(cdp, aboutX(-peak * Math.sin((Math.PI * i) / 40)));
+      await page.waitForTimeout(17);
+    }
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByTestId('plane-result')).toBeVisible();
+  };
+  // The phone slipped: 100° of "flexion". The other planes are skipped quickly.
+  await sweep(100);
+  for (let plane = 1; plane < 3; plane++) {
+    await page.getByRole('button', { name: 'Next movement' }).click();
+    await sweep(10);
+  }
+  await page.getByRole('button', { name: 'Next movement' }).click();
+  await page.getByRole('button', { name: 'Save to my record' }).click();
+  const doubt = page.getByRole('group', { name: /^Is 10\d° right\?$/ });
+  await expect(doubt).toBeFocused();
+  await axe(page);
+  // Measure that movement again: back to the starting position, then straight to that plane.
+  await doubt.getByRole('button', { name: 'No, measure it again' }).click();
+  await expect(page.getByRole('heading', { name: 'First, the starting position' })).toBeVisible();
+  for (const d of [0.01, 0, 0.01, 0]) await reading(cdp, aboutX(d));
+  await page.getByRole('button', { name: 'Set neutral' }).click();
+  await expect(page.getByRole('heading', { name: /Bending forward and back/ })).toBeVisible();
+  await sweep(40);
+  await page.getByRole('button', { name: 'Next movement' }).click();
+  await expect(page.getByRole('heading', { name: 'Your results' })).toBeVisible();
+  await expect(page.getByTestId('motion-table')).toContainText('40°');
+  await page.getByRole('button', { name: 'Save to my record' }).click();
+  await expect(page.getByTestId('motion-saved')).toContainText('raw recording stays encrypted');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('motion-doubt')).toHaveCount(0);
+});
