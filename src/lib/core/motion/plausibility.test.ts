@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GONIO_MAX } from '../record/clinic-entries';
 import { implausibleAngles, plausibleMax } from './plausibility';
 
-describe('plausible range-of-motion angles', () => {
+describe('[MOT-7] plausible range-of-motion angles', () => {
   it('asks about neck flexion over 90°, and not at 90°', () => {
     expect(implausibleAngles('neck', { 'flexion-extension': { a: 90, b: 50 } })).toEqual([]);
     expect(implausibleAngles('neck', { 'flexion-extension': { a: 95, b: 50 } })).toEqual([
