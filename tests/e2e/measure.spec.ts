@@ -278,6 +278,15 @@ test('issue 14 item 9: the results table of a sensor test fits 360 px', async ({
   ).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await axe(page);
+  // The latest-measurement table (with smoothness) fits in every language, too.
+  for (const lang of ['da', 'nl', 'es', 'nb']) {
+    await page.getByLabel(/Language|Sprog|Taal|Idioma|Språk/).selectOption(lang);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+  }
+  await page.screenshot({ path: 'test-results/measure/history-360-nb.png', fullPage: true });
 });
 
 test('issue 14 item 9: an implausible measured angle is asked about, and can be measured again', async ({

@@ -546,7 +546,7 @@ const da: Translation = {
     },
     doubt: {
       question: 'Er {deg} rigtigt?',
-      why: '{what} er mere, end næsten nogen kan bevæge sig (over {max}). Tjek værdien, før den kommer i din journal.',
+      why: '{what} er over {max}, og så langt når næsten ingen. Tjek værdien, før den kommer i din journal.',
       yes: 'Ja, {deg} er rigtigt',
       edit: 'Nej, ret den',
       again: 'Nej, mål igen',

@@ -553,7 +553,7 @@ const es: Translation = {
     },
     doubt: {
       question: '¿Es correcto {deg}?',
-      why: '{what} es más de lo que casi nadie puede moverse (más de {max}). Compruébalo antes de que pase a tu historial.',
+      why: '{what} supera los {max}, algo que casi nadie alcanza. Compruébalo antes de que pase a tu historial.',
       yes: 'Sí, {deg} es correcto',
       edit: 'No, corregirlo',
       again: 'No, medir de nuevo',

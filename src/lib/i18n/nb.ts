@@ -547,7 +547,7 @@ const nb: Translation = {
     },
     doubt: {
       question: 'Er {deg} riktig?',
-      why: '{what} er mer enn nesten noen kan bevege seg (over {max}). Sjekk verdien før den går inn i journalen din.',
+      why: '{what} er over {max}, og så langt kommer nesten ingen. Sjekk verdien før den går inn i journalen din.',
       yes: 'Ja, {deg} er riktig',
       edit: 'Nei, endre den',
       again: 'Nei, mål på nytt',

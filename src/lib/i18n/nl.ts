@@ -548,7 +548,7 @@ const nl: Translation = {
     },
     doubt: {
       question: 'Klopt {deg}?',
-      why: '{what} is meer dan bijna iemand kan bewegen (boven {max}). Controleer het voordat het in je dossier komt.',
+      why: '{what} is meer dan {max}, en zo ver komt bijna niemand. Controleer het voordat het in je dossier komt.',
       yes: 'Ja, {deg} klopt',
       edit: 'Nee, aanpassen',
       again: 'Nee, opnieuw meten',
