@@ -552,6 +552,27 @@ const da: Translation = {
     movement: 'Bevægelse',
     degrees: 'Grader',
     smoothness: 'Jævnhed (SPARC)',
+    holdTitle: 'Sådan holder du telefonen:',
+    hold: {
+      neck: 'fladt oven på hovedet, skærmen opad og toppen pegende fremad, holdt der med én hånd.',
+      back: 'fladt mod brystet, på brystbenet, med begge hænder og skærmen vendt væk fra dig.',
+    },
+    savedManual: 'Gemt. Målingerne er i din journal.',
+    movementName: {
+      flexion: 'fleksion',
+      extension: 'ekstension',
+      'lateral-flexion-left': 'sidebøjning til venstre',
+      'lateral-flexion-right': 'sidebøjning til højre',
+      'rotation-left': 'rotation til venstre',
+      'rotation-right': 'rotation til højre',
+    },
+    doubt: {
+      question: 'Er {deg} rigtigt?',
+      why: '{what} er over {max}, og så langt når næsten ingen. Tjek værdien, før den kommer i din journal.',
+      yes: 'Ja, {deg} er rigtigt',
+      edit: 'Nej, ret den',
+      again: 'Nej, mål igen',
+    },
     problem: {
       unsupported:
         'Denne browser kan ikke læse telefonens bevægelsessensorer. Brug en telefon med Chrome, Edge eller Safari, eller indtast goniometerværdier i stedet.',

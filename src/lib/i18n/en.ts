@@ -547,6 +547,27 @@ const en = {
     movement: 'Movement',
     degrees: 'Degrees',
     smoothness: 'Smoothness (SPARC)',
+    holdTitle: 'How to hold the phone:',
+    hold: {
+      neck: 'flat on top of your head, screen up, its top pointing forward, held there with one hand.',
+      back: 'flat against your chest, on the breastbone, with both hands, screen facing away from you.',
+    },
+    savedManual: 'Saved. The measurements are in your record.',
+    movementName: {
+      flexion: 'flexion',
+      extension: 'extension',
+      'lateral-flexion-left': 'side bending left',
+      'lateral-flexion-right': 'side bending right',
+      'rotation-left': 'rotation left',
+      'rotation-right': 'rotation right',
+    },
+    doubt: {
+      question: 'Is {deg} right?',
+      why: '{what} is more than almost anyone can move (over {max}). Check it before it goes into your record.',
+      yes: 'Yes, {deg} is right',
+      edit: 'No, change it',
+      again: 'No, measure it again',
+    },
     problem: {
       unsupported:
         'This browser cannot read the phone’s motion sensors. Use a phone with Chrome, Edge or Safari, or enter goniometer values instead.',

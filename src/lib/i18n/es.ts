@@ -559,6 +559,27 @@ const es: Translation = {
     movement: 'Movimiento',
     degrees: 'Grados',
     smoothness: 'Suavidad (SPARC)',
+    holdTitle: 'Cómo sujetar el teléfono:',
+    hold: {
+      neck: 'plano sobre la cabeza, con la pantalla hacia arriba y la parte superior hacia delante, sujeto con una mano.',
+      back: 'plano contra el pecho, sobre el esternón, con las dos manos y la pantalla hacia fuera.',
+    },
+    savedManual: 'Guardado. Las mediciones están en tu historial.',
+    movementName: {
+      flexion: 'flexión',
+      extension: 'extensión',
+      'lateral-flexion-left': 'inclinación lateral izquierda',
+      'lateral-flexion-right': 'inclinación lateral derecha',
+      'rotation-left': 'rotación izquierda',
+      'rotation-right': 'rotación derecha',
+    },
+    doubt: {
+      question: '¿Es correcto {deg}?',
+      why: '{what} supera los {max}, algo que casi nadie alcanza. Compruébalo antes de que pase a tu historial.',
+      yes: 'Sí, {deg} es correcto',
+      edit: 'No, corregirlo',
+      again: 'No, medir de nuevo',
+    },
     problem: {
       unsupported:
         'Este navegador no puede leer los sensores de movimiento del teléfono. Usa un teléfono con Chrome, Edge o Safari, o introduce valores de goniómetro en su lugar.',

@@ -554,6 +554,27 @@ const nb: Translation = {
     movement: 'Bevegelse',
     degrees: 'Grader',
     smoothness: 'Jevnhet (SPARC)',
+    holdTitle: 'Slik holder du telefonen:',
+    hold: {
+      neck: 'flatt oppå hodet, skjermen opp og toppen pekende fremover, holdt der med én hånd.',
+      back: 'flatt mot brystet, på brystbeinet, med begge hender og skjermen vendt bort fra deg.',
+    },
+    savedManual: 'Lagret. Målingene er i journalen din.',
+    movementName: {
+      flexion: 'fleksjon',
+      extension: 'ekstensjon',
+      'lateral-flexion-left': 'sidebøying til venstre',
+      'lateral-flexion-right': 'sidebøying til høyre',
+      'rotation-left': 'rotasjon til venstre',
+      'rotation-right': 'rotasjon til høyre',
+    },
+    doubt: {
+      question: 'Er {deg} riktig?',
+      why: '{what} er over {max}, og så langt kommer nesten ingen. Sjekk verdien før den går inn i journalen din.',
+      yes: 'Ja, {deg} er riktig',
+      edit: 'Nei, endre den',
+      again: 'Nei, mål på nytt',
+    },
     problem: {
       unsupported:
         'Denne nettleseren kan ikke lese telefonens bevegelsessensorer. Bruk en telefon med Chrome, Edge eller Safari, eller skriv inn goniometerverdier i stedet.',

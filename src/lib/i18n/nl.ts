@@ -554,6 +554,27 @@ const nl: Translation = {
     movement: 'Beweging',
     degrees: 'Graden',
     smoothness: 'Soepelheid (SPARC)',
+    holdTitle: 'Zo houd je de telefoon vast:',
+    hold: {
+      neck: 'plat boven op je hoofd, scherm omhoog en de bovenkant naar voren, met één hand vastgehouden.',
+      back: 'plat tegen je borst, op het borstbeen, met beide handen en het scherm van je af.',
+    },
+    savedManual: 'Opgeslagen. De metingen staan in je dossier.',
+    movementName: {
+      flexion: 'flexie',
+      extension: 'extensie',
+      'lateral-flexion-left': 'zijwaarts buigen links',
+      'lateral-flexion-right': 'zijwaarts buigen rechts',
+      'rotation-left': 'rotatie links',
+      'rotation-right': 'rotatie rechts',
+    },
+    doubt: {
+      question: 'Klopt {deg}?',
+      why: '{what} is meer dan {max}, en zo ver komt bijna niemand. Controleer het voordat het in je dossier komt.',
+      yes: 'Ja, {deg} klopt',
+      edit: 'Nee, aanpassen',
+      again: 'Nee, opnieuw meten',
+    },
     problem: {
       unsupported:
         'Deze browser kan de bewegingssensoren van de telefoon niet lezen. Gebruik een telefoon met Chrome, Edge of Safari, of voer in plaats daarvan goniometerwaarden in.',

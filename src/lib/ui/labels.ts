@@ -1,13 +1,9 @@
 import type { Entry, EntryAuthor } from '$lib/core/record/entries';
 import { QUESTIONNAIRE, type PsfsResponse } from '$lib/core/record/clinical';
-import { enteredWithPatient } from '$lib/core/record/clinic-entries';
+import { enteredWithPatient, type GonioMovement } from '$lib/core/record/clinic-entries';
 import { PAIN_REGIONS, type AccessEvent, type PainCheckIn } from '$lib/core/record/types';
-import {
-  NECK_PLANES,
-  PLANE_DIRECTIONS,
-  type NeckPlane,
-  type PlaneResult,
-} from '$lib/core/measure/rom';
+import { NECK_PLANES, type NeckPlane, type PlaneResult } from '$lib/core/measure/rom';
+import { PLANE_MOVEMENTS } from '$lib/core/motion/plausibility';
 import { scorePsfs } from '$lib/core/scores/psfs';
 import { formatNumber, t } from '$lib/i18n';
 
@@ -69,16 +65,24 @@ export function entryAuthorLabel(entry: Entry, selfDeviceId: string, guest: bool
     : who;
 }
 
-/** "Forward (flexion) 40°, Back (extension) 20°; Left 70°, Right 65°" for a motion test. */
+/**
+ * "Flexion 40°, extension 20°, side bending left 30°, side bending right 28°, rotation left 70°,
+ * rotation right 65°" for a motion test: every value names its plane and direction, so "left
+ * 70°" is never ambiguous between bending and turning.
+ */
 export function motionPlanesText(planes: Partial<Record<NeckPlane, PlaneResult>>): string {
-  return NECK_PLANES.flatMap((p) => {
+  const text = NECK_PLANES.flatMap((p) => {
     const r = planes[p];
     if (!r) return [];
-    const [a, b] = PLANE_DIRECTIONS[p];
-    return [
-      `${t(`motion.dir.${a}`)} ${Math.round(r.a)}°, ${t(`motion.dir.${b}`)} ${Math.round(r.b)}°`,
-    ];
-  }).join('; ');
+    const [a, b] = PLANE_MOVEMENTS[p];
+    return [motionValueText(a, r.a), motionValueText(b, r.b)];
+  }).join(', ');
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+}
+
+/** "rotation left 70°": one movement and its angle, in whole degrees. */
+export function motionValueText(movement: GonioMovement, degrees: number): string {
+  return `${t(`motion.movementName.${movement}`)} ${formatNumber(Math.round(degrees))}°`;
 }
 
 /** "Average 4.5 of 10" (PSFS-2). */
