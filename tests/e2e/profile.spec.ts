@@ -1,4 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { axe, PASSPHRASE, setUpWorkspace } from './helpers';
 
 /**
@@ -149,6 +151,19 @@ test('profile, problems, allergies and medicines travel from the patient to the 
   await axe(physio);
   await fits(physio);
   await physio.screenshot({ path: `${SHOTS}/workspace-1280.png`, fullPage: true });
+
+  // The physiotherapist's Print gives the patient's summary alone: no workspace page first.
+  const pdf = await physio.pdf({ format: 'A4', preferCSSPageSize: true });
+  writeFileSync(`${SHOTS}/professional-print.pdf`, pdf);
+  const paper = execFileSync('pdftotext', ['-layout', `${SHOTS}/professional-print.pdf`, '-'], {
+    encoding: 'utf8',
+  });
+  expect(paper).toMatch(/Mette Jensen, born /);
+  expect(paper).toContain('Sciatica');
+  expect(paper).toContain('Penicillin');
+  expect(paper).toMatch(/Page 1 of \d/);
+  for (const chrome of ['Your workspace', 'Records shared with you', 'Join a record', 'Add note'])
+    expect(paper).not.toContain(chrome);
 
   // The patient sees the physio's condition with who recorded it.
   await patient.getByRole('link', { name: 'Record' }).first().click();
