@@ -162,6 +162,8 @@ test('profile, problems, allergies and medicines travel from the patient to the 
   expect(paper).toContain('Sciatica');
   expect(paper).toContain('Penicillin');
   expect(paper).toMatch(/Page 1 of \d/);
+  // Written for the professional who reads it, not as if to the patient.
+  expect(paper).toContain('No check-ins yet: trends appear after a few.');
   for (const chrome of ['Your workspace', 'Records shared with you', 'Join a record', 'Add note'])
     expect(paper).not.toContain(chrome);
 

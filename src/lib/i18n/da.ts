@@ -986,6 +986,7 @@ const da: Translation = {
     title: 'Sådan går det',
     oneScore: '{what}: {value} den {date}. Udviklingen vises fra næste score.',
     nothingYet: 'Tjek ind et par gange, så vises din udvikling her.',
+    nothingYetGuest: 'Ingen check-ins endnu: udviklingen vises efter et par stykker.',
     odi: 'Rygrelateret funktionsnedsættelse (ODI)',
     ndi: 'Nakkerelateret funktionsnedsættelse (NDI)',
     better: '{what}: faldet {n} siden {date}. Det er en betydningsfuld ændring.',

@@ -979,6 +979,7 @@ const en = {
     title: 'How you are doing',
     oneScore: '{what}: {value} on {date}. A trend shows from the second score.',
     nothingYet: 'Check in a few times and your trends appear here.',
+    nothingYetGuest: 'No check-ins yet: trends appear after a few.',
     odi: 'Back-related disability (ODI)',
     ndi: 'Neck-related disability (NDI)',
     better: '{what}: down {n} since {date}. That is a meaningful change.',

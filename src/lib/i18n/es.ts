@@ -999,6 +999,7 @@ const es: Translation = {
     title: 'Cómo te va',
     oneScore: '{what}: {value} el {date}. La tendencia aparece a partir de la segunda puntuación.',
     nothingYet: 'Haz unos cuantos registros y tus tendencias aparecerán aquí.',
+    nothingYetGuest: 'Aún no hay registros: las tendencias aparecen tras unos cuantos.',
     odi: 'Discapacidad por la espalda (ODI)',
     ndi: 'Discapacidad por el cuello (NDI)',
     better: '{what}: ha bajado {n} desde el {date}. Es un cambio significativo.',

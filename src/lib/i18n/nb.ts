@@ -990,6 +990,7 @@ const nb: Translation = {
     title: 'Slik går det med deg',
     oneScore: '{what}: {value} den {date}. Utviklingen vises fra neste skår.',
     nothingYet: 'Sjekk inn noen ganger, så vises utviklingen din her.',
+    nothingYetGuest: 'Ingen innsjekkinger ennå: utviklingen vises etter noen få.',
     odi: 'Ryggrelatert funksjonsnedsettelse (ODI)',
     ndi: 'Nakkerelatert funksjonsnedsettelse (NDI)',
     better: '{what}: ned {n} siden {date}. Det er en betydningsfull endring.',

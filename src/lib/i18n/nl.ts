@@ -991,6 +991,7 @@ const nl: Translation = {
     title: 'Hoe het met je gaat',
     oneScore: '{what}: {value} op {date}. Het verloop verschijnt vanaf de tweede score.',
     nothingYet: 'Check een paar keer in, dan verschijnen je trends hier.',
+    nothingYetGuest: 'Nog geen check-ins: trends verschijnen na een paar.',
     odi: 'Beperking door je rug (ODI)',
     ndi: 'Beperking door je nek (NDI)',
     better: '{what}: {n} gedaald sinds {date}. Dat is een betekenisvolle verandering.',
