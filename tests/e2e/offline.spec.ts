@@ -22,5 +22,20 @@ test('after one visit the app loads offline, deep links included', async ({ cont
     'aria-current',
     'page',
   );
+  // The other languages are separate chunks, precached: switching works offline too.
+  await page.getByLabel('Language').selectOption('es');
+  await expect(page.getByLabel('Idioma')).toBeVisible();
   await context.setOffline(false);
+});
+
+test('a browser set to Norwegian opens in Norwegian at once, its catalogue loaded on demand', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ locale: 'nb-NO' });
+  const page = await context.newPage();
+  await page.goto('/');
+  // Never an English first paint: the layout waits for the catalogue.
+  await expect(page.getByLabel('Språk')).toBeVisible();
+  await expect(page.getByText('Welcome to Backpack')).toHaveCount(0);
+  await context.close();
 });

@@ -12,7 +12,11 @@ import {
   setLocale,
   t,
   translate,
+  loadCatalogue,
 } from './index';
+
+// Every catalogue, as the app loads them on demand.
+for (const code of LOCALES) await loadCatalogue(code);
 
 type Leaf = string | { one: string; other: string };
 

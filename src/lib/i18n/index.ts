@@ -1,15 +1,47 @@
 import en from './en';
-import da from './da';
-import nl from './nl';
-import es from './es';
-import nb from './nb';
 import type { MessageKey, Params, Plural, Translation } from './types';
 import { locale, type Locale } from './locale.svelte';
+
+import { setLocale } from './locale.svelte';
 
 export { locale, setLocale, LOCALES, LOCALE_NAMES, pickLocale, type Locale } from './locale.svelte';
 export type { MessageKey, Params, Plural, Translation } from './types';
 
-export const catalogues: Record<Locale, Translation> = { en, da, nl, es, nb };
+/**
+ * The catalogues this page has loaded. English ships in the first bundle; the other four are
+ * separate chunks (about 20 KB gzip each), loaded when chosen and precached by the service worker
+ * like every chunk, so a language switch works offline too.
+ */
+export const catalogues: Partial<Record<Locale, Translation>> = { en };
+
+const LOADERS: Record<Exclude<Locale, 'en'>, () => Promise<{ default: Translation }>> = {
+  da: () => import('./da'),
+  nl: () => import('./nl'),
+  es: () => import('./es'),
+  nb: () => import('./nb'),
+};
+const loading = new Map<Locale, Promise<void>>();
+
+/** Loads `code`'s catalogue (once); views re-render in it when it arrives. */
+export function loadCatalogue(code: Locale): Promise<void> {
+  if (catalogues[code]) return Promise.resolve();
+  let p = loading.get(code);
+  if (!p) {
+    p = LOADERS[code as Exclude<Locale, 'en'>]().then((m) => {
+      catalogues[code] = m.default;
+      locale.loaded++;
+    });
+    p.catch(() => loading.delete(code));
+    loading.set(code, p);
+  }
+  return p;
+}
+
+/** Loads the catalogue first, then switches: the page never shows a half-translated state. */
+export async function changeLocale(code: Locale): Promise<void> {
+  await loadCatalogue(code);
+  setLocale(code);
+}
 
 /** A plural message: exactly `one` and `other`, both text (see `Plural`). */
 export function isPlural(node: unknown): node is Plural {
@@ -50,7 +82,10 @@ export function selectPlural(message: Plural, n: number, code: Locale): string {
 
 /** Translates `key` into `code`, falling back to English and then to the key itself. */
 export function translate(code: Locale, key: string, params?: Params): string {
-  let found = lookup(catalogues[code], key);
+  const cat = catalogues[code];
+  // Not loaded yet (a saved choice at start, before the layout's load): English meanwhile.
+  if (!cat) void loadCatalogue(code).catch(() => undefined);
+  let found = cat ? lookup(cat, key) : undefined;
   let lang = code;
   if (found === undefined) {
     found = lookup(en, key);
@@ -66,6 +101,7 @@ export function translate(code: Locale, key: string, params?: Params): string {
  * form from `params.n`. Dynamic keys (e.g. `checkin.region.${r}`) are accepted as strings.
  */
 export function t(key: MessageKey | (string & {}), params?: Params): string {
+  void locale.loaded; // re-render when a catalogue arrives
   return translate(locale.current, key, params);
 }
 

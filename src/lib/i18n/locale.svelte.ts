@@ -31,7 +31,11 @@ function initial(): Locale {
   return pickLocale(globalThis.navigator?.languages ?? []);
 }
 
-export const locale = $state<{ current: Locale }>({ current: initial() });
+/** `loaded` counts catalogues that arrived (see `loadCatalogue` in index.ts). */
+export const locale = $state<{ current: Locale; loaded: number }>({
+  current: initial(),
+  loaded: 0,
+});
 
 export function setLocale(next: Locale): void {
   locale.current = next;
