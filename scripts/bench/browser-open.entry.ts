@@ -34,7 +34,13 @@ async function build() {
   const before = base(clinical) + base(messages);
   for (let i = 0; i < 2300; i++) {
     if (i < 2000) put(clinical, i, 'pain-checkin', { scores: { back: i % 11, leg: (i * 7) % 11 } });
-    else put(clinical, (i - 2000) * 6, 'motion-summary', { romDeg: 40 + (i % 15) });
+    // A registered type: an unregistered one would be dropped on open and not counted.
+    else
+      put(clinical, (i - 2000) * 6, 'motion-test', {
+        test: 'neck',
+        source: 'sensor',
+        planes: { 'flexion-extension': { a: 40 + (i % 15), b: 50 } },
+      });
     if (Math.floor(((i + 1) * 250) / 2300) > Math.floor((i * 250) / 2300)) session.flush(); // 250
   }
   for (let i = 0; i < 500; i++) {

@@ -35,10 +35,11 @@ for (let i = 0; i < 2000; i++) {
   if (i % 50 === 0) session.flush();
 }
 for (let i = 0; i < 300; i++)
-  put(clinical, i * 6, 'motion-summary', {
-    movement: 'neck-flexion',
-    romDeg: 40 + (i % 15),
-    sparc: -1.6 - (i % 5) / 10,
+  // A registered type: an unregistered one would be dropped on open and not counted.
+  put(clinical, i * 6, 'motion-test', {
+    test: 'neck',
+    source: 'sensor',
+    planes: { 'flexion-extension': { a: 40 + (i % 15), b: 50 } },
   });
 for (let i = 0; i < 500; i++)
   put(messages, i * 3, 'message', {
