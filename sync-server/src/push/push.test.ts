@@ -1,11 +1,4 @@
-import {
-  createDecipheriv,
-  createECDH,
-  createHmac,
-  createPublicKey,
-  randomBytes,
-  verify,
-} from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +13,7 @@ import { startServer, type RunningServer } from '../server';
 import { keyPair, newRecord, signedManifest, token, type KeyPair } from '../testing';
 import { DAY_MS, nextDailyAt } from './reminders';
 import { checkEndpoint, parseRegistration } from './service';
+import { decrypt, newBrowser, type Browser } from './push-testing';
 import { encryptPayload } from './webpush';
 
 /**
@@ -29,53 +23,6 @@ import { encryptPayload } from './webpush';
  */
 
 const b64 = (s: string) => Buffer.from(s, 'base64url');
-
-// --- the browser's side, independently -------------------------------------------------------
-
-interface Browser {
-  readonly ecdh: ReturnType<typeof createECDH>;
-  readonly p256dh: Buffer;
-  readonly auth: Buffer;
-}
-
-function newBrowser(): Browser {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { ecdh, p256dh: ecdh.getPublicKey(), auth: randomBytes(16) };
-}
-
-const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(data).digest();
-
-/** RFC 8291 §3.4 and RFC 8188 §2, as a user agent does it: the plaintext, unpadded. */
-function decrypt(body: Buffer, uaPrivate: Buffer, auth: Buffer): Buffer {
-  const salt = body.subarray(0, 16);
-  const rs = body.readUInt32BE(16);
-  const idlen = body[20]!;
-  const asPublic = body.subarray(21, 21 + idlen);
-  const ciphertext = body.subarray(21 + idlen);
-  expect(idlen).toBe(65);
-  expect(ciphertext.length).toBeLessThanOrEqual(rs); // one record
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(uaPrivate);
-  const uaPublic = ecdh.getPublicKey();
-  const secret = ecdh.computeSecret(asPublic);
-  const prkKey = hmac(auth, secret);
-  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), uaPublic, asPublic]);
-  const ikm = hmac(prkKey, Buffer.concat([keyInfo, Buffer.from([1])]));
-  const prk = hmac(salt, ikm);
-  const cek = hmac(prk, Buffer.from('Content-Encoding: aes128gcm\0\x01')).subarray(0, 16);
-  const nonce = hmac(prk, Buffer.from('Content-Encoding: nonce\0\x01')).subarray(0, 12);
-  const d = createDecipheriv('aes-128-gcm', cek, nonce);
-  d.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
-  const record = Buffer.concat([
-    d.update(ciphertext.subarray(0, ciphertext.length - 16)),
-    d.final(),
-  ]);
-  let end = record.length - 1;
-  while (end >= 0 && record[end] === 0) end--;
-  expect(record[end]).toBe(2); // the last (only) record's delimiter
-  return record.subarray(0, end);
-}
 
 /** Checks `Authorization: vapid t=…, k=…` (RFC 8292) and returns the JWT's claims. */
 function checkVapid(
