@@ -69,7 +69,7 @@ beforeAll(async () => {
   const r = await fetch(`${relay.url}/api/records/${rec.recordId}/manifest`, {
     method: 'PUT',
     headers: { 'content-type': 'application/octet-stream' },
-    body: bytes,
+    body: bytes as Uint8Array<ArrayBuffer>,
   });
   expect(r.status).toBe(200);
 }, 60_000);
