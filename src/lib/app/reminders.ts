@@ -141,6 +141,59 @@ async function storeTexts(texts: ReminderTexts): Promise<void> {
   }
 }
 
+/** Registers `sub` at the relay with the settings; `false` if it is malformed or refused. */
+async function register(
+  session: RecordSession,
+  docId: string,
+  sub: PushSubscription,
+  settings: ReminderSettings,
+  entries: readonly Entry[],
+  now: Date,
+): Promise<boolean> {
+  const json = sub.toJSON();
+  if (!json.endpoint || !json.keys?.['p256dh'] || !json.keys['auth']) return false;
+  const body: PushRegistration = {
+    endpoint: json.endpoint,
+    keys: { p256dh: json.keys['p256dh'], auth: json.keys['auth'] },
+    kinds: settings.kinds,
+    checkInMinute: settings.kinds.includes('check-in')
+      ? utcMinuteOf(settings.checkInTime, now)
+      : null,
+    questionnairesDueAt: settings.kinds.includes('questionnaire')
+      ? questionnaireDueTimes(entries, now)
+      : [],
+  };
+  try {
+    await putPushSubscription(session.relayUrl, session.recordId, docId, session.device, body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const refreshed = new WeakSet<RecordSession>();
+
+/**
+ * Once per opened record: sends this device's registration again (today's UTC minute of the
+ * check-in time across daylight-saving changes, the questionnaires' current due times). Only
+ * when reminders are on and push already works here: it never asks for permission.
+ */
+export async function refreshPush(
+  session: RecordSession,
+  entries: readonly Entry[],
+  now = new Date(),
+): Promise<void> {
+  if (refreshed.has(session)) return;
+  refreshed.add(session);
+  if (!pushSupported() || Notification.permission !== 'granted') return;
+  const settings = await loadReminderSettings(session);
+  if (settings.kinds.length === 0) return;
+  const reg = await registration(1000);
+  const sub = await reg?.pushManager.getSubscription().catch(() => null);
+  const docId = proofCompartment(session);
+  if (sub && docId) await register(session, docId, sub, settings, entries, now);
+}
+
 /**
  * Asks for permission, subscribes with the relay's key and registers the subscription at the
  * relay for this device. Nothing is registered unless every step works.
@@ -171,34 +224,21 @@ export async function enablePush(
     return { ok: false, problem: 'relay' };
   }
   if (!key) return { ok: false, problem: 'relay' };
+  const options = { userVisibleOnly: true, applicationServerKey: key as Uint8Array<ArrayBuffer> };
   let sub: PushSubscription;
   try {
-    sub = await reg.pushManager.subscribe({
-      userVisibleOnly: true,
-      applicationServerKey: key as Uint8Array<ArrayBuffer>,
-    });
+    sub = await reg.pushManager.subscribe(options);
   } catch {
-    return { ok: false, problem: 'failed' };
+    // A subscription made with another relay's key must go before a new one can be made.
+    try {
+      await (await reg.pushManager.getSubscription())?.unsubscribe();
+      sub = await reg.pushManager.subscribe(options);
+    } catch {
+      return { ok: false, problem: 'failed' };
+    }
   }
-  const json = sub.toJSON();
-  if (!json.endpoint || !json.keys?.['p256dh'] || !json.keys['auth']) {
-    return { ok: false, problem: 'failed' };
-  }
-  const body: PushRegistration = {
-    endpoint: json.endpoint,
-    keys: { p256dh: json.keys['p256dh'], auth: json.keys['auth'] },
-    kinds: settings.kinds,
-    checkInMinute: settings.kinds.includes('check-in')
-      ? utcMinuteOf(settings.checkInTime, now)
-      : null,
-    questionnairesDueAt: settings.kinds.includes('questionnaire')
-      ? questionnaireDueTimes(entries, now)
-      : [],
-  };
-  try {
-    await putPushSubscription(session.relayUrl, session.recordId, docId, session.device, body);
-  } catch {
-    return { ok: false, problem: 'relay' };
+  if (!(await register(session, docId, sub, settings, entries, now))) {
+    return { ok: false, problem: sub.endpoint ? 'relay' : 'failed' };
   }
   await storeTexts(texts);
   return { ok: true };
