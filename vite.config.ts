@@ -39,6 +39,8 @@ export default defineConfig({
         navigateFallback: '/200.html',
         // The relay's endpoints are never cached: they are live, and carry only ciphertext.
         navigateFallbackDenylist: [/^\/api\//, /^\/healthz/, /^\/metrics/, /^\/sync/],
+        // Reminders (issue 14 item 5): shows a Web Push from the relay, opens its page on click.
+        importScripts: ['/push-handler.js'],
       },
     }),
   ],

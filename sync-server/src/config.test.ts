@@ -113,8 +113,23 @@ describe('parseConfig', () => {
       'PUBLIC_ORIGIN',
       '--trust-proxy',
       '--max-mailboxes-per-address',
+      '--push-subject',
+      '--push-allow-loopback',
     ]) {
       expect(USAGE).toContain(s);
+    }
+  });
+
+  it('reads the Web Push settings, refusing a subject that is not a contact', () => {
+    expect(parseConfig([], {})).toMatchObject({ pushSubject: null, pushAllowLoopback: false });
+    expect(
+      parseConfig(['--push-subject', 'mailto:ops@example.org', '--push-allow-loopback'], {}),
+    ).toMatchObject({ pushSubject: 'mailto:ops@example.org', pushAllowLoopback: true });
+    expect(
+      parseConfig([], { PUSH_SUBJECT: 'https://relay.example', PUSH_ALLOW_LOOPBACK: '1' }),
+    ).toMatchObject({ pushSubject: 'https://relay.example', pushAllowLoopback: true });
+    for (const bad of ['http://relay.example', 'mailto:nobody', 'ops@example.org']) {
+      expect(() => parseConfig(['--push-subject', bad], {}), bad).toThrow(/not a contact/);
     }
   });
 });

@@ -48,6 +48,13 @@ export interface RelayConfig {
   readonly maxMailboxes: number;
   /** Mailboxes one client address (IPv6: its /64) may create per mailbox lifetime (10 min). */
   readonly maxMailboxesPerAddress: number;
+  /**
+   * The VAPID `sub` of Web Push requests (RFC 8292 §2.1): a `mailto:` or `https:` contact for
+   * the push services; `null`: the relay's first `https:` origin, else `mailto:relay@localhost`.
+   */
+  readonly pushSubject: string | null;
+  /** Accept `http:` push endpoints on loopback (tests with a local push service only). */
+  readonly pushAllowLoopback: boolean;
   /** Drop `info` logs (warnings and errors are still written). */
   readonly quiet: boolean;
 }
@@ -56,7 +63,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Key = Exclude<keyof RelayConfig, 'quiet' | 'trustProxy'>;
+type Key = Exclude<keyof RelayConfig, 'quiet' | 'trustProxy' | 'pushAllowLoopback'>;
 
 interface Setting {
   readonly key: Key;
@@ -136,12 +143,19 @@ const SETTINGS: readonly Setting[] = [
     env: 'MAX_MAILBOXES_PER_ADDRESS',
     help: 'mailboxes one address (IPv6 /64) creates per 10 minutes (50)',
   },
+  {
+    key: 'pushSubject',
+    flag: '--push-subject',
+    env: 'PUSH_SUBJECT',
+    help: 'Web Push contact, mailto: or https: (the https origin)',
+  },
 ];
 
 export const USAGE = [
   'Usage: backpack-relay [options]   (each option can also be set by its environment variable)',
   ...SETTINGS.map((s) => `  ${`${s.flag} <value>`.padEnd(34)}${s.env.padEnd(26)}${s.help}`),
   `  ${'--trust-proxy'.padEnd(34)}${'TRUST_PROXY=1'.padEnd(26)}client address from X-Forwarded-For`,
+  `  ${'--push-allow-loopback'.padEnd(34)}${'PUSH_ALLOW_LOOPBACK=1'.padEnd(26)}http: push endpoints on loopback (tests)`,
   `  ${'--quiet'.padEnd(34)}${'RELAY_QUIET=1'.padEnd(26)}only warnings and errors`,
   `  ${'--help'.padEnd(34)}${''.padEnd(26)}this text`,
 ].join('\n');
@@ -183,6 +197,8 @@ export function parseConfig(
   }
   let quiet = env['RELAY_QUIET'] === '1' || env['RELAY_QUIET'] === 'true';
   let trustProxy = env['TRUST_PROXY'] === '1' || env['TRUST_PROXY'] === 'true';
+  let pushAllowLoopback =
+    env['PUSH_ALLOW_LOOPBACK'] === '1' || env['PUSH_ALLOW_LOOPBACK'] === 'true';
   let originFlags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -192,6 +208,10 @@ export function parseConfig(
     }
     if (arg === '--trust-proxy') {
       trustProxy = true;
+      continue;
+    }
+    if (arg === '--push-allow-loopback') {
+      pushAllowLoopback = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -285,6 +305,26 @@ export function parseConfig(
     );
   }
 
+  let pushSubject: string | null = null;
+  if (raw.pushSubject) {
+    const v = raw.pushSubject.value.trim();
+    let ok: boolean;
+    try {
+      const u = new URL(v);
+      ok =
+        (u.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(u.pathname)) ||
+        (u.protocol === 'https:' && u.hostname !== '');
+    } catch {
+      ok = false;
+    }
+    if (!ok || v.length > 200) {
+      throw new ConfigError(
+        `${raw.pushSubject.from}: "${v}" is not a contact like mailto:admin@example.org or https://example.org.`,
+      );
+    }
+    pushSubject = v;
+  }
+
   return {
     host,
     port: num('port', 'PORT', 8787, 0, 65535),
@@ -320,6 +360,8 @@ export function parseConfig(
     trustProxy,
     maxMailboxes,
     maxMailboxesPerAddress,
+    pushSubject,
+    pushAllowLoopback,
     quiet,
   };
 }

@@ -1,24 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   bytesEqual,
-  compartmentFor,
-  decodeAuthToken,
   documentBlobBytes,
-  granteeFor,
-  isProtocolError,
   isValidId,
-  REQUEST_BINDING_BYTES,
-  requestBinding,
   roleMayWrite,
   toHex,
-  tokenAcceptedUntil,
-  verifyAuthToken,
-  type AuthToken,
-  type ManifestGrantee,
-  type SignedManifest,
 } from '../../src/lib/core/sync/protocol';
 import { isOwner, type ManifestRegistry, type NonceCache } from './auth';
 import type { RelayConfig } from './config';
+import { createDeviceProof, type Proven } from './device-proof';
 import { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
 import type { Logger } from './log';
 import type { RelayStore } from './store';
@@ -58,65 +48,12 @@ export interface BlobDeps {
   readonly now: () => number;
 }
 
-interface Proven {
-  readonly token: AuthToken;
-  readonly manifest: SignedManifest;
-  readonly grant: ManifestGrantee;
-}
-
-const NONCE_MESSAGES = {
-  replayed: 'This proof was used before.',
-  'device-busy': 'This device made too many proofs; wait a few minutes.',
-} as const;
-
 export function createBlobHandler(deps: BlobDeps) {
   const { config, store, manifests, nonces, log, origins, now } = deps;
   /** Bytes of uploads being read, per record, so parallel uploads cannot overrun the quota. */
   const reserved = new Map<string, number>();
   const blobLimit = documentBlobBytes(config.maxDocumentBytes);
-
-  /**
-   * Checks the proof's signature, relay, lifetime and the device's grant for the token's
-   * compartment; its binding to the request is checked by {@link bind} once the body is known.
-   */
-  async function prove(req: IncomingMessage, recordId: string): Promise<Proven> {
-    const header = req.headers['x-backpack-proof'];
-    if (typeof header !== 'string' || header === '') {
-      throw new HttpError(401, 'no-proof', 'The x-backpack-proof header is missing.');
-    }
-    const t = decodeAuthToken(header);
-    if (isProtocolError(t)) throw new HttpError(401, 'bad-proof', t.message);
-    if (t.request.length !== REQUEST_BINDING_BYTES) {
-      throw new HttpError(401, 'wrong-request', 'A blob request needs an HTTP proof.');
-    }
-    const problem = verifyAuthToken(t, `${recordId}:${t.docId}`, now(), {
-      origins: origins(),
-      request: t.request,
-    });
-    if (problem) throw new HttpError(401, problem.error, problem.message);
-    const manifest = await manifests.get(recordId);
-    if (!manifest) throw new HttpError(409, 'no-manifest', 'The relay does not know this record.');
-    if (!compartmentFor(manifest, t.docId)) {
-      throw new HttpError(403, 'no-compartment', 'The record has no such compartment.');
-    }
-    const grant = granteeFor(manifest, t.deviceKey, t.docId, now());
-    if (!grant) {
-      throw new HttpError(403, 'no-grant', 'This device has no grant for this compartment.');
-    }
-    return { token: t, manifest, grant };
-  }
-
-  /** The proof names exactly this request; its nonce is then used up. */
-  function bind(p: Proven, method: string, path: string, body: Uint8Array): void {
-    if (!bytesEqual(p.token.request, requestBinding(method, path, body))) {
-      throw new HttpError(401, 'wrong-request', 'The proof was made for another request.');
-    }
-    const t = p.token;
-    const refused = nonces.use(t.recordId, t.deviceKey, t.nonce, tokenAcceptedUntil(t), now());
-    if (refused) {
-      throw new HttpError(refused === 'replayed' ? 401 : 429, refused, NONCE_MESSAGES[refused]);
-    }
-  }
+  const { prove, bind } = createDeviceProof({ manifests, nonces, origins, now });
 
   async function put(
     req: IncomingMessage,

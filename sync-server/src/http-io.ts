@@ -57,15 +57,15 @@ export function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
   res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-/** Reads an `application/octet-stream` body of 1..limit bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+/** Reads an `application/octet-stream` (or `mediaType`) body of 1..limit bytes. */
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  mediaType = 'application/octet-stream',
+): Promise<Uint8Array> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/octet-stream') {
-    throw new HttpError(
-      415,
-      'unsupported-media-type',
-      'Send the body as application/octet-stream.',
-    );
+  if (type !== mediaType) {
+    throw new HttpError(415, 'unsupported-media-type', `Send the body as ${mediaType}.`);
   }
   const tooLarge = () =>
     new HttpError(413, 'too-large', `The body is larger than ${limit} bytes.`, {

@@ -12,6 +12,8 @@ import type { Relay } from './relay';
 import type { RelayStore } from './store';
 import { createBlobHandler } from './documents';
 import { createShlHandler } from './shl';
+import { createPushHandler } from './push/http';
+import type { PushService } from './push/service';
 import { COMMON_HEADERS, CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
 
 export { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-io';
@@ -33,6 +35,8 @@ export { CORS_HEADERS, HttpError, readBody, sendBytes, sendJson } from './http-i
  *   /64) creates at most `maxMailboxesPerAddress` per ten minutes; `maxMailboxes` caps them all.
  * - `PUT|GET|DELETE /api/records/:recordId/blobs/:blobId`: encrypted document attachments,
  *   authorised per compartment, with a per-file limit and a per-record quota (`documents.ts`).
+ * - `GET /api/push/vapid`, `PUT|DELETE /api/records/:recordId/push`: Web Push reminders
+ *   (`push/http.ts`).
  * - `PUT|GET|DELETE /api/records/:recordId/shl/:id`, `POST|GET /api/shl/:id`,
  *   `GET /api/shl/:id/file`: SMART Health Links as blind blobs (`shl.ts`).
  * - WebSocket upgrade on `/sync`, handed to Hocuspocus.
@@ -65,6 +69,7 @@ export interface HttpDeps {
   readonly log: Logger;
   /** The origins tokens and proofs must name (known once the server listens). */
   readonly origins: () => readonly string[];
+  readonly push: PushService;
   readonly now?: () => number;
 }
 
@@ -97,6 +102,7 @@ function routeLabel(path: string): string {
     return '/api/records/:id/shl/:shlId';
   }
   if (parts[1] === 'api' && parts[2] === 'shl') return '/api/shl/:shlId';
+  if (path === '/api/push/vapid') return path;
   if (parts[1] === 'api' && parts[2] === 'recovery') return '/api/recovery/:locator';
   if (parts[1] === 'api' && parts[2] === 'mailbox') return '/api/mailbox/:id';
   if (parts[1] === 'api') return '/api/?';
@@ -111,6 +117,15 @@ export function createRequestHandler(
   const mailboxQuota = new ClientQuota(config.maxMailboxesPerAddress, MAILBOX_TTL_MS);
   const blobs = createBlobHandler({ config, store, manifests, nonces, log, origins, now });
   const shl = createShlHandler({ store, log, origins, now, requireOwner });
+  const push = createPushHandler({
+    push: deps.push,
+    manifests,
+    nonces,
+    origins,
+    now,
+    log,
+    allowLoopback: config.pushAllowLoopback,
+  });
 
   const statics = config.staticDir
     ? sirv(config.staticDir, {
@@ -349,6 +364,10 @@ export function createRequestHandler(
         return;
       }
       const parts = path.split('/'); // ['', 'api', 'records', id, 'manifest']
+      if (path === '/api/push/vapid') return push.vapid(req, res);
+      if (parts[2] === 'records' && parts.length === 5 && parts[4] === 'push') {
+        return push.device(req, res, requireId(parts[3]!, 'record id'), path);
+      }
       if (parts[2] === 'records' && parts.length === 5) return records(req, res, parts, path);
       if (parts[2] === 'records' && parts.length === 6 && parts[4] === 'recovery') {
         return recoveryKit(req, res, parts, path);

@@ -33,4 +33,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE shl_access (
      n BIGSERIAL PRIMARY KEY, id TEXT NOT NULL, recipient TEXT NOT NULL, at BIGINT NOT NULL);
    CREATE INDEX shl_access_id ON shl_access (id, n);`,
+  // 3: Web Push reminders (issue 14 item 5) and the relay's VAPID key.
+  `CREATE TABLE push_subscriptions (
+     record TEXT NOT NULL, device_key BYTEA NOT NULL, endpoint TEXT NOT NULL,
+     p256dh BYTEA NOT NULL, auth BYTEA NOT NULL, kinds TEXT NOT NULL,
+     check_in_minute INTEGER, check_in_at BIGINT, due_at TEXT NOT NULL, next_at BIGINT,
+     at BIGINT NOT NULL, PRIMARY KEY (record, device_key));
+   CREATE INDEX push_subscriptions_next ON push_subscriptions (next_at);
+   CREATE TABLE push_key (id INTEGER PRIMARY KEY, data BYTEA NOT NULL);`,
 ];

@@ -3,7 +3,7 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import type { Logger } from './log';
 import { MIGRATIONS } from './pg-migrations';
-import { foldRows } from './sqlite-store';
+import { foldRows, fromPushRow, pushRow, type PushRow } from './sqlite-store';
 import {
   MANIFEST_HISTORY,
   SHL_ACCESS_LOG_MAX,
@@ -11,6 +11,8 @@ import {
   type CompactionResult,
   type DocumentBlob,
   type LogRow,
+  type PushSchedule,
+  type PushSubscriptionRecord,
   type RelayStore,
   type ShlAccess,
   type ShlBlob,
@@ -683,6 +685,88 @@ export class PgStore implements RelayStore {
       [id],
     );
     return r.rowCount === 1;
+  }
+
+  // --- Web Push reminders -------------------------------------------------------------------
+
+  async putPushSubscription(sub: PushSubscriptionRecord): Promise<void> {
+    await this.q(
+      `INSERT INTO push_subscriptions (record, device_key, endpoint, p256dh, auth, kinds,
+         check_in_minute, check_in_at, due_at, next_at, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (record, device_key) DO UPDATE SET endpoint = excluded.endpoint,
+         p256dh = excluded.p256dh, auth = excluded.auth, kinds = excluded.kinds,
+         check_in_minute = excluded.check_in_minute, check_in_at = excluded.check_in_at,
+         due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at`,
+      [...pushRow(sub)],
+    );
+  }
+
+  async getPushSubscription(
+    record: string,
+    deviceKey: Uint8Array,
+  ): Promise<PushSubscriptionRecord | null> {
+    const r = await this.q<PushRow>(
+      'SELECT * FROM push_subscriptions WHERE record = $1 AND device_key = $2',
+      [record, toBuffer(deviceKey)],
+    );
+    return r.rows[0] ? fromPushRow(r.rows[0]) : null;
+  }
+
+  async pushSubscriptions(record: string): Promise<PushSubscriptionRecord[]> {
+    const r = await this.q<PushRow>(
+      'SELECT * FROM push_subscriptions WHERE record = $1 ORDER BY device_key',
+      [record],
+    );
+    return r.rows.map(fromPushRow);
+  }
+
+  async deletePushSubscription(record: string, deviceKey: Uint8Array): Promise<boolean> {
+    const r = await this.q('DELETE FROM push_subscriptions WHERE record = $1 AND device_key = $2', [
+      record,
+      toBuffer(deviceKey),
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async duePushSubscriptions(now: number, limit: number): Promise<PushSubscriptionRecord[]> {
+    const r = await this.q<PushRow>(
+      `SELECT * FROM push_subscriptions WHERE next_at IS NOT NULL AND next_at <= $1
+       ORDER BY next_at LIMIT $2`,
+      [now, limit],
+    );
+    return r.rows.map(fromPushRow);
+  }
+
+  async claimPushSchedule(
+    record: string,
+    deviceKey: Uint8Array,
+    expectedNextAt: number,
+    next: PushSchedule,
+  ): Promise<boolean> {
+    const r = await this.q(
+      `UPDATE push_subscriptions SET check_in_at = $1, due_at = $2, next_at = $3
+       WHERE record = $4 AND device_key = $5 AND next_at = $6`,
+      [
+        next.checkInAt,
+        JSON.stringify(next.dueAt),
+        next.nextAt,
+        record,
+        toBuffer(deviceKey),
+        expectedNextAt,
+      ],
+    );
+    return r.rowCount === 1;
+  }
+
+  async pushKey(candidate: Uint8Array): Promise<Uint8Array> {
+    const r = await this.q<{ data: Buffer }>(
+      `WITH ins AS (INSERT INTO push_key (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING
+         RETURNING data)
+       SELECT data FROM ins UNION ALL SELECT data FROM push_key WHERE id = 1 LIMIT 1`,
+      [toBuffer(candidate)],
+    );
+    return toBytes(r.rows[0]!.data);
   }
 
   // --- last seen -----------------------------------------------------------------------------

@@ -80,6 +80,11 @@ export interface RelayDeps {
   readonly now?: () => number;
   /** Fold a document's log when it has more rows than this (on Hocuspocus' debounced store). */
   readonly compactAfterRows?: number;
+  /**
+   * Called once an update that brought new envelopes is durable, with the connection's device
+   * (Web Push of "new message", `push/service.ts`). Must not throw.
+   */
+  readonly onEnvelopesStored?: (recordId: string, docId: string, author: Uint8Array) => void;
 }
 
 interface SocketContext {
@@ -297,7 +302,7 @@ export class Relay {
       throw inspected;
     }
     if (inspected === null) return;
-    const fresh = newContent(inspected, document);
+    const fresh = newContent(inspected.update, document);
     this.holdAcks(connection, documentName);
     if (fresh === null) return;
     // Started, not awaited: Hocuspocus applies and forwards the update now, and its
@@ -316,6 +321,10 @@ export class Relay {
         this.appended.set(documentName, (this.appended.get(documentName) ?? 0) + 1);
         metrics.updatesStored++;
         metrics.updateBytesStored += fresh.length;
+        const grant = (connection.context as SocketContext).grant;
+        if (inspected.inserts > 0 && grant) {
+          this.deps.onEnvelopesStored?.(grant.recordId, grant.docId, grant.deviceKey);
+        }
       },
       (e: unknown) => {
         log.error('storing an update failed; nothing was acknowledged', {
@@ -452,13 +461,13 @@ export class Relay {
 
   /**
    * Checks one incoming message of an authenticated connection: a refusal, the Yjs update it
-   * brings (to store), or null when there is nothing to store.
+   * brings (to store) with its count of new envelopes, or null when there is nothing to store.
    */
   private inspect(
     connection: Connection,
     document: Document,
     data: Uint8Array,
-  ): Refusal | Uint8Array | null {
+  ): Refusal | { update: Uint8Array; inserts: number } | null {
     const grant = (connection.context as SocketContext).grant;
     if (!grant) return new Refusal(4401, 'not-authenticated');
     let update: Uint8Array;
@@ -482,7 +491,9 @@ export class Relay {
       doc: document,
       isWriter: (author) => this.deps.authorizer.isWriter(grant.recordId, grant.docId, author),
     });
-    return isRefusal(verdict) ? new Refusal(4403, verdict.reason) : update;
+    return isRefusal(verdict)
+      ? new Refusal(4403, verdict.reason)
+      : { update, inserts: verdict.inserts };
   }
 
   /**

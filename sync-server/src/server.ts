@@ -10,6 +10,7 @@ import { Metrics } from './metrics';
 import { installNativeEd25519 } from './native-ed25519';
 import { Relay } from './relay';
 import { openStore } from './open-store';
+import { PushService, type PushSender } from './push/service';
 import type { RelayStore } from './store';
 
 /**
@@ -25,6 +26,8 @@ export interface RunningServer {
   readonly relay: Relay;
   readonly manifests: ManifestRegistry;
   readonly store: RelayStore;
+  /** Web Push reminders (tests tick it by hand). */
+  readonly push: PushService;
   /** Stops accepting, closes the sockets, folds the logs and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -33,6 +36,10 @@ export interface ServerOptions {
   /** Replaces the manifest-based authorizer (tests). */
   readonly authorizer?: (manifests: ManifestRegistry) => Authorizer;
   readonly now?: () => number;
+  /** Replaces the Web Push request (tests). */
+  readonly pushSender?: PushSender;
+  /** Milliseconds between reminder ticks (default 30 s; 0: only by hand, tests). */
+  readonly pushTickMs?: number;
 }
 
 export async function startServer(
@@ -52,6 +59,16 @@ export async function startServer(
     ? options.authorizer(manifests)
     : new ManifestAuthorizer(manifests, { origins: getOrigins, nonces, now });
   const metrics = new Metrics();
+  const push = await PushService.open({
+    store,
+    manifests,
+    log: logger,
+    now,
+    allowLoopback: config.pushAllowLoopback,
+    subject: () =>
+      config.pushSubject ?? origins.find((o) => o.startsWith('https:')) ?? 'mailto:relay@localhost',
+    ...(options.pushSender ? { send: options.pushSender } : {}),
+  });
   const relay = new Relay({
     store,
     authorizer,
@@ -65,6 +82,8 @@ export async function startServer(
       maxPending: 64,
       maxNameLength: 160,
     },
+    onEnvelopesStored: (recordId, docId, author) =>
+      void push.messageArrived(recordId, docId, author),
   });
   const stopWatching = manifests.onChange((m) => relay.enforceGrants(m.recordId, m.version));
 
@@ -78,6 +97,7 @@ export async function startServer(
       metrics,
       log: logger,
       origins: getOrigins,
+      push,
       now,
     }),
   );
@@ -99,6 +119,7 @@ export async function startServer(
     });
   } catch (e) {
     manifests.close();
+    await push.close();
     await store.close();
     const code = (e as { code?: unknown }).code;
     if (code === 'EADDRINUSE') {
@@ -126,6 +147,8 @@ export async function startServer(
     });
   }
 
+  if (options.pushTickMs !== 0) push.start(options.pushTickMs);
+
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -134,6 +157,7 @@ export async function startServer(
     relay,
     manifests,
     store,
+    push,
     close() {
       closing ??= (async () => {
         stopWatching();
@@ -143,6 +167,7 @@ export async function startServer(
         wss.close();
         server.closeAllConnections();
         await stopped;
+        await push.close();
         manifests.close();
         await store.close();
         logger.info('relay stopped', { event: 'stopped' });

@@ -9,7 +9,10 @@ import {
   type CompactionResult,
   type DocumentBlob,
   type LogRow,
+  type PushSchedule,
+  type PushSubscriptionRecord,
   type RelayStore,
+  type ReminderKind,
   type ShlAccess,
   type ShlBlob,
   type ShlInput,
@@ -110,6 +113,13 @@ export class SqliteStore implements RelayStore {
           n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, recipient TEXT NOT NULL,
           at INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS shl_access_id ON shl_access (id, n);
+        CREATE TABLE IF NOT EXISTS push_subscriptions (
+          record TEXT NOT NULL, device_key BLOB NOT NULL, endpoint TEXT NOT NULL,
+          p256dh BLOB NOT NULL, auth BLOB NOT NULL, kinds TEXT NOT NULL,
+          check_in_minute INTEGER, check_in_at INTEGER, due_at TEXT NOT NULL, next_at INTEGER,
+          at INTEGER NOT NULL, PRIMARY KEY (record, device_key));
+        CREATE INDEX IF NOT EXISTS push_subscriptions_next ON push_subscriptions (next_at);
+        CREATE TABLE IF NOT EXISTS push_key (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
         PRAGMA user_version = ${SCHEMA_VERSION};
       `);
     } catch (e) {
@@ -200,6 +210,28 @@ export class SqliteStore implements RelayStore {
       revokeShl: db.prepare(
         'UPDATE shl SET revoked = 1, data = NULL, passcode_hash = NULL WHERE id = ?',
       ),
+      putPush: db.prepare(
+        `INSERT INTO push_subscriptions (record, device_key, endpoint, p256dh, auth, kinds,
+           check_in_minute, check_in_at, due_at, next_at, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(record, device_key) DO UPDATE SET endpoint = excluded.endpoint,
+           p256dh = excluded.p256dh, auth = excluded.auth, kinds = excluded.kinds,
+           check_in_minute = excluded.check_in_minute, check_in_at = excluded.check_in_at,
+           due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at`,
+      ),
+      getPush: db.prepare('SELECT * FROM push_subscriptions WHERE record = ? AND device_key = ?'),
+      pushOf: db.prepare('SELECT * FROM push_subscriptions WHERE record = ? ORDER BY device_key'),
+      deletePush: db.prepare('DELETE FROM push_subscriptions WHERE record = ? AND device_key = ?'),
+      duePush: db.prepare(
+        `SELECT * FROM push_subscriptions WHERE next_at IS NOT NULL AND next_at <= ?
+         ORDER BY next_at LIMIT ?`,
+      ),
+      claimPush: db.prepare(
+        `UPDATE push_subscriptions SET check_in_at = ?, due_at = ?, next_at = ?
+         WHERE record = ? AND device_key = ? AND next_at = ?`,
+      ),
+      getPushKey: db.prepare('SELECT data FROM push_key WHERE id = 1'),
+      putPushKey: db.prepare('INSERT OR IGNORE INTO push_key (id, data) VALUES (1, ?)'),
       markSeen: db.prepare(
         `INSERT INTO seen (record_id, device_key, at) VALUES (?, ?, ?)
          ON CONFLICT(record_id, device_key) DO UPDATE SET at = excluded.at
@@ -571,6 +603,75 @@ export class SqliteStore implements RelayStore {
     });
   }
 
+  // --- Web Push reminders -------------------------------------------------------------------
+
+  putPushSubscription(sub: PushSubscriptionRecord): Promise<void> {
+    return settled(() => {
+      this.open();
+      this.stmts.putPush.run(...pushRow(sub));
+    });
+  }
+
+  getPushSubscription(
+    record: string,
+    deviceKey: Uint8Array,
+  ): Promise<PushSubscriptionRecord | null> {
+    return settled(() => {
+      this.open();
+      const r = this.stmts.getPush.get(record, toBuffer(deviceKey)) as PushRow | undefined;
+      return r ? fromPushRow(r) : null;
+    });
+  }
+
+  pushSubscriptions(record: string): Promise<PushSubscriptionRecord[]> {
+    return settled(() => {
+      this.open();
+      return (this.stmts.pushOf.all(record) as PushRow[]).map(fromPushRow);
+    });
+  }
+
+  deletePushSubscription(record: string, deviceKey: Uint8Array): Promise<boolean> {
+    return settled(() => {
+      this.open();
+      return this.stmts.deletePush.run(record, toBuffer(deviceKey)).changes === 1;
+    });
+  }
+
+  duePushSubscriptions(now: number, limit: number): Promise<PushSubscriptionRecord[]> {
+    return settled(() => {
+      this.open();
+      return (this.stmts.duePush.all(now, limit) as PushRow[]).map(fromPushRow);
+    });
+  }
+
+  claimPushSchedule(
+    record: string,
+    deviceKey: Uint8Array,
+    expectedNextAt: number,
+    next: PushSchedule,
+  ): Promise<boolean> {
+    return settled(() => {
+      this.open();
+      const r = this.stmts.claimPush.run(
+        next.checkInAt,
+        JSON.stringify(next.dueAt),
+        next.nextAt,
+        record,
+        toBuffer(deviceKey),
+        expectedNextAt,
+      );
+      return r.changes === 1;
+    });
+  }
+
+  pushKey(candidate: Uint8Array): Promise<Uint8Array> {
+    return settled(() => {
+      this.open();
+      this.stmts.putPushKey.run(toBuffer(candidate));
+      return toBytes((this.stmts.getPushKey.get() as { data: Buffer }).data);
+    });
+  }
+
   // --- last seen -----------------------------------------------------------------------------
 
   markSeen(recordId: string, deviceKey: Uint8Array, at: number): Promise<void> {
@@ -611,6 +712,55 @@ export class SqliteStore implements RelayStore {
       }
     });
   }
+}
+
+/** A `push_subscriptions` row (both stores use the same columns). */
+export interface PushRow {
+  record: string;
+  device_key: Buffer;
+  endpoint: string;
+  p256dh: Buffer;
+  auth: Buffer;
+  kinds: string;
+  check_in_minute: number | null;
+  check_in_at: number | null;
+  due_at: string;
+  next_at: number | null;
+  at: number;
+}
+
+/** The column values of a subscription, in the order of the INSERT. */
+export function pushRow(s: PushSubscriptionRecord) {
+  return [
+    s.record,
+    toBuffer(s.deviceKey),
+    s.endpoint,
+    toBuffer(s.p256dh),
+    toBuffer(s.auth),
+    s.kinds.join(','),
+    s.checkInMinute,
+    s.checkInAt,
+    JSON.stringify(s.dueAt),
+    s.nextAt,
+    s.at,
+  ] as const;
+}
+
+export function fromPushRow(r: PushRow): PushSubscriptionRecord {
+  const due: unknown = JSON.parse(r.due_at);
+  return {
+    record: r.record,
+    deviceKey: toBytes(r.device_key),
+    endpoint: r.endpoint,
+    p256dh: toBytes(r.p256dh),
+    auth: toBytes(r.auth),
+    kinds: r.kinds === '' ? [] : (r.kinds.split(',') as ReminderKind[]),
+    checkInMinute: r.check_in_minute,
+    checkInAt: r.check_in_at,
+    dueAt: Array.isArray(due) ? due.filter((n): n is number => typeof n === 'number') : [],
+    nextAt: r.next_at,
+    at: r.at,
+  };
 }
 
 /** A log's rows folded into one update, in a garbage-collecting `Y.Doc`. */

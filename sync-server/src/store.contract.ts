@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { MANIFEST_HISTORY, SHL_ACCESS_LOG_MAX, type RelayStore } from './store';
+import {
+  MANIFEST_HISTORY,
+  SHL_ACCESS_LOG_MAX,
+  type PushSubscriptionRecord,
+  type RelayStore,
+} from './store';
 
 /**
  * The one suite every {@link RelayStore} passes: run by `sqlite-store.test.ts` and
@@ -297,6 +302,69 @@ export function storeContract(name: string, factory: StoreFactory): void {
       ]);
       const again = await reopen(s);
       expect(await again.lastSeen('other')).toEqual([{ deviceKey: c, at: 9000 }]);
+    });
+
+    it('keeps one push subscription per record and device, replaced, listed, due and deleted', async () => {
+      const s = await fresh();
+      const a = new Uint8Array(32).fill(1);
+      const c = new Uint8Array(32).fill(2);
+      const sub: PushSubscriptionRecord = {
+        record: 'rec',
+        deviceKey: a,
+        endpoint: 'https://push.example/a',
+        p256dh: new Uint8Array(65).fill(4),
+        auth: new Uint8Array(16).fill(5),
+        kinds: ['check-in', 'message'],
+        checkInMinute: 480,
+        checkInAt: 5000,
+        dueAt: [3000, 9000],
+        nextAt: 3000,
+        at: 10,
+      };
+      expect(await s.getPushSubscription('rec', a)).toBeNull();
+      await s.putPushSubscription(sub);
+      await s.putPushSubscription({
+        ...sub,
+        deviceKey: c,
+        kinds: [],
+        checkInMinute: null,
+        checkInAt: null,
+        dueAt: [],
+        nextAt: null,
+      });
+      await s.putPushSubscription({ ...sub, record: 'other', nextAt: 100 });
+      expect(await s.getPushSubscription('rec', a)).toEqual(sub);
+      expect((await s.pushSubscriptions('rec')).map((x) => x.deviceKey[0])).toEqual([1, 2]);
+      expect((await s.pushSubscriptions('rec'))[1]).toMatchObject({ kinds: [], nextAt: null });
+      // Due: by nextAt, earliest first, never one without a schedule.
+      expect((await s.duePushSubscriptions(2999, 10)).map((x) => x.record)).toEqual(['other']);
+      expect((await s.duePushSubscriptions(3000, 10)).map((x) => x.record)).toEqual([
+        'other',
+        'rec',
+      ]);
+      expect(await s.duePushSubscriptions(3000, 1)).toHaveLength(1);
+      // A claim is a compare-and-set on nextAt: the second of two claims loses.
+      const next = { checkInAt: 5000, dueAt: [9000], nextAt: 5000 };
+      expect(await s.claimPushSchedule('rec', a, 3000, next)).toBe(true);
+      expect(await s.claimPushSchedule('rec', a, 3000, next)).toBe(false);
+      expect(await s.getPushSubscription('rec', a)).toMatchObject(next);
+      // Replacing keeps one row.
+      await s.putPushSubscription({ ...sub, endpoint: 'https://push.example/b' });
+      expect(await s.pushSubscriptions('rec')).toHaveLength(2);
+      expect((await s.getPushSubscription('rec', a))?.endpoint).toBe('https://push.example/b');
+      const again = await reopen(s);
+      expect(await again.deletePushSubscription('rec', a)).toBe(true);
+      expect(await again.deletePushSubscription('rec', a)).toBe(false);
+      expect(await again.getPushSubscription('rec', a)).toBeNull();
+      expect(await again.getPushSubscription('other', a)).not.toBeNull();
+    });
+
+    it('makes the VAPID key once and returns the stored one after', async () => {
+      const s = await fresh();
+      expect(await s.pushKey(b(1, 2, 3))).toEqual(b(1, 2, 3));
+      expect(await s.pushKey(b(9, 9))).toEqual(b(1, 2, 3));
+      const again = await reopen(s);
+      expect(await again.pushKey(b(7))).toEqual(b(1, 2, 3));
     });
 
     it('refuses use after close', async () => {

@@ -78,6 +78,42 @@ export interface ShlAccess {
   readonly at: number;
 }
 
+/** What a device may be reminded of by Web Push (issue 14 item 5). */
+export type ReminderKind = 'check-in' | 'questionnaire' | 'message';
+
+/**
+ * A device's Web Push subscription for one record: where to push (the push service's endpoint
+ * and the browser's keys, RFC 8291) and which reminders it wants. Holds no health data: the
+ * times are what the device chose or computed, the texts pushed are fixed.
+ */
+export interface PushSubscriptionRecord {
+  readonly record: string;
+  readonly deviceKey: Uint8Array;
+  /** The push service URL (`https:`; loopback `http:` only when configured, for tests). */
+  readonly endpoint: string;
+  /** The browser's P-256 public key, 65 bytes uncompressed. */
+  readonly p256dh: Uint8Array;
+  /** The browser's 16-byte authentication secret. */
+  readonly auth: Uint8Array;
+  readonly kinds: readonly ReminderKind[];
+  /** The daily check-in minute (UTC, 0..1439), or `null`. */
+  readonly checkInMinute: number | null;
+  /** When the next daily check-in reminder is due (Unix ms), or `null`. */
+  readonly checkInAt: number | null;
+  /** Due questionnaire reminders not yet sent (Unix ms, ascending). */
+  readonly dueAt: readonly number[];
+  /** The earliest scheduled reminder (`checkInAt`, `dueAt[0]`), or `null`: what ticks look at. */
+  readonly nextAt: number | null;
+  readonly at: number;
+}
+
+/** The scheduled part of a subscription, replaced by {@link RelayStore.claimPushSchedule}. */
+export interface PushSchedule {
+  readonly checkInAt: number | null;
+  readonly dueAt: readonly number[];
+  readonly nextAt: number | null;
+}
+
 /**
  * What another relay instance on the same database did (PostgreSQL only; a SQLite store has no
  * other instances and never calls these). Heard only after the commit.
@@ -196,6 +232,36 @@ export interface RelayStore {
   decrementShlAttempts(id: string): Promise<number | null>;
   /** Deletes the link's blob for good (its id stays taken); `false` when unknown. */
   revokeShl(id: string): Promise<boolean>;
+
+  // --- Web Push reminders -------------------------------------------------------------------
+  /** Stores (or replaces) a device's subscription for a record. */
+  putPushSubscription(sub: PushSubscriptionRecord): Promise<void>;
+  getPushSubscription(
+    record: string,
+    deviceKey: Uint8Array,
+  ): Promise<PushSubscriptionRecord | null>;
+  /** The record's subscriptions. */
+  pushSubscriptions(record: string): Promise<PushSubscriptionRecord[]>;
+  /** `false` when there was none. */
+  deletePushSubscription(record: string, deviceKey: Uint8Array): Promise<boolean>;
+  /** Subscriptions with a reminder due at `now` or before (`nextAt <= now`), earliest first. */
+  duePushSubscriptions(now: number, limit: number): Promise<PushSubscriptionRecord[]>;
+  /**
+   * Replaces the schedule of a subscription only if its `nextAt` is still `expectedNextAt`
+   * (compare-and-set): of several instances ticking at once one claims a reminder, so it is sent
+   * once. `false` when another claimed it or the subscription changed or went.
+   */
+  claimPushSchedule(
+    record: string,
+    deviceKey: Uint8Array,
+    expectedNextAt: number,
+    next: PushSchedule,
+  ): Promise<boolean>;
+  /**
+   * The relay's VAPID private key (PKCS #8 DER), made once: stores `candidate` if none is stored
+   * and returns the stored one, so every instance on one database signs with the same key.
+   */
+  pushKey(candidate: Uint8Array): Promise<Uint8Array>;
 
   // --- last seen -----------------------------------------------------------------------------
   /** Records that a device connected to a record at `at` (Unix ms); an earlier time never wins. */

@@ -62,7 +62,14 @@ export function signedManifest(
   record: TestRecord,
   version: number,
   grantees: readonly TestGrantee[],
-  opts: { docs?: readonly string[]; signer?: KeyPair; recordId?: string; epoch?: number } = {},
+  opts: {
+    docs?: readonly string[];
+    signer?: KeyPair;
+    recordId?: string;
+    epoch?: number;
+    /** Compartment names by docId (`c0`, `c1`, … otherwise). */
+    names?: Readonly<Record<string, string>>;
+  } = {},
 ): { manifest: SignedManifest; bytes: Uint8Array } {
   const docs = opts.docs ?? [...new Set(grantees.flatMap((g) => g.docs))];
   const signer = opts.signer ?? record.root;
@@ -89,7 +96,7 @@ export function signedManifest(
     rootKey: record.root.publicKey,
     rootBoxKey: record.rootBoxKey,
     issuedAt: Date.now(),
-    compartments: docs.map((docId, i) => ({ name: `c${i}`, docId, epoch })),
+    compartments: docs.map((docId, i) => ({ name: opts.names?.[docId] ?? `c${i}`, docId, epoch })),
     grantees: grantees.map((g): ManifestGrantee => ({
       deviceKey: g.key.publicKey,
       boxKey: g.key.publicKey, // a stand-in: the relay never seals anything

@@ -1374,6 +1374,35 @@ const da: Translation = {
     lead: 'Forbered spørgsmål til dit næste besøg, og læs dine behandleres svar.',
     soon: 'Beskeder kommer i en senere version.',
   },
+  reminders: {
+    title: 'Påmindelser på denne enhed',
+    lead: 'Vælg, hvad denne enhed minder dig om. En påmindelse viser aldrig noget fra din journal.',
+    kinds: {
+      'check-in': 'Min daglige registrering',
+      questionnaire: 'Et spørgeskema, der skal udfyldes',
+      message: 'En ny besked eller et nyt svar',
+    },
+    time: 'Tidspunkt for den daglige registrering',
+    save: 'Gem påmindelser',
+    saving: 'Påmindelser sættes op…',
+    pushOn: 'Påmindelser er slået til. De kommer frem på denne enhed, også når Backpack er lukket.',
+    off: 'Påmindelser er slået fra på denne enhed.',
+    problem: {
+      unsupported:
+        'Denne browser kan ikke vise påmindelser, mens Backpack er lukket. Backpack minder dig i stedet om det, når du åbner appen.',
+      denied:
+        'Notifikationer er blokeret for Backpack på denne enhed, så Backpack minder dig i stedet om det, når du åbner appen. Du kan tillade notifikationer i browserens indstillinger.',
+      failed:
+        'Denne browser kunne ikke sætte notifikationer op, så Backpack minder dig i stedet om det, når du åbner appen.',
+      relay:
+        'Relæet kunne ikke nås for at sætte notifikationer op. Backpack minder dig i stedet om det, når du åbner appen; prøv igen senere.',
+    },
+    notify: {
+      'check-in': 'Tid til din daglige registrering.',
+      questionnaire: 'Et spørgeskema skal udfyldes.',
+      message: 'Du har en ny besked.',
+    },
+  },
 };
 
 export default da;

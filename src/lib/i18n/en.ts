@@ -1362,6 +1362,35 @@ const en = {
     lead: 'Prepare questions for your next visit, and read your professionals’ answers.',
     soon: 'Messages arrive in a coming version.',
   },
+  reminders: {
+    title: 'Reminders on this device',
+    lead: 'Choose what this device reminds you of. A reminder never shows anything from your record.',
+    kinds: {
+      'check-in': 'My daily check-in',
+      questionnaire: 'A questionnaire that is due',
+      message: 'A new message or answer',
+    },
+    time: 'Time of the daily check-in',
+    save: 'Save reminders',
+    saving: 'Setting up reminders…',
+    pushOn: 'Reminders are on. They arrive on this device even when Backpack is closed.',
+    off: 'Reminders are off on this device.',
+    problem: {
+      unsupported:
+        'This browser cannot show reminders while Backpack is closed. Backpack reminds you when you open it instead.',
+      denied:
+        'Notifications are blocked for Backpack on this device, so Backpack reminds you when you open it instead. You can allow notifications in the browser’s settings.',
+      failed:
+        'This browser could not set up notifications, so Backpack reminds you when you open it instead.',
+      relay:
+        'The relay could not be reached to set up notifications. Backpack reminds you when you open it instead; try again later.',
+    },
+    notify: {
+      'check-in': 'Time for your daily check-in.',
+      questionnaire: 'A questionnaire is due.',
+      message: 'You have a new message.',
+    },
+  },
 };
 
 export default en;

@@ -1395,6 +1395,36 @@ const es: Translation = {
     lead: 'Prepara preguntas para tu próxima visita y lee las respuestas de tus profesionales.',
     soon: 'Los mensajes llegarán en una próxima versión.',
   },
+  reminders: {
+    title: 'Recordatorios en este dispositivo',
+    lead: 'Elige qué te recuerda este dispositivo. Un recordatorio nunca muestra nada de tu historial.',
+    kinds: {
+      'check-in': 'Mi registro diario',
+      questionnaire: 'Un cuestionario pendiente',
+      message: 'Un mensaje o una respuesta nuevos',
+    },
+    time: 'Hora del registro diario',
+    save: 'Guardar recordatorios',
+    saving: 'Configurando los recordatorios…',
+    pushOn:
+      'Los recordatorios están activados. Llegan a este dispositivo aunque Backpack esté cerrado.',
+    off: 'Los recordatorios están desactivados en este dispositivo.',
+    problem: {
+      unsupported:
+        'Este navegador no puede mostrar recordatorios mientras Backpack está cerrado. Backpack te lo recuerda al abrirlo.',
+      denied:
+        'Las notificaciones están bloqueadas para Backpack en este dispositivo, así que Backpack te lo recuerda al abrirlo. Puedes permitir las notificaciones en los ajustes del navegador.',
+      failed:
+        'Este navegador no pudo configurar las notificaciones, así que Backpack te lo recuerda al abrirlo.',
+      relay:
+        'No se pudo contactar con el relé para configurar las notificaciones. Backpack te lo recuerda al abrirlo; inténtalo más tarde.',
+    },
+    notify: {
+      'check-in': 'Es hora de tu registro diario.',
+      questionnaire: 'Tienes un cuestionario pendiente.',
+      message: 'Tienes un mensaje nuevo.',
+    },
+  },
 };
 
 export default es;

@@ -1377,6 +1377,35 @@ const nb: Translation = {
     lead: 'Forbered spørsmål til neste besøk, og les svarene fra behandlerne dine.',
     soon: 'Meldinger kommer i en senere versjon.',
   },
+  reminders: {
+    title: 'Påminnelser på denne enheten',
+    lead: 'Velg hva denne enheten minner deg om. En påminnelse viser aldri noe fra journalen din.',
+    kinds: {
+      'check-in': 'Min daglige registrering',
+      questionnaire: 'Et spørreskjema som skal fylles ut',
+      message: 'En ny melding eller et nytt svar',
+    },
+    time: 'Tidspunkt for den daglige registreringen',
+    save: 'Lagre påminnelser',
+    saving: 'Påminnelser settes opp…',
+    pushOn: 'Påminnelser er slått på. De kommer fram på denne enheten også når Backpack er lukket.',
+    off: 'Påminnelser er slått av på denne enheten.',
+    problem: {
+      unsupported:
+        'Denne nettleseren kan ikke vise påminnelser mens Backpack er lukket. Backpack minner deg i stedet på det når du åpner appen.',
+      denied:
+        'Varsler er blokkert for Backpack på denne enheten, så Backpack minner deg i stedet på det når du åpner appen. Du kan tillate varsler i nettleserens innstillinger.',
+      failed:
+        'Denne nettleseren kunne ikke sette opp varsler, så Backpack minner deg i stedet på det når du åpner appen.',
+      relay:
+        'Reléet kunne ikke nås for å sette opp varsler. Backpack minner deg i stedet på det når du åpner appen; prøv igjen senere.',
+    },
+    notify: {
+      'check-in': 'Tid for den daglige registreringen din.',
+      questionnaire: 'Et spørreskjema skal fylles ut.',
+      message: 'Du har en ny melding.',
+    },
+  },
 };
 
 export default nb;

@@ -1389,6 +1389,36 @@ const nl: Translation = {
     lead: 'Bereid vragen voor je volgende afspraak voor en lees de antwoorden van je zorgverleners.',
     soon: 'Berichten komen in een volgende versie.',
   },
+  reminders: {
+    title: 'Herinneringen op dit apparaat',
+    lead: 'Kies waaraan dit apparaat je herinnert. Een herinnering toont nooit iets uit je dossier.',
+    kinds: {
+      'check-in': 'Mijn dagelijkse check-in',
+      questionnaire: 'Een vragenlijst die aan de beurt is',
+      message: 'Een nieuw bericht of antwoord',
+    },
+    time: 'Tijd van de dagelijkse check-in',
+    save: 'Herinneringen opslaan',
+    saving: 'Herinneringen worden ingesteld…',
+    pushOn:
+      'Herinneringen staan aan. Ze komen op dit apparaat binnen, ook als Backpack gesloten is.',
+    off: 'Herinneringen staan uit op dit apparaat.',
+    problem: {
+      unsupported:
+        'Deze browser kan geen herinneringen tonen terwijl Backpack gesloten is. Backpack herinnert je in plaats daarvan als je de app opent.',
+      denied:
+        'Meldingen zijn geblokkeerd voor Backpack op dit apparaat, dus Backpack herinnert je als je de app opent. Je kunt meldingen toestaan in de instellingen van de browser.',
+      failed:
+        'Deze browser kon geen meldingen instellen, dus Backpack herinnert je als je de app opent.',
+      relay:
+        'De relay was niet bereikbaar om meldingen in te stellen. Backpack herinnert je als je de app opent; probeer het later opnieuw.',
+    },
+    notify: {
+      'check-in': 'Tijd voor je dagelijkse check-in.',
+      questionnaire: 'Er is een vragenlijst aan de beurt.',
+      message: 'Je hebt een nieuw bericht.',
+    },
+  },
 };
 
 export default nl;

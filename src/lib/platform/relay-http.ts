@@ -262,4 +262,73 @@ export async function takeMailbox(relayUrl: string, id: string): Promise<Uint8Ar
   return request(relayUrl, `/api/mailbox/${id}`, { method: 'POST' });
 }
 
+// --- Web Push reminders (issue 14 item 5; sync-server/src/push/) ----------------------------
+
+/** The relay's VAPID public key (the `applicationServerKey`), or `null` if it has none. */
+export async function getPushKey(relayUrl: string): Promise<Uint8Array | null> {
+  const json = (await requestJson(relayUrl, '/api/push/vapid')) as
+    { publicKey?: unknown } | undefined;
+  if (!json || typeof json.publicKey !== 'string') return null;
+  return base64UrlBytes(json.publicKey);
+}
+
+export interface PushRegistration {
+  readonly endpoint: string;
+  readonly keys: { readonly p256dh: string; readonly auth: string };
+  readonly kinds: readonly ('check-in' | 'questionnaire' | 'message')[];
+  /** Minutes after midnight UTC. */
+  readonly checkInMinute: number | null;
+  readonly questionnairesDueAt: readonly number[];
+}
+
+/**
+ * Registers this device's push subscription for the record, with a proof for a compartment it
+ * holds (`docId`) bound to this request: the relay stores it for this device only.
+ */
+export async function putPushSubscription(
+  relayUrl: string,
+  recordId: string,
+  docId: string,
+  signer: Signer,
+  registration: PushRegistration,
+): Promise<void> {
+  const path = `/api/records/${recordId}/push`;
+  const body = new TextEncoder().encode(JSON.stringify(registration));
+  await requestJson(relayUrl, path, {
+    method: 'PUT',
+    body: body as BodyInit,
+    headers: {
+      'content-type': 'application/json',
+      'x-backpack-proof': makeToken(signer, relayUrl, recordId, docId, {
+        request: requestBinding('PUT', path, body),
+      }),
+    },
+  });
+}
+
+/** Removes this device's push subscription for the record at the relay. */
+export async function deletePushSubscription(
+  relayUrl: string,
+  recordId: string,
+  docId: string,
+  signer: Signer,
+): Promise<void> {
+  const path = `/api/records/${recordId}/push`;
+  await requestJson(relayUrl, path, {
+    method: 'DELETE',
+    headers: {
+      'x-backpack-proof': makeToken(signer, relayUrl, recordId, docId, {
+        request: requestBinding('DELETE', path, new Uint8Array(0)),
+      }),
+    },
+  });
+}
+
+function base64UrlBytes(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
 export { documentName };

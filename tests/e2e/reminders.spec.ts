@@ -1,0 +1,66 @@
+import { expect as baseExpect, test, type Page } from '@playwright/test';
+import { axe, startRecord } from './helpers';
+
+/**
+ * Reminders on this device (issue 14 item 5) where the browser has no push service (headless
+ * Chromium has none): the panel says plainly that push is not available, saves the choice on
+ * this device, and the app reminds on open instead (the daily check-in banner at home).
+ */
+
+test.use({ actionTimeout: 15_000 });
+const expect = baseExpect.configure({ timeout: 15_000 });
+
+async function shots(page: Page, name: string): Promise<void> {
+  for (const [w, h] of [
+    [360, 740],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `test-results/${name}-${w}.png`, fullPage: true });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} fits ${w} px`).toBe(false);
+  }
+}
+
+test('without a push service, the reminders panel says so and the app reminds on open', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  // Notifications allowed, so the subscription itself is tried (and fails: no push service).
+  const context = await browser.newContext({ permissions: ['notifications'] });
+  const page = await context.newPage();
+  await startRecord(page);
+  await expect(page.getByTestId('check-in-reminder')).toHaveCount(0);
+  await page.getByRole('link', { name: 'Share' }).first().click();
+  const panel = page.getByTestId('reminders');
+  await expect(panel.getByRole('heading', { name: 'Reminders on this device' })).toBeVisible();
+  await panel.getByRole('checkbox', { name: 'My daily check-in' }).check();
+  await panel.getByRole('checkbox', { name: 'A new message or answer' }).check();
+  // A time already past today: the reminder is due on the next open.
+  await panel.getByLabel('Time of the daily check-in').fill('00:00');
+  await panel.getByRole('button', { name: 'Save reminders' }).click();
+  const problem = panel.getByTestId('reminders-problem');
+  await expect(problem).toContainText('Backpack reminds you when you open it instead');
+  // Targets of at least 24 px.
+  for (const control of [
+    panel.locator('label.check').first(),
+    panel.getByLabel('Time of the daily check-in'),
+    panel.getByRole('button', { name: 'Save reminders' }),
+  ]) {
+    const box = await control.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(24);
+  }
+  await axe(page);
+  await panel.scrollIntoViewIfNeeded();
+  await shots(page, 'reminders-no-push');
+
+  // Home reminds of the check-in.
+  await page.getByRole('link', { name: 'Record' }).first().click();
+  await expect(page.getByTestId('check-in-reminder')).toContainText(
+    'Time for your daily check-in.',
+  );
+  await axe(page);
+  await context.close();
+});
