@@ -1395,7 +1395,7 @@ const da: Translation = {
       failed:
         'Denne browser kunne ikke sætte notifikationer op, så Backpack minder dig i stedet om det, når du åbner appen.',
       relay:
-        'Relæet kunne ikke nås for at sætte notifikationer op. Backpack minder dig i stedet om det, når du åbner appen; prøv igen senere.',
+        'Serveren kunne ikke nås for at sætte notifikationer op. Backpack minder dig i stedet om det, når du åbner appen; prøv igen senere.',
     },
     notify: {
       'check-in': 'Tid til din daglige registrering.',

@@ -1383,7 +1383,7 @@ const en = {
       failed:
         'This browser could not set up notifications, so Backpack reminds you when you open it instead.',
       relay:
-        'The relay could not be reached to set up notifications. Backpack reminds you when you open it instead; try again later.',
+        'The server could not be reached to set up notifications. Backpack reminds you when you open it instead; try again later.',
     },
     notify: {
       'check-in': 'Time for your daily check-in.',

@@ -1417,7 +1417,7 @@ const es: Translation = {
       failed:
         'Este navegador no pudo configurar las notificaciones, así que Backpack te lo recuerda al abrirlo.',
       relay:
-        'No se pudo contactar con el relé para configurar las notificaciones. Backpack te lo recuerda al abrirlo; inténtalo más tarde.',
+        'No se pudo contactar con el servidor para configurar las notificaciones. Backpack te lo recuerda al abrirlo; inténtalo más tarde.',
     },
     notify: {
       'check-in': 'Es hora de tu registro diario.',

@@ -207,7 +207,7 @@ describe('t', () => {
     for (const code of LOCALES) {
       for (const [key, leaf] of leaves(catalogues[code])) {
         if (professionalOnly.has(key)) continue;
-        for (const text of forms(leaf)) expect(`${code} ${key}: ${text}`).not.toMatch(technical);
+        for (const text of forms(leaf)) expect(text, `${code} ${key}`).not.toMatch(technical);
       }
     }
   });

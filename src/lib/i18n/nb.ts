@@ -1398,7 +1398,7 @@ const nb: Translation = {
       failed:
         'Denne nettleseren kunne ikke sette opp varsler, så Backpack minner deg i stedet på det når du åpner appen.',
       relay:
-        'Reléet kunne ikke nås for å sette opp varsler. Backpack minner deg i stedet på det når du åpner appen; prøv igjen senere.',
+        'Serveren kunne ikke nås for å sette opp varsler. Backpack minner deg i stedet på det når du åpner appen; prøv igjen senere.',
     },
     notify: {
       'check-in': 'Tid for den daglige registreringen din.',

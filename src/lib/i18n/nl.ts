@@ -1411,7 +1411,7 @@ const nl: Translation = {
       failed:
         'Deze browser kon geen meldingen instellen, dus Backpack herinnert je als je de app opent.',
       relay:
-        'De relay was niet bereikbaar om meldingen in te stellen. Backpack herinnert je als je de app opent; probeer het later opnieuw.',
+        'De server was niet bereikbaar om meldingen in te stellen. Backpack herinnert je als je de app opent; probeer het later opnieuw.',
     },
     notify: {
       'check-in': 'Tijd voor je dagelijkse check-in.',
