@@ -35,6 +35,7 @@ export const RESOURCES = [
   'Organization',
   'RelatedPerson',
   'Device',
+  'Procedure',
 ];
 
 const DROP_SD = [

@@ -154,6 +154,7 @@ const SECTION_TYPES: Readonly<Record<string, readonly string[]>> = {
   [LOINC_CODES.sections.functionalStatus]: ['Condition', 'ClinicalImpression', 'DocumentReference'],
   [LOINC_CODES.sections.planOfCare]: ['CarePlan'],
   [LOINC_CODES.sections.socialHistory]: ['Observation'],
+  [LOINC_CODES.sections.procedures]: ['Procedure'],
 };
 const REQUIRED_SECTIONS = [
   LOINC_CODES.sections.problems,

@@ -50,6 +50,7 @@ export const LOINC_CODES = {
     functionalStatus: '47420-5',
     planOfCare: '18776-5',
     socialHistory: '29762-2',
+    procedures: '47519-4',
   },
   pain: NRS_LOINC,
   odi: ODI_CODES.score,

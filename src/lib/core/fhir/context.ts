@@ -24,7 +24,8 @@ export type SectionKey =
   | 'results'
   | 'functionalStatus'
   | 'planOfCare'
-  | 'socialHistory';
+  | 'socialHistory'
+  | 'procedures';
 
 export interface Mapped {
   readonly resource: Resource;

@@ -73,6 +73,12 @@ const SECTIONS: ReadonlyArray<{ key: SectionKey; code: string; title: string; di
     title: 'Social history',
     display: 'Social history Narrative',
   },
+  {
+    key: 'procedures',
+    code: LOINC_CODES.sections.procedures,
+    title: 'History of procedures',
+    display: 'History of Procedures Document',
+  },
 ];
 
 /** Sections IPS requires even when empty (with an empty reason), and those always written. */

@@ -13,6 +13,8 @@ import {
   workStatusMapper,
 } from './map-care';
 import { motionMapper, painMapper, psfsMapper, questionnaireMapper } from './map-scores';
+import { goniometryMapper, neuroScreenMapper, treatmentMapper } from './map-clinic';
+import { GONIOMETRY, NEURO_SCREEN, TREATMENT_SESSION } from '../record/clinic-entries';
 
 /**
  * FHIR mappers keyed by entry type string, so the record's entry-type registry can point each
@@ -32,6 +34,9 @@ export const FHIR_MAPPERS: Readonly<Record<string, EntryMapper>> = {
   [DOCUMENT]: documentMapper,
   [WORK_STATUS]: workStatusMapper,
   [OBSERVATION]: observationMapper,
+  [GONIOMETRY]: goniometryMapper,
+  [NEURO_SCREEN]: neuroScreenMapper,
+  [TREATMENT_SESSION]: treatmentMapper,
 };
 
 export function mapperFor(type: string): EntryMapper | undefined {

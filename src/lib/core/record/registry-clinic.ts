@@ -41,7 +41,7 @@ export const CLINIC_TYPES = {
       title: 'clinic.timeline.goniometry',
       titleOf: (d) => `clinic.timeline.rom.${d.region}`,
     },
-    fhir: { section: 'none', resources: ['Observation'] },
+    fhir: { section: 'results', resources: ['Observation'] },
   }),
   [TREATMENT_SESSION]: spec<TreatmentSession>({
     type: TREATMENT_SESSION,
@@ -52,7 +52,7 @@ export const CLINIC_TYPES = {
     writers: PROFESSIONALS,
     section: 'visits',
     timeline: { title: 'clinic.timeline.treatment' },
-    fhir: { section: 'none', resources: ['Procedure'] },
+    fhir: { section: 'procedures', resources: ['Procedure'] },
   }),
   [NEURO_SCREEN]: spec<NeuroScreen>({
     type: NEURO_SCREEN,
@@ -63,6 +63,6 @@ export const CLINIC_TYPES = {
     writers: PROFESSIONALS,
     section: 'safety',
     timeline: { title: 'clinic.timeline.neuro' },
-    fhir: { section: 'none', resources: ['Observation'] },
+    fhir: { section: 'results', resources: ['Observation'] },
   }),
 } as const;

@@ -50,6 +50,7 @@ export interface FhirHook {
     | 'results'
     | 'functional-status'
     | 'plan-of-care'
+    | 'procedures'
     | 'none';
   readonly resources: readonly string[];
 }
