@@ -132,6 +132,8 @@ test('correct, withdraw, review and enter for the patient', async ({ browser }) 
   const sister = await newPerson(browser, 360);
   const sisterPrint = await setUpWorkspace(sister, { kind: 'relative', name: 'Maja' });
   await invite(patient, sister, sisterPrint, 'Maja', /^relative who acts/);
+  // The "Sent, the patient now checks…" status is stale once she is let in, so it is gone.
+  await expect(sister.getByText(/^Sent\. The patient now checks/)).toHaveCount(0);
   await sister.getByText('Check in for the patient').click();
   await sister.getByRole('radio', { name: '5 — Leg pain' }).click();
   await sister.getByRole('button', { name: 'Save check-in' }).click();
