@@ -96,10 +96,15 @@ test('a patient shares with a physiotherapist and a sister, then ends the physio
     timeout: 15_000,
   });
 
+  // The Messages tab counts the physio's unread message on every page, until it is read.
+  await expect(patient.getByTestId('unread-count')).toHaveText('1', { timeout: 15_000 });
+  await expect(patient.getByRole('link', { name: /Messages.*1 new message/ })).toBeVisible();
+  await patient.screenshot({ path: 'test-results/unread-badge.png' });
   // The physio's message reaches the patient's dialogue; the patient answers.
   await patient.getByRole('link', { name: 'Messages' }).first().click();
   await expect(patient.getByTestId('messages')).toContainText('How did the walking go?');
   await expect(patient.getByTestId('new-count')).toHaveText('1 new message');
+  await expect(patient.getByTestId('unread-count')).toHaveCount(0);
   await expect(patient.getByTestId('messages')).toContainText('Ana Jensen · professional');
   await patient.getByLabel('Your question or message').fill('Better, thank you.');
   await patient.getByRole('button', { name: 'Send message' }).click();

@@ -1,5 +1,5 @@
 import { DeviceStore } from '$lib/platform/vault-db';
-import type { Entry, EntryDataMap, EntryType } from '$lib/core/record/index';
+import { MESSAGE, type Entry, type EntryDataMap, type EntryType } from '$lib/core/record/index';
 import { foldVersions, type RecordVersions } from '$lib/core/record/versions';
 import { inviteCodeFrom, type LinkRequest } from '$lib/core/sharing/index';
 import { recordFingerprint } from '$lib/core/crypto/index';
@@ -13,6 +13,9 @@ import {
 import { Workspace } from './workspace';
 import { nameThisDevice } from './device-naming';
 import { createDemoRecord, DEMO_FLAG, type DemoStep } from './demo/index';
+
+/** Where the Messages page keeps its read marker (device-local, encrypted). */
+export const READ_MESSAGES = 'read:messages';
 import type { Profile } from '$lib/core/sharing/index';
 
 /**
@@ -116,9 +119,27 @@ class AppSession {
   private readonly onOnline = () => this.session?.setOnline(true);
   private readonly onOffline = () => this.session?.setOnline(false);
 
+  /** The Messages page's read marker: the newest message id shown on this device ('' = none). */
+  messagesSeen = $state<string | null>(null);
+
+  /** Messages by others since this device last showed the dialogue: the Messages tab's count. */
+  get unreadMessages(): number {
+    void this.version;
+    const session = this.session;
+    const seen = this.messagesSeen;
+    if (!session || seen === null || !session.compartment('messages')) return 0;
+    return session
+      .entries('messages', MESSAGE)
+      .filter((m) => m.author.deviceId !== session.device.deviceId && m.id > seen).length;
+  }
+
   private adopt(session: RecordSession): void {
     this.unsubscribe?.();
     this.session = session;
+    this.messagesSeen = null;
+    void session.loadLocal(READ_MESSAGES).then((v) => {
+      if (this.session === session) this.messagesSeen = typeof v === 'string' ? v : '';
+    });
     if (globalThis.window) {
       window.addEventListener('online', this.onOnline);
       window.addEventListener('offline', this.onOffline);
