@@ -173,4 +173,15 @@ test('the demo record’s plan: exercises, goals, work and the next visit with i
   await fits(page, 360);
   await axe(page);
   await page.screenshot({ path: 'test-results/plan/demo-plan-360.png', fullPage: true });
+  // The patient cancels the visit: it leaves the list, and its two questions wait for the next.
+  await next.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(page.getByTestId('appointments').getByRole('status')).toContainText(
+    'cancelled. Its questions move to the next visit.',
+  );
+  await expect(page.getByTestId('appointment')).toHaveCount(0);
+  await expect(page.getByTestId('appointments')).toContainText(
+    'For your next visit (no appointment yet)',
+  );
+  await expect(page.getByTestId('plan-question')).toHaveCount(2);
+  await axe(page);
 });

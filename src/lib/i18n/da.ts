@@ -888,6 +888,10 @@ const da: Translation = {
       questionInvalid: 'Skriv dit spørgsmål (højst 500 tegn).',
       unattached: 'Til dit næste besøg (ingen aftale endnu)',
       patientQuestions: 'Patientens spørgsmål til dette besøg',
+      cancel: 'Aflys aftale',
+      cancelOf: 'Aflys aftale: {when}',
+      cancelReason: 'Aflyst',
+      cancelled: 'Aftalen {when} er aflyst. Dens spørgsmål flyttes til næste besøg.',
     },
     work: {
       title: 'Arbejde',

@@ -881,6 +881,10 @@ const en = {
       questionInvalid: 'Write your question (at most 500 characters).',
       unattached: 'For your next visit (no appointment yet)',
       patientQuestions: 'The patient’s questions for this visit',
+      cancel: 'Cancel appointment',
+      cancelOf: 'Cancel appointment: {when}',
+      cancelReason: 'Cancelled',
+      cancelled: 'Appointment {when} cancelled. Its questions move to the next visit.',
     },
     work: {
       title: 'Work',

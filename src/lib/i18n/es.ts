@@ -901,6 +901,10 @@ const es: Translation = {
       questionInvalid: 'Escribe tu pregunta (como máximo 500 caracteres).',
       unattached: 'Para tu próxima consulta (todavía sin cita)',
       patientQuestions: 'Las preguntas del paciente para esta consulta',
+      cancel: 'Cancelar cita',
+      cancelOf: 'Cancelar cita: {when}',
+      cancelReason: 'Cancelada',
+      cancelled: 'Cita {when} cancelada. Sus preguntas pasan a la próxima visita.',
     },
     work: {
       title: 'Trabajo',

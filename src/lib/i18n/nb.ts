@@ -892,6 +892,10 @@ const nb: Translation = {
       questionInvalid: 'Skriv spørsmålet ditt (høyst 500 tegn).',
       unattached: 'Til neste besøk (ingen avtale ennå)',
       patientQuestions: 'Pasientens spørsmål til dette besøket',
+      cancel: 'Avlys avtale',
+      cancelOf: 'Avlys avtale: {when}',
+      cancelReason: 'Avlyst',
+      cancelled: 'Avtalen {when} er avlyst. Spørsmålene flyttes til neste besøk.',
     },
     work: {
       title: 'Arbeid',

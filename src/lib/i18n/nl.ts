@@ -893,6 +893,10 @@ const nl: Translation = {
       questionInvalid: 'Schrijf je vraag (hoogstens 500 tekens).',
       unattached: 'Voor je volgende bezoek (nog geen afspraak)',
       patientQuestions: 'De vragen van de patiënt voor dit bezoek',
+      cancel: 'Afspraak annuleren',
+      cancelOf: 'Afspraak annuleren: {when}',
+      cancelReason: 'Geannuleerd',
+      cancelled: 'Afspraak {when} geannuleerd. De vragen gaan mee naar het volgende bezoek.',
     },
     work: {
       title: 'Werk',
