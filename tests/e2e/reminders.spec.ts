@@ -64,3 +64,28 @@ test('without a push service, the reminders panel says so and the app reminds on
   await axe(page);
   await context.close();
 });
+
+test('with notifications blocked, the panel says so and how to allow them; nothing is sent', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  // No permission granted: headless Chromium answers the request with "denied".
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pushCalls: string[] = [];
+  page.on('request', (r) => {
+    if (/\/api\/records\/[^/]+\/push/.test(r.url())) pushCalls.push(r.method());
+  });
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Share' }).first().click();
+  const panel = page.getByTestId('reminders');
+  await panel.getByRole('checkbox', { name: 'A new message or answer' }).check();
+  await panel.getByRole('button', { name: 'Save reminders' }).click();
+  await expect(panel.getByTestId('reminders-problem')).toContainText(
+    'Notifications are blocked for Backpack on this device',
+  );
+  // No subscription was registered at the relay.
+  expect(pushCalls.filter((m) => m === 'PUT')).toEqual([]);
+  await axe(page);
+  await context.close();
+});
