@@ -12,6 +12,8 @@ import { readQuestionnaireResponse } from '../record/clinical';
 import { DEMO_NOW, DEMO_RECORD, PHYSIO, SISTER } from './fixtures/demo-record';
 import dk from './fixtures/dk-ips.json';
 import nl from './fixtures/nl-ips.json';
+// The IPS implementation guide's minimal example (HL7/fhir-ips, input/examples; FHIR licence).
+import ipsIg from './fixtures/ips-ig-minimal.json';
 import {
   checkBundle,
   exportBundle,
@@ -425,8 +427,31 @@ describe('importBundle', () => {
     ]);
   });
 
+  it('reads the IPS guide’s example: `Type/id` references, partial dates, a Medication by reference', () => {
+    const r = importBundle(ipsIg);
+    expect(r.patient).toEqual({ name: 'Martha DeLarosa', birthDate: '1972-05-01' });
+    expect(types(r)).toEqual(['condition', 'medication', 'allergy']);
+    expect(r.entries[0]?.data).toMatchObject({
+      snomed: { code: '198436008' },
+      icd10: { code: 'N95.1' },
+      clinicalStatus: 'active',
+    });
+    expect(r.entries[1]?.data).toMatchObject({ name: expect.stringContaining('anastrozole') });
+    expect(r.entries[2]?.data).toMatchObject({
+      snomed: { code: '373270004' },
+      criticality: 'high',
+    });
+    for (const e of r.entries) {
+      expect(e.source).toMatchObject({
+        author: 'Beetje van Hulp',
+        organisation: 'Anorg Aniza Tion BV / The best custodian ever',
+      });
+    }
+    expect(r.skipped).toEqual([]);
+  });
+
   it('importing the same document twice adds nothing twice', () => {
-    for (const doc of [dk, nl, exportBundle(DEMO_RECORD, { now: DEMO_NOW })]) {
+    for (const doc of [dk, nl, ipsIg, exportBundle(DEMO_RECORD, { now: DEMO_NOW })]) {
       const first = importBundle(doc);
       expect(first.entries.length).toBeGreaterThan(0);
       const known = new Set(first.entries.map((e) => e.source.key));
