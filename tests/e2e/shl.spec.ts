@@ -125,6 +125,7 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   await expect(preview).toContainText('Problem: Low back pain');
   await expect(preview).toContainText('Imported from Bispebjerg Hospital, Region Hovedstaden');
   await expect(preview).toContainText('Result: HbA1c 38 mmol/mol');
+  await expect(preview).toContainText('Allergy: No known allergies');
   await expect(panel.getByTestId('import-skipped')).toContainText(
     'Immunization: Immunization is not a kind of data Backpack records yet',
   );
@@ -133,12 +134,12 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   await page.screenshot({ path: 'test-results/fhir-import-360.png', fullPage: true });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await panel.getByTestId('import-add').click();
-  await expect(panel.getByTestId('import-status')).toHaveText('6 items added to your record.');
+  await expect(panel.getByTestId('import-status')).toHaveText('7 items added to your record.');
 
   // Twice: nothing new.
   await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles(file);
   await expect(preview).toContainText('Nothing new to add.');
-  await expect(preview).toContainText('6 items are already in your record.');
+  await expect(preview).toContainText('7 items are already in your record.');
 
   // The record's summary lists them, each with where it came from.
   await page.getByRole('link', { name: 'Record' }).first().click();

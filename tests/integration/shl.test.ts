@@ -198,6 +198,7 @@ describe('SMART Health Links on the real relay', () => {
 
     const preview = previewImport(patient, text);
     expect(preview.items.map((i) => i.type).sort()).toEqual([
+      'allergy',
       'condition',
       'condition',
       'condition',
@@ -207,11 +208,10 @@ describe('SMART Health Links on the real relay', () => {
     ]);
     // Each reason has a code the app translates; the English reason stays for developers.
     expect(preview.skipped.map((s) => [s.resourceType, s.code])).toEqual([
-      ['AllergyIntolerance', 'no-known-allergy'],
       ['Immunization', 'not-recorded'],
     ]);
     expect(preview.items.every((i) => i.source.from.length > 0)).toBe(true);
-    expect(applyImport(patient, preview)).toBe(6);
+    expect(applyImport(patient, preview)).toBe(7);
     const conditions = patient.entries('clinical', 'condition');
     const [hba1c] = patient.entries('clinical', 'observation');
     expect(hba1c?.data).toMatchObject({ text: 'HbA1c', value: 38, unit: 'mmol/mol' });
@@ -224,9 +224,24 @@ describe('SMART Health Links on the real relay', () => {
     // Twice: nothing new.
     const again = previewImport(patient, text);
     expect(again.items).toEqual([]);
-    expect(again.alreadyIn).toBe(6);
+    expect(again.alreadyIn).toBe(7);
     expect(applyImport(patient, preview)).toBe(0);
     expect(patient.entries('clinical', 'condition')).toHaveLength(conditions.length);
+    // "No known allergies" came in as the record's own, with its source, and passes the guard.
+    const [none] = patient.entries('clinical', 'allergy');
+    expect(none?.data).toMatchObject({ kind: 'none', source: { from: expect.any(String) } });
+    expect(none && isValidEntry(none, 'clinical')).toBe(true);
     await patient.close();
+
+    // A record that lists an allergy is never told "no known allergies" by an import.
+    const allergic = await patientWithRecord('-shl-imp-allergic');
+    allergic.write('allergy', { kind: 'allergy', substance: 'Latex' });
+    const conflict = previewImport(allergic, text);
+    expect(conflict.items.map((i) => i.type)).not.toContain('allergy');
+    expect(conflict.skipped.map((s) => [s.resourceType, s.code])).toContainEqual([
+      'AllergyIntolerance',
+      'allergy-conflict',
+    ]);
+    await allergic.close();
   });
 });

@@ -4,6 +4,7 @@ import {
   importBundle,
   isAllergyInput,
   isConditionInput,
+  isNoKnownAllergyInput,
   isObservationInput,
   OBSERVATION,
   type ImportedEntry,
@@ -77,16 +78,22 @@ const APP_SKIP = {
   'source-unreadable': 'its source or date cannot be read',
   'condition-no-text': 'a condition without text',
   'allergy-no-name': 'an allergy without a name',
+  'allergy-conflict': 'states no allergy is known, but this record lists allergies',
   'not-kept': 'this record does not keep this kind of entry from other systems yet',
 } as const;
 type AppSkip = keyof typeof APP_SKIP;
 
-function toItem(e: ImportedEntry): ImportItem | AppSkip {
+function toItem(e: ImportedEntry, listsAllergies: boolean): ImportItem | AppSkip {
   const source = provenanceOf(e);
   if (!isImportProvenance(source)) return 'source-unreadable';
   if (e.type === CONDITION && isConditionInput(e.data)) {
     const c = conditionToRecord(e.data);
     return c ? { type: CONDITION, data: { ...c, source }, at: e.at, source } : 'condition-no-text';
+  }
+  if (e.type === ALLERGY && isNoKnownAllergyInput(e.data)) {
+    return listsAllergies
+      ? 'allergy-conflict'
+      : { type: ALLERGY, data: { kind: 'none', source }, at: e.at, source };
   }
   if (e.type === ALLERGY && isAllergyInput(e.data)) {
     const a = allergyToRecord(e.data);
@@ -110,8 +117,12 @@ export function previewImport(session: RecordSession, input: unknown): ImportPre
   const fresh = importBundle(input, { known });
   const items: ImportItem[] = [];
   const skipped = [...fresh.skipped];
+  // "No known allergies" from elsewhere never hides allergies the record already lists.
+  const listsAllergies = session
+    .entries('clinical', ALLERGY)
+    .some((a) => (a.data as { kind?: unknown }).kind !== 'none');
   for (const e of fresh.entries) {
-    const item = toItem(e);
+    const item = toItem(e, listsAllergies);
     if (typeof item === 'string')
       skipped.push({ resourceType: e.source.resourceType, reason: APP_SKIP[item], code: item });
     else items.push(item);

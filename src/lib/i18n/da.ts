@@ -1343,7 +1343,8 @@ const da: Translation = {
       'medicine-no-name': 'en medicin uden navn',
       'medicine-not-taken': 'en medicin, patienten ikke tager',
       'medicine-unreadable': 'en medicin, der ikke kan læses',
-      'no-known-allergy': 'angiver, at ingen allergi er kendt',
+      'allergy-conflict':
+        'angiver, at ingen allergi er kendt, men din journal har allergier: tjek med afsenderen',
       'allergy-no-substance': 'en allergi uden stof',
       'allergy-unreadable': 'en allergi, der ikke kan læses',
       'pain-out-of-range': 'en smertevurdering uden for 0–10',

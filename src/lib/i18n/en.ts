@@ -1333,7 +1333,8 @@ const en = {
       'medicine-no-name': 'a medicine without a name',
       'medicine-not-taken': 'a medicine the patient does not take',
       'medicine-unreadable': 'a medicine that cannot be read',
-      'no-known-allergy': 'states that no allergy is known',
+      'allergy-conflict':
+        'states no allergy is known, but your record lists allergies: check with whoever sent it',
       'allergy-no-substance': 'an allergy without a substance',
       'allergy-unreadable': 'an allergy that cannot be read',
       'pain-out-of-range': 'a pain rating outside 0–10',

@@ -1363,7 +1363,8 @@ const es: Translation = {
       'medicine-no-name': 'un medicamento sin nombre',
       'medicine-not-taken': 'un medicamento que el paciente no toma',
       'medicine-unreadable': 'un medicamento que no se puede leer',
-      'no-known-allergy': 'indica que no se conoce ninguna alergia',
+      'allergy-conflict':
+        'indica que no se conoce ninguna alergia, pero tu historial tiene alergias: consúltalo con quien lo envió',
       'allergy-no-substance': 'una alergia sin sustancia',
       'allergy-unreadable': 'una alergia que no se puede leer',
       'pain-out-of-range': 'una valoración del dolor fuera de 0–10',

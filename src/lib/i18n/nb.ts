@@ -1346,7 +1346,8 @@ const nb: Translation = {
       'medicine-no-name': 'et legemiddel uten navn',
       'medicine-not-taken': 'et legemiddel pasienten ikke tar',
       'medicine-unreadable': 'et legemiddel som ikke kan leses',
-      'no-known-allergy': 'oppgir at ingen allergi er kjent',
+      'allergy-conflict':
+        'oppgir at ingen allergi er kjent, men journalen din har allergier: sjekk med avsenderen',
       'allergy-no-substance': 'en allergi uten stoff',
       'allergy-unreadable': 'en allergi som ikke kan leses',
       'pain-out-of-range': 'en smertevurdering utenfor 0–10',

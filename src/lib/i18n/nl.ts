@@ -1357,7 +1357,8 @@ const nl: Translation = {
       'medicine-no-name': 'een geneesmiddel zonder naam',
       'medicine-not-taken': 'een geneesmiddel dat de patiënt niet gebruikt',
       'medicine-unreadable': 'een geneesmiddel dat niet te lezen is',
-      'no-known-allergy': 'vermeldt dat er geen allergie bekend is',
+      'allergy-conflict':
+        'vermeldt dat er geen allergie bekend is, maar je dossier noemt allergieën: overleg met de afzender',
       'allergy-no-substance': 'een allergie zonder stof',
       'allergy-unreadable': 'een allergie die niet te lezen is',
       'pain-out-of-range': 'een pijnscore buiten 0–10',

@@ -13,7 +13,15 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { Agents, provenance } from './agents';
 import { FULL_URL_BASE, LOINC_CODES, SYSTEM } from './codes';
 import { ref, resourceId, xhtmlEscape, type Mapped, type SectionKey } from './context';
-import type { AuthorInput, GrantInput, RecordView } from './input';
+import {
+  ALLERGY,
+  isNoKnownAllergyInput,
+  type AuthorInput,
+  type EntryInput,
+  type GrantInput,
+  type RecordView,
+} from './input';
+import { isAllergy } from '../record/problems';
 import { mapperFor } from './mappers';
 
 export interface ExportScope {
@@ -81,6 +89,23 @@ const SECTIONS: ReadonlyArray<{ key: SectionKey; code: string; title: string; di
   },
 ];
 
+const saysNoneKnown = (e: EntryInput) =>
+  e.type === ALLERGY &&
+  (isNoKnownAllergyInput(e.data) || (isAllergy(e.data) && e.data.kind === 'none'));
+
+/**
+ * The allergy list as the record reads it (`ProblemsPanel`): when the newest allergy entry says
+ * none is known, that alone; otherwise the allergies, without any older "no known allergies".
+ * So the export never says both.
+ */
+function currentAllergyList(sorted: readonly EntryInput[]): EntryInput[] {
+  const newest = sorted.filter((e) => e.type === ALLERGY).at(-1);
+  if (!newest) return [...sorted];
+  return sorted.filter(
+    (e) => e.type !== ALLERGY || (saysNoneKnown(newest) ? e === newest : !saysNoneKnown(e)),
+  );
+}
+
 /** Sections IPS requires even when empty (with an empty reason), and those always written. */
 const ALWAYS: readonly SectionKey[] = [
   'problems',
@@ -144,8 +169,8 @@ export function exportBundle(record: RecordView, opts: ExportOptions = {}): Bund
   const listed = new Map<SectionKey, Reference[]>();
   const functional: string[] = [];
   const seen = new Set<string>();
-  const entries = [...record.entries].sort((a, b) =>
-    a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1,
+  const entries = currentAllergyList(
+    [...record.entries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1)),
   );
   for (const entry of entries) {
     if (scope && !scope.compartments.includes(entry.compartment)) continue;

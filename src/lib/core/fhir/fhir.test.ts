@@ -340,6 +340,7 @@ describe('importBundle', () => {
       'condition',
       'medication',
       'medication',
+      'allergy',
       'observation',
     ]);
     expect(r.entries[0]?.data).toEqual({
@@ -365,7 +366,7 @@ describe('importBundle', () => {
       dose: '1 tablet 3 gange dagligt ved behov',
     });
     expect(r.entries[4]?.data).toEqual({ name: 'Amlodipin 5 mg', dose: '1 tablet dagligt' });
-    expect(r.entries[5]?.data).toEqual({
+    expect(r.entries[6]?.data).toEqual({
       code: {
         system: 'http://loinc.org',
         code: '4548-4',
@@ -375,12 +376,11 @@ describe('importBundle', () => {
       value: 38,
       unit: 'mmol/mol',
     });
+    // "No known allergies" is a fact of its own, not a skipped resource.
+    expect(r.entries.filter((e) => e.type === 'allergy').map((e) => e.data)).toEqual([
+      { noKnownAllergies: true },
+    ]);
     expect(r.skipped).toEqual([
-      {
-        resourceType: 'AllergyIntolerance',
-        reason: 'states that no allergy is known',
-        code: 'no-known-allergy',
-      },
       {
         resourceType: 'Immunization',
         reason: 'Immunization is not a kind of data Backpack records yet',

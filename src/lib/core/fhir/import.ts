@@ -26,6 +26,7 @@ import {
   GOAL,
   GOAL_STATUSES,
   isAllergyInput,
+  type NoKnownAllergyInput,
   isCarePlanInput,
   isConditionInput,
   isDocumentInput,
@@ -96,7 +97,6 @@ export const SKIP_REASONS = {
   'medicine-no-name': 'a medicine without a name',
   'medicine-not-taken': 'a medicine the patient does not take',
   'medicine-unreadable': 'a medicine that cannot be read',
-  'no-known-allergy': 'states that no allergy is known',
   'allergy-no-substance': 'an allergy without a substance',
   'allergy-unreadable': 'an allergy that cannot be read',
   'pain-out-of-range': 'a pain rating outside 0–10',
@@ -122,7 +122,12 @@ export interface Skipped {
   readonly reason: string;
   /** The same reason as a code, with the resource's own word (`what`), for the app's languages. */
   readonly code:
-    SkipCode | 'source-unreadable' | 'condition-no-text' | 'allergy-no-name' | 'not-kept';
+    | SkipCode
+    | 'source-unreadable'
+    | 'condition-no-text'
+    | 'allergy-no-name'
+    | 'allergy-conflict'
+    | 'not-kept';
   readonly what?: string;
 }
 
@@ -648,7 +653,10 @@ const NO_KNOWN = ['716186003', '409137002', '428607008', '429625007'];
 
 function allergy(r: Json): Mapped {
   const snomed = coding(r['code'], (s) => s === SYSTEM.snomed);
-  if (snomed && NO_KNOWN.includes(String(snomed['code']))) return skip('no-known-allergy');
+  if (snomed && NO_KNOWN.includes(String(snomed['code']))) {
+    const data: NoKnownAllergyInput = { noKnownAllergies: true };
+    return { type: ALLERGY, data };
+  }
   const substance = text(r['code']);
   if (!substance) return skip('allergy-no-substance');
   const status = coding(r['clinicalStatus'], () => true)?.['code'];

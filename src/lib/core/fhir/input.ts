@@ -211,6 +211,15 @@ export function isConditionInput(v: unknown): v is ConditionInput {
   );
 }
 
+/** An allergy list that states no allergy is known (SNOMED CT 716186003 and its kin). */
+export interface NoKnownAllergyInput {
+  readonly noKnownAllergies: true;
+}
+
+export function isNoKnownAllergyInput(v: unknown): v is NoKnownAllergyInput {
+  return obj(v) && Object.keys(v).length === 1 && v['noKnownAllergies'] === true;
+}
+
 export function isAllergyInput(v: unknown): v is AllergyInput {
   return (
     obj(v) &&

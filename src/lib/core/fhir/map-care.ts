@@ -10,10 +10,12 @@ import type {
   Observation,
 } from '@medplum/fhirtypes';
 import { isMedication } from '../record/clinical';
+import { isAllergy } from '../record/problems';
 import { LOINC_CODES, SYSTEM } from './codes';
 import { day, resourceId, type EntryMapper } from './context';
 import {
   isAllergyInput,
+  isNoKnownAllergyInput,
   isCarePlanInput,
   isConditionInput,
   isDocumentInput,
@@ -86,7 +88,36 @@ export const conditionMapper: EntryMapper = (entry, ctx) => {
   return [{ resource: condition, section: 'problems', line }];
 };
 
+/** SNOMED CT 716186003 |No known allergy (situation)|: what IPS uses for an empty allergy list. */
+const NO_KNOWN_ALLERGY = { code: '716186003', display: 'No known allergy (situation)' } as const;
+
 export const allergyMapper: EntryMapper = (entry, ctx) => {
+  const none =
+    isNoKnownAllergyInput(entry.data) || (isAllergy(entry.data) && entry.data.kind === 'none');
+  if (none) {
+    const allergy: AllergyIntolerance = {
+      resourceType: 'AllergyIntolerance',
+      id: resourceId('allergy', entry.id),
+      identifier: identifier(entry),
+      clinicalStatus: { coding: [{ system: SYSTEM.allergyClinical, code: 'active' }] },
+      verificationStatus: {
+        coding: [
+          {
+            system: SYSTEM.allergyVerification,
+            code: entry.author.role === 'professional' ? 'confirmed' : 'unconfirmed',
+          },
+        ],
+      },
+      code: {
+        coding: [{ system: SYSTEM.snomed, ...NO_KNOWN_ALLERGY }],
+        text: 'No known allergies',
+      },
+      patient: ctx.patient,
+      recordedDate: entry.at,
+      recorder: ctx.author(entry.author),
+    };
+    return [{ resource: allergy, section: 'allergies', line: 'No known allergies' }];
+  }
   const a = isAllergyInput(entry.data) ? entry.data : allergyFromRecord(entry.data);
   if (!a) return null;
   const allergy: AllergyIntolerance = {

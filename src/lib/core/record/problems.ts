@@ -57,7 +57,7 @@ export type Criticality = (typeof CRITICALITIES)[number];
 
 /** An allergy or intolerance to a substance, or the explicit "no known allergies". */
 export type Allergy =
-  | { readonly kind: 'none' }
+  | { readonly kind: 'none'; readonly source?: ImportProvenance }
   | {
       readonly kind: 'allergy' | 'intolerance';
       readonly substance: string;
@@ -98,7 +98,9 @@ export function isCondition(data: unknown): data is Condition {
 
 export function isAllergy(data: unknown): data is Allergy {
   if (!plain(data)) return false;
-  if (data['kind'] === 'none') return only(data, ['kind']);
+  // "No known allergies", typed by the patient or imported (then with its source).
+  if (data['kind'] === 'none')
+    return only(data, ['kind', 'source']) && isOptionalProvenance(data['source']);
   if (data['kind'] !== 'allergy' && data['kind'] !== 'intolerance') return false;
   if (!only(data, ['kind', 'substance', 'reaction', 'criticality', 'source'])) return false;
   if (!isOptionalProvenance(data['source'])) return false;
