@@ -236,6 +236,7 @@ export class RecordSession {
   // Relay
 
   private connect(): void {
+    if (this.released) return; // a late retry never reopens a closed session's connection
     this.connection?.destroy();
     this.connection = new RelayConnection({
       relayUrl: this.relayUrl,
@@ -252,16 +253,16 @@ export class RecordSession {
         const cameOnline = state === 'online' && this.connState !== 'online';
         if (state === 'denied' && this.connState !== 'denied') {
           // Refused: maybe the record is not on the relay yet, maybe this grant ended.
-          void this.refreshManifest();
-          void this.retryAfterDenial();
+          this.background(this.refreshManifest());
+          this.background(this.retryAfterDenial());
         }
         this.connState = state;
         this.docStates = docs;
-        if (cameOnline) void this.publish();
+        if (cameOnline) this.background(this.publish());
         this.notify();
       },
     });
-    this.manifestTimer ??= setInterval(() => void this.tick(), 30_000);
+    this.manifestTimer ??= setInterval(() => this.background(this.tick()), 30_000);
   }
 
   /** Every 30 s: the newest manifest; and grants past their end are removed with a rotation. */
@@ -335,9 +336,11 @@ export class RecordSession {
   private reconnectSoon(): void {
     this.reconnectTimer ??= setTimeout(() => {
       this.reconnectTimer = null;
-      void this.refreshManifest().then(async () => {
-        if (this.hasAccess) await this.connection?.reauthenticate();
-      });
+      this.background(
+        this.refreshManifest().then(async () => {
+          if (this.hasAccess) await this.connection?.reauthenticate();
+        }),
+      );
     }, 20);
   }
 
@@ -345,7 +348,7 @@ export class RecordSession {
   refreshSoon(): void {
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = null;
-      void this.refreshManifest();
+      this.background(this.refreshManifest());
     }, 50);
   }
 
@@ -597,6 +600,20 @@ export class RecordSession {
   }
 
   /** Drops every plaintext in memory; the ciphertext stays in IndexedDB and on the relay. */
+  /**
+   * Runs work nobody awaits (a manifest refresh, a publish after reconnecting). Once the session
+   * is closed its stores are closed too, so a late failure of such work is expected and dropped;
+   * before that, it surfaces as it would have unawaited.
+   */
+  private background(work: Promise<unknown>): void {
+    work.catch((e: unknown) => {
+      if (this.released) return;
+      queueMicrotask(() => {
+        throw e;
+      });
+    });
+  }
+
   async close(): Promise<void> {
     await this.release();
     this.store.close();
