@@ -1,5 +1,5 @@
-import { chromium, expect as baseExpect, test, type Page } from '@playwright/test';
-import { axe, PASSPHRASE, setUpWorkspace, startRecord } from './helpers';
+import { chromium, expect as baseExpect, test } from '@playwright/test';
+import { axe, PASSPHRASE, setUpWorkspace, startRecord, shots } from './helpers';
 import { qrVideo } from './qr-video';
 
 /**
@@ -12,20 +12,6 @@ import { qrVideo } from './qr-video';
 test.use({ actionTimeout: 15_000 });
 /** The machine is shared: give every page change up to 15 s. */
 const expect = baseExpect.configure({ timeout: 15_000 });
-
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [360, 740],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: `test-results/${name}-${w}.png`, fullPage: true });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
-    );
-    expect(overflow, `${name} fits ${w} px`).toBe(false);
-  }
-}
 
 test('the phone links the laptop by scanning, names it, and removes it', async ({
   browser,

@@ -49,3 +49,21 @@ export async function axe(page: Page): Promise<void> {
     .analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
+
+/**
+ * Screenshots at a phone's and a laptop's width (saved under test-results as `<name>-<width>.png`),
+ * failing when the page scrolls sideways at either.
+ */
+export async function shots(page: Page, name: string): Promise<void> {
+  for (const [w, h] of [
+    [360, 740],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: `test-results/${name}-${w}.png`, fullPage: true });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} fits ${w} px`).toBe(false);
+  }
+}

@@ -1,4 +1,4 @@
-import { expect, test, type CDPSession } from '@playwright/test';
+import { expect, test, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { axe, startRecord } from './helpers';
 
 /**
@@ -14,15 +14,21 @@ const aboutX = (deg: number) => {
   return { x: Math.sin(h), y: 0, z: 0, w: Math.cos(h) };
 };
 
+/** Grants the sensors and puts Chromium's virtual orientation sensor in the test's hands. */
+async function virtualSensor(page: Page, context: BrowserContext): Promise<CDPSession> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
+  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
+  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  return cdp;
+}
+
 async function reading(cdp: CDPSession, q: { x: number; y: number; z: number; w: number }) {
   await cdp.send('Emulation.setSensorOverrideReadings', { type: TYPE, reading: { quaternion: q } });
 }
 
 test('a scripted 40° neck flexion is measured within 1°', async ({ page, context }) => {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
-  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  const cdp = await virtualSensor(page, context);
   await reading(cdp, aboutX(0));
   await startRecord(page);
   await page.getByRole('link', { name: 'Measure' }).first().click();
@@ -84,10 +90,7 @@ test('the back test reads a scripted 60° trunk flexion at the chest within 1°'
   page,
   context,
 }) => {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
-  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  const cdp = await virtualSensor(page, context);
   // Held upright against the chest: the neutral is a 90° tilt from flat (MOT-6).
   const upright = (deg: number) => {
     const h = ((90 + deg) * Math.PI) / 360;
@@ -232,10 +235,7 @@ test('issue 14 item 9: the results table of a sensor test fits 360 px', async ({
   page,
   context,
 }) => {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
-  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  const cdp = await virtualSensor(page, context);
   await reading(cdp, aboutX(0));
   await page.setViewportSize({ width: 360, height: 800 });
   await startRecord(page);
@@ -293,10 +293,7 @@ test('issue 14 item 9: an implausible measured angle is asked about, and can be 
   page,
   context,
 }) => {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Browser.grantPermissions', { permissions: ['sensors'] });
-  await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: true });
-  await cdp.send('Emulation.setSensorOverrideEnabled', { enabled: true, type: TYPE });
+  const cdp = await virtualSensor(page, context);
   await reading(cdp, aboutX(0));
   await startRecord(page);
   await page.getByRole('link', { name: 'Measure' }).first().click();

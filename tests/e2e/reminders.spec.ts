@@ -1,5 +1,5 @@
-import { expect as baseExpect, test, type Page } from '@playwright/test';
-import { axe, startRecord } from './helpers';
+import { expect as baseExpect, test } from '@playwright/test';
+import { axe, startRecord, shots } from './helpers';
 
 /**
  * Reminders on this device (issue 14 item 5) where the browser has no push service (headless
@@ -9,20 +9,6 @@ import { axe, startRecord } from './helpers';
 
 test.use({ actionTimeout: 15_000 });
 const expect = baseExpect.configure({ timeout: 15_000 });
-
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [360, 740],
-    [1280, 800],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: `test-results/${name}-${w}.png`, fullPage: true });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
-    );
-    expect(overflow, `${name} fits ${w} px`).toBe(false);
-  }
-}
 
 test('without a push service, the reminders panel says so and the app reminds on open', async ({
   browser,
