@@ -115,6 +115,14 @@ test('a check-in made offline syncs when the device is back online', async ({ br
   const phone = await newDevice(browser);
   await createRecord(phone.page);
   await expectSynced(phone.page);
+  // Offline, the check-in page's code comes from the service worker: wait until it controls.
+  await phone.page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (navigator.serviceWorker.controller) return;
+    await new Promise<void>((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+    );
+  });
   await phone.context.setOffline(true);
   await checkIn(phone.page, 3, 'written on the train');
   await expect(phone.page.getByTestId('sync-status')).toHaveAttribute('data-state', /offline/);
