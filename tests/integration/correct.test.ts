@@ -64,7 +64,7 @@ describe('a hostile delegate’s corrections, through the real relay', () => {
     const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-cx-sister'));
     const sister = await invite(patient, sisterWs, {
       role: 'delegate',
-      compartments: ['clinical', 'messages'],
+      compartments: ['clinical', 'safety', 'messages'],
       notAfter: Date.now() + 30 * 86_400_000,
       manage: false,
     });
@@ -90,7 +90,8 @@ describe('a hostile delegate’s corrections, through the real relay', () => {
     expect(() => sister.correct(target, 'pain-checkin', { scores: { back: 0 } })).toThrow(
       SharingError,
     );
-    expect(() => sister.withdraw(sister.entries('clinical', 'red-flags')[0]!, 'x')).toThrow(
+    await waitFor(() => sister.entries('safety', 'red-flags').length === 1);
+    expect(() => sister.withdraw(sister.entries('safety', 'red-flags')[0]!, 'x')).toThrow(
       SharingError,
     );
 
@@ -120,22 +121,25 @@ describe('a hostile delegate’s corrections, through the real relay', () => {
       supersedes: flags.id,
       withdrawn: { reason: 'nothing to see' },
     };
-    putEntry(inner, gone);
+    // The warning signs live in their own compartment: the forged withdrawal goes beside them.
+    putEntry(sister.compartment('safety')!.inner, gone);
     sister.flush();
     await sister.settled();
 
     const refused = () =>
-      patient
-        .compartment('clinical')!
-        .binding.stats()
-        .rejected.filter((r) => r.author === sister.device.deviceId);
+      (['clinical', 'safety'] as const).flatMap((c) =>
+        patient
+          .compartment(c)!
+          .binding.stats()
+          .rejected.filter((r) => r.author === sister.device.deviceId),
+      );
     await waitFor(() => refused().length >= 2);
     expect(refused().map((r) => r.detail)).toEqual([
       'a delegate corrects or withdraws only its own entries',
       'a delegate corrects or withdraws only its own entries',
     ]);
     // Intact: the patient's check-in and warning signs are current; nothing forged was applied.
-    const ids = patient.entries('clinical').map((e) => e.id);
+    const ids = patient.recordEntries().map((e) => e.id);
     expect(ids).toContain(mine.id);
     expect(ids).toContain(flags.id);
     expect(ids).not.toContain(forged.id);
@@ -159,19 +163,19 @@ describe('a professional’s review of warning signs, through the real relay', (
     const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-rv-physio'));
     const physio = await invite(patient, physioWs, {
       role: 'professional',
-      compartments: ['clinical'],
+      compartments: ['clinical', 'safety'],
       notAfter: Date.now() + 30 * 86_400_000,
       manage: false,
     });
-    await waitFor(() => physio.entries('clinical', 'red-flags').length === 1);
+    await waitFor(() => physio.entries('safety', 'red-flags').length === 1);
     expect(() => patient.write('redflag-review', { target: flags.id, action: 'assessed' })).toThrow(
       SharingError,
     );
     physio.write('redflag-review', { target: flags.id, action: 'referred', note: 'Sent to ED.' });
     await physio.settled();
-    await waitFor(() => patient.entries('clinical', 'redflag-review').length === 1);
+    await waitFor(() => patient.entries('safety', 'redflag-review').length === 1);
     const { unreviewedUrgent } = await import('../../src/lib/core/record/review');
-    expect(unreviewedUrgent(patient.entries('clinical'))).toEqual([]);
+    expect(unreviewedUrgent(patient.recordEntries())).toEqual([]);
     await patient.close();
     await physioWs.close();
   }, 60_000);

@@ -1,5 +1,6 @@
 import {
   authorProblem,
+  entriesMap,
   entryType,
   isValidEntry,
   listEntries,
@@ -23,8 +24,44 @@ export interface EntryContext {
   readonly compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>;
   readonly role: Role | undefined;
   readonly deviceId: string;
+  /**
+   * Whether the record has compartment `name` at all (its manifest lists it), whether or not
+   * this device holds it. Default: whether `compartments` holds it.
+   */
+  readonly recordHas?: (name: Compartment) => boolean;
   readonly authorInfo?:
     Pick<EntryAuthor, 'name' | 'sector' | 'profession' | 'organisation'> | undefined;
+}
+
+/**
+ * Where an entry of `type` is written. One about another entry (a correction, a withdrawal, a
+ * review) goes beside that entry, since every client checks it against the entry it names in the
+ * same document. A new one goes into its type's compartment; in a record made before that
+ * compartment existed (`formerly`), where the type lived then. Undefined when this device does
+ * not hold it (a relative's grant without the warning signs, say).
+ */
+export function compartmentFor(
+  ctx: Pick<EntryContext, 'compartments' | 'recordHas'>,
+  type: string,
+  about?: string,
+): { name: Compartment; inner: OpenCompartment['inner'] } | undefined {
+  const spec = entryType(type);
+  if (!spec) return undefined;
+  const names = spec.formerly ? [spec.compartment, spec.formerly] : [spec.compartment];
+  if (about !== undefined) {
+    for (const name of names) {
+      const c = ctx.compartments.get(name);
+      if (c && entriesMap(c.inner).has(about)) return { name, inner: c.inner };
+    }
+  }
+  const home = ctx.compartments.get(spec.compartment);
+  if (home) return { name: spec.compartment, inner: home.inner };
+  const has = ctx.recordHas ?? ((name: Compartment) => ctx.compartments.has(name));
+  if (spec.formerly && !has(spec.compartment)) {
+    const old = ctx.compartments.get(spec.formerly);
+    if (old) return { name: spec.formerly, inner: old.inner };
+  }
+  return undefined;
 }
 
 /**
@@ -41,17 +78,17 @@ export function writeEntry<K extends EntryType>(
   revision?: Revision,
 ): Entry<EntryStoredMap[K]> {
   const spec = entryType(type);
-  const c = ctx.compartments.get(spec.compartment);
   const role = ctx.role;
-  if (!c || role === undefined) {
-    throw new SharingError(`This device cannot write to ${spec.compartment}.`);
-  }
   if (role === 'viewer') throw new SharingError('A viewer reads only.');
-  if (!spec.writers[role].write) {
+  if (role !== undefined && !spec.writers[role].write) {
     throw new SharingError(`A ${role} may not write entries of type ${type}.`);
   }
   const stored = spec.prepare ? spec.prepare(data) : data;
   if (stored === null || !spec.guard(stored)) throw new RangeError(spec.invalid);
+  const c = compartmentFor(ctx, type, revision?.target.id ?? spec.refersTo?.target(stored));
+  if (!c || role === undefined) {
+    throw new SharingError(`This device cannot write to ${spec.compartment}.`);
+  }
   const refused = spec.roleRule?.(stored, role);
   if (refused) throw new SharingError(refused);
   const author = { deviceId: ctx.deviceId, role, ...authorFields(ctx.authorInfo) };
@@ -108,7 +145,7 @@ export function correctEntry<K extends EntryType>(
 export function withdrawEntry(ctx: EntryContext, target: Entry, reason: string): Entry {
   const spec = entryType(target.type);
   if (!spec || !spec.guard(target.data)) throw new RangeError('This entry cannot be withdrawn.');
-  const c = ctx.compartments.get(spec.compartment);
+  const c = compartmentFor(ctx, target.type, target.id);
   const role = ctx.role;
   if (!c || role === undefined || role === 'viewer') {
     throw new SharingError(`This device cannot write to ${spec.compartment}.`);
@@ -154,9 +191,41 @@ export function readVersions(
   compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
   name: Compartment,
 ): RecordVersions {
-  const c = compartments.get(name);
-  return foldVersions(c ? listEntries(c.inner).filter((e) => isValidEntry(e, name)) : []);
+  return readVersionsOf(compartments, [name]);
 }
+
+/**
+ * The compartments the record's pages show as one (summary, timeline, charts): the clinical
+ * entries and the warning signs, which live apart so that a grant can leave them out.
+ */
+export const RECORD_VIEW: readonly Compartment[] = ['clinical', 'safety'];
+
+/**
+ * Every version of the valid entries of several compartments, folded as one record (a correction
+ * and its entry always share a compartment, `compartmentFor`). An entry found in two (moved while
+ * this device read) counts once, from the first of `names`.
+ */
+export function readVersionsOf(
+  compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
+  names: readonly Compartment[],
+): RecordVersions {
+  const seen = new Set<string>();
+  const all: Entry[] = [];
+  for (const name of names) {
+    const c = compartments.get(name);
+    if (!c) continue;
+    for (const e of listEntries(c.inner)) {
+      if (seen.has(e.id) || !isValidEntry(e, name)) continue;
+      seen.add(e.id);
+      all.push(e);
+    }
+  }
+  if (names.length > 1) all.sort(newestFirst);
+  return foldVersions(all);
+}
+
+const newestFirst = (a: Entry, b: Entry): number =>
+  a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1;
 
 /** The profile's display fields an entry carries: the non-empty ones (all bounded, rule 29). */
 function authorFields(info: EntryContext['authorInfo']): Partial<EntryAuthor> {

@@ -65,7 +65,12 @@ export async function createRecord<S>(
   const root = rootKeysFromSeed(newSeed());
   const deviceSeed = newSeed();
   const device = deviceKeysFromSeed(deviceSeed);
-  const { manifest, keys } = createRecordManifest(root, device, Date.now());
+  const { manifest, keys } = createRecordManifest(
+    root,
+    device,
+    Date.now(),
+    opts.asOlderApp?.compartments,
+  );
   const kit = makeRecoveryKit(root);
   await saveVault(
     storeFor(opts),

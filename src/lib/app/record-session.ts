@@ -23,11 +23,16 @@ import {
   encodeManifest,
   granteeFor,
   type BindingStats,
+  type ManifestCompartment,
   type ManifestGrantee,
+  type Role,
   type SignedManifest,
 } from '$lib/core/sync/index';
 import {
+  COMPARTMENT_ORIGIN,
+  COMPARTMENTS,
   migrate,
+  moveToNewCompartment,
   validateRecordUpdate,
   type AccessEvent,
   type Compartment,
@@ -63,6 +68,8 @@ import {
   correctEntry,
   readEntries,
   readVersions,
+  readVersionsOf,
+  RECORD_VIEW,
   withdrawEntry,
   writeEntry,
   type EntryContext,
@@ -191,45 +198,89 @@ export class RecordSession {
     );
     for (const c of manifest.compartments) {
       if (!granteeFor(manifest, device.signPublic, c.docId, Date.now())) continue;
-      const outer = new Y.Doc();
-      const persistence =
-        opts.persist === false
-          ? null
-          : await persistOuter(session.store.outerDbName(manifest.recordId, c.docId), outer);
-      const inner = new Y.Doc();
-      const checkpoint = await session.local.loadCheckpoint(c.docId);
-      const binding = new EncryptedDocBinding({
-        ...(checkpoint ? { checkpoint } : {}),
-        docId: c.docId,
-        inner,
-        outer,
-        keyring,
-        author: { signPublic: device.signPublic, signSecret: device.signSecret, role },
-        validate: validateRecordUpdate,
-        batchMs: opts.batchMs ?? 50,
-        onChange: (s) => {
-          session.stats.set(c.docId, s);
-          session.notify();
-        },
-        onStaleManifest: () => session.refreshSoon(),
-        // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
-        verifySignature: verifyEnvelopeSignatureAsync,
-      });
-      await binding.settled();
-      if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
-      inner.on('update', () => session.notify());
-      compartments.set(c.name, {
-        name: c.name,
-        docId: c.docId,
-        inner,
-        outer,
-        binding,
-        persistence,
-      });
+      await session.openCompartment(c, role);
     }
     await session.publish();
     session.connect();
+    session.background(session.upgradeCompartments());
     return session;
+  }
+
+  /** Opens one compartment's documents and binding (at open, or when a new manifest grants it). */
+  private async openCompartment(c: ManifestCompartment, role: Role): Promise<void> {
+    const opts = this.opts;
+    const device = this.device;
+    const outer = new Y.Doc();
+    const persistence =
+      opts.persist === false
+        ? null
+        : await persistOuter(this.store.outerDbName(this.recordId, c.docId), outer);
+    const inner = new Y.Doc();
+    const checkpoint = await this.local.loadCheckpoint(c.docId);
+    const binding = new EncryptedDocBinding({
+      ...(checkpoint ? { checkpoint } : {}),
+      docId: c.docId,
+      inner,
+      outer,
+      keyring: this.keyring,
+      author: { signPublic: device.signPublic, signSecret: device.signSecret, role },
+      validate: validateRecordUpdate,
+      batchMs: opts.batchMs ?? 50,
+      onChange: (st) => {
+        this.stats.set(c.docId, st);
+        this.notify();
+      },
+      onStaleManifest: () => this.refreshSoon(),
+      // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
+      verifySignature: verifyEnvelopeSignatureAsync,
+    });
+    await binding.settled();
+    if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
+    inner.on('update', () => this.notify());
+    this.compartments.set(c.name, {
+      name: c.name,
+      docId: c.docId,
+      inner,
+      outer,
+      binding,
+      persistence,
+    });
+  }
+
+  /**
+   * A record made before a compartment existed gains it (`addCompartments`: the warning signs'
+   * `safety`), once this owner device reaches the relay, and this device's warning signs move
+   * there from `clinical`; a compaction then drops them from the relay's clinical copy. Retried
+   * on the 30-second tick while the relay cannot be reached. Each owner device moves its own.
+   */
+  private async upgradeCompartments(): Promise<void> {
+    if (this.released || this.role !== 'owner' || !this.root || this.opts.asOlderApp) return;
+    const missing = COMPARTMENTS.some((n) => !this.manifest.compartments.some((c) => c.name === n));
+    if (missing) {
+      try {
+        await this.sharing.addMissingCompartments();
+      } catch {
+        return; // offline, or another device changed sharing first: the tick tries again
+      }
+    }
+    for (const [name, from] of Object.entries(COMPARTMENT_ORIGIN) as [Compartment, Compartment][]) {
+      const to = this.compartments.get(name);
+      const old = this.compartments.get(from);
+      if (!to || !old) continue;
+      const author = { deviceId: this.device.deviceId, role: 'owner' as const };
+      const moved = moveToNewCompartment(
+        old.inner,
+        to.inner,
+        from,
+        name,
+        author,
+        new Date().toISOString(),
+      );
+      if (moved > 0) {
+        to.binding.flush();
+        old.binding.compact();
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -268,6 +319,7 @@ export class RecordSession {
   /** Every 30 s: the newest manifest; and grants past their end are removed with a rotation. */
   private async tick(): Promise<void> {
     await this.refreshManifest();
+    await this.upgradeCompartments();
     const now = Date.now();
     if (
       this.canManageSharing &&
@@ -405,8 +457,18 @@ export class RecordSession {
       const now = m.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;
       if (now > was && this.role === 'owner') c.binding.compact();
     }
+    // A compartment this device may read now and did not hold (added to the record, or to this
+    // device's grant): open it, and sync it from here on.
+    let opened = false;
+    for (const c of m.compartments) {
+      if (this.released || this.compartments.has(c.name)) continue;
+      if (!granteeFor(m, this.device.signPublic, c.docId, Date.now())) continue;
+      await this.openCompartment(c, this.role ?? 'viewer');
+      opened = true;
+    }
     await this.store.updateVault({ manifest: encodeManifest(m), manifestVersion: m.version });
     await this.opts.onManifest?.(m);
+    if (opened && this.connection && !this.released) this.connect();
     // Access ended (revoked, removed): stop talking to the relay for this record; the manifest
     // poll stays, so being shared with again reconnects.
     if (!this.hasAccess && this.connection) {
@@ -438,6 +500,10 @@ export class RecordSession {
 
   revoke(devices: readonly string[] | 'expired'): Promise<number> {
     return this.sharing.revoke(devices);
+  }
+
+  changeParts(device: string, parts: readonly Compartment[]): Promise<void> {
+    return this.sharing.changeParts(device, parts);
   }
 
   accessEvents(): Entry<AccessEvent>[] {
@@ -550,6 +616,20 @@ export class RecordSession {
     return readVersions(this.compartments, name);
   }
 
+  /**
+   * Every version of what the record's pages show as one: the clinical entries and the warning
+   * signs (`RECORD_VIEW`), as far as this device holds them.
+   */
+  record(): RecordVersions {
+    return readVersionsOf(this.compartments, RECORD_VIEW);
+  }
+
+  /** The current entries of {@link record}, newest first (optionally of one type). */
+  recordEntries(type?: string): Entry[] {
+    const current = this.record().current;
+    return type === undefined ? current : current.filter((e) => e.type === type);
+  }
+
   /** Corrects `target` with a new version (`record-entries.ts`); throws and writes nothing if not allowed. */
   correct<K extends EntryType>(target: Entry, type: K, data: EntryDataMap[K]): Entry {
     return correctEntry(this.entryContext(), target, type, data);
@@ -565,6 +645,7 @@ export class RecordSession {
       compartments: this.compartments,
       role: this.role,
       deviceId: this.device.deviceId,
+      recordHas: (name) => this.manifest.compartments.some((c) => c.name === name),
       authorInfo: this.opts.authorInfo,
     };
   }

@@ -1,5 +1,6 @@
 import { randomBytes, seal, type DeviceKeys, type RootKeys } from '$lib/core/crypto/index';
 import {
+  addCompartments,
   addOwnerDevice,
   assertLinkRequestSigned,
   assertPersonSigned,
@@ -209,6 +210,84 @@ export class RecordSharing {
       });
     }
     return leaving.length;
+  }
+
+  /**
+   * Changes which parts of the record an existing grant covers (keeping its role and end): a
+   * part taken away moves to a new key (`grantAccess`). The keys go to the box key the signed
+   * manifest already lists for that device.
+   */
+  async changeParts(device: string, parts: readonly Compartment[]): Promise<void> {
+    await this.host.refreshManifest();
+    const signer = this.manifestSigner();
+    if (!signer)
+      throw new SharingError('Only the patient or a delegate who manages sharing can do this.');
+    const g = this.host.currentManifest.grantees.find((x) => toHex(x.deviceKey) === device);
+    if (!g || g.role === 'owner') throw new SharingError('This person has no access to change.');
+    if (parts.length === 0) throw new SharingError('Choose at least one part to share.');
+    const now = Date.now();
+    if (g.notAfter !== null && g.notAfter <= now) {
+      throw new SharingError('This access has already ended.');
+    }
+    const m = grantAccess(
+      this.host.currentManifest,
+      signer,
+      {
+        device: { signPublic: g.deviceKey, boxPublic: g.boxKey },
+        role: g.role,
+        compartments: this.docIds(parts),
+        notAfter: g.notAfter,
+        manage: g.certificate !== null,
+      },
+      this.host.epochKeys,
+      now,
+    );
+    await putManifest(this.host.relayUrl, m);
+    await this.host.adoptManifests([m]);
+    this.auditChange(g, m.version);
+  }
+
+  /**
+   * A record made before a compartment existed gains it (`addCompartments`); everyone who read
+   * where its entries lived keeps reading them, and the audit trail says so. Root devices only;
+   * throws when the relay cannot be reached (nothing changes then). False when nothing lacks.
+   */
+  async addMissingCompartments(): Promise<boolean> {
+    if (!this.host.root || this.host.role !== 'owner') return false;
+    await this.host.refreshManifest();
+    const before = this.host.currentManifest;
+    const m = addCompartments(before, this.host.root, this.host.epochKeys, Date.now());
+    if (!m) return false;
+    await putManifest(this.host.relayUrl, m);
+    await this.host.adoptManifests([m]);
+    for (const g of m.grantees) {
+      const was = before.grantees.find((x) => bytesEqual(x.deviceKey, g.deviceKey));
+      if (g.role !== 'owner' && was && was.compartments.length !== g.compartments.length) {
+        this.auditChange(g, m.version);
+      }
+    }
+    return true;
+  }
+
+  private auditChange(g: ManifestGrantee, manifestVersion: number): void {
+    const hex = toHex(g.deviceKey);
+    const now = this.host.currentManifest.grantees.find((x) => toHex(x.deviceKey) === hex) ?? g;
+    this.audit({
+      action: 'changed',
+      device: hex,
+      person: this.accessPeople().get(hex) ?? {
+        kind: 'relative',
+        name: '?',
+        profession: '',
+        organisation: '',
+        sector: 'other',
+      },
+      role: now.role === 'owner' ? 'viewer' : now.role,
+      compartments: this.compartmentNames(now.compartments),
+      notAfter: now.notAfter === null ? null : new Date(now.notAfter).toISOString(),
+      ...(now.certificate !== null ? { manage: true } : {}),
+      manifestVersion,
+    });
   }
 
   private compartmentNames(docIds: readonly string[]): string[] {

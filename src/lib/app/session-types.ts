@@ -57,6 +57,11 @@ export interface SessionOptions {
   readonly socket?: SharedSocket;
   /** Told of every newer manifest accepted (a workspace stores it with its list of records). */
   readonly onManifest?: (m: SignedManifest) => void | Promise<void>;
+  /**
+   * @internal Tests only: behave as an older app that knew only these compartments (a new record
+   * gets only them, and none is added), to test the upgrade a newer app then makes.
+   */
+  readonly asOlderApp?: { readonly compartments: readonly Compartment[] };
 }
 
 /** What the patient chooses when sharing. */

@@ -33,7 +33,7 @@ class AppSession {
   phase = $state<Phase>('loading');
   session = $state.raw<RecordSession | null>(null);
   entries = $state.raw<Entry[]>([]);
-  /** Every version of the clinical entries, with corrections and withdrawals (the timeline). */
+  /** Every version of the record (clinical entries and warning signs), with corrections and withdrawals (the timeline). */
   versions = $state.raw<RecordVersions>(foldVersions([]));
   sync = $state.raw<SyncState>({ state: 'local' });
   /** A professional's or relative's workspace, when this device holds one. */
@@ -146,8 +146,9 @@ class AppSession {
       if (globalThis.navigator?.onLine === false) session.setOnline(false);
     }
     const refresh = () => {
-      this.entries = session.entries('clinical');
-      this.versions = session.versions('clinical');
+      const record = session.record();
+      this.entries = record.current;
+      this.versions = record;
       this.sync = session.syncState();
       this.version++;
     };

@@ -229,7 +229,7 @@ export class Workspace {
     const prev = this.index.get(recordId);
     const next = {
       ...prev,
-      ...indexOf([...session.entries('clinical'), ...session.entries('messages')]),
+      ...indexOf([...session.recordEntries(), ...session.entries('messages')]),
     };
     if (sameIndex(prev, next)) return;
     this.index.set(recordId, next);

@@ -1115,12 +1115,22 @@ const da: Translation = {
       delegate: 'Læser og skriver for dig, som du selv ville.',
     },
     parts: 'Hvad de ser',
-    part: { clinical: 'Helbredsjournal', messages: 'Beskeder', journal: 'Privat dagbog' },
+    part: {
+      clinical: 'Helbredsjournal',
+      messages: 'Beskeder',
+      journal: 'Privat dagbog',
+      safety: 'Advarselstegn',
+    },
     partHelp: {
       clinical: 'Tjek-ind, spørgeskemaer, målinger, notater.',
       messages: 'Dine spørgsmål og deres svar.',
       journal: 'Din private dagbog.',
+      safety:
+        'Advarselstegn, du har svaret på, og en fagpersons gennemgang af dem. Lad det være fra for at holde dem fra denne person.',
     },
+    changeParts: 'Skift hvad {name} ser',
+    saveParts: 'Gem ændringer',
+    partsChanged: '{name} ser nu: {parts}.',
     choosePart: 'Vælg mindst én del at dele.',
     duration: 'Hvor længe',
     durations: {

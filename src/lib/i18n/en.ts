@@ -1105,12 +1105,22 @@ const en = {
       delegate: 'Reads and writes for you, like you would.',
     },
     parts: 'What they see',
-    part: { clinical: 'Health record', messages: 'Messages', journal: 'Private journal' },
+    part: {
+      clinical: 'Health record',
+      messages: 'Messages',
+      journal: 'Private journal',
+      safety: 'Warning signs',
+    },
     partHelp: {
       clinical: 'Check-ins, questionnaires, measurements, notes.',
       messages: 'Your questions and their answers.',
       journal: 'Your private diary.',
+      safety:
+        'Warning signs you answered and a professional’s review of them. Leave it out to keep them from this person.',
     },
+    changeParts: 'Change what {name} sees',
+    saveParts: 'Save changes',
+    partsChanged: '{name} now sees: {parts}.',
     choosePart: 'Choose at least one part to share.',
     duration: 'For how long',
     durations: {

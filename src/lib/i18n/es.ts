@@ -1130,12 +1130,22 @@ const es: Translation = {
       delegate: 'Lee y escribe por ti, como lo harías tú.',
     },
     parts: 'Qué ve',
-    part: { clinical: 'Historial de salud', messages: 'Mensajes', journal: 'Diario privado' },
+    part: {
+      clinical: 'Historial de salud',
+      messages: 'Mensajes',
+      journal: 'Diario privado',
+      safety: 'Señales de alarma',
+    },
     partHelp: {
       clinical: 'Registros, cuestionarios, mediciones, notas.',
       messages: 'Tus preguntas y sus respuestas.',
       journal: 'Tu diario privado.',
+      safety:
+        'Las señales de alarma que respondiste y la revisión de un profesional. Déjalo sin marcar para que esta persona no las vea.',
     },
+    changeParts: 'Cambiar lo que ve {name}',
+    saveParts: 'Guardar cambios',
+    partsChanged: '{name} ahora ve: {parts}.',
     choosePart: 'Elige al menos una parte para compartir.',
     duration: 'Durante cuánto tiempo',
     durations: {

@@ -1117,12 +1117,22 @@ const nb: Translation = {
       delegate: 'Leser og skriver for deg, slik du selv ville gjort.',
     },
     parts: 'Hva de ser',
-    part: { clinical: 'Helsejournal', messages: 'Meldinger', journal: 'Privat dagbok' },
+    part: {
+      clinical: 'Helsejournal',
+      messages: 'Meldinger',
+      journal: 'Privat dagbok',
+      safety: 'Faresignaler',
+    },
     partHelp: {
       clinical: 'Innsjekker, spørreskjemaer, målinger, notater.',
       messages: 'Spørsmålene dine og svarene deres.',
       journal: 'Den private dagboken din.',
+      safety:
+        'Faresignaler du har svart på, og en fagpersons vurdering av dem. La det stå av for å holde dem unna denne personen.',
     },
+    changeParts: 'Endre hva {name} ser',
+    saveParts: 'Lagre endringer',
+    partsChanged: '{name} ser nå: {parts}.',
     choosePart: 'Velg minst én del å dele.',
     duration: 'Hvor lenge',
     durations: {

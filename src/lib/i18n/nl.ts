@@ -1124,12 +1124,22 @@ const nl: Translation = {
       delegate: 'Leest en schrijft voor jou, zoals jij zelf zou doen.',
     },
     parts: 'Wat ze zien',
-    part: { clinical: 'Gezondheidsdossier', messages: 'Berichten', journal: 'Privédagboek' },
+    part: {
+      clinical: 'Gezondheidsdossier',
+      messages: 'Berichten',
+      journal: 'Privédagboek',
+      safety: 'Waarschuwingssignalen',
+    },
     partHelp: {
       clinical: 'Check-ins, vragenlijsten, metingen, notities.',
       messages: 'Jouw vragen en hun antwoorden.',
       journal: 'Je eigen dagboek.',
+      safety:
+        'Waarschuwingssignalen die je hebt beantwoord en de beoordeling door een zorgverlener. Laat dit uit om ze voor deze persoon af te schermen.',
     },
+    changeParts: 'Wijzig wat {name} ziet',
+    saveParts: 'Wijzigingen opslaan',
+    partsChanged: '{name} ziet nu: {parts}.',
     choosePart: 'Kies minstens één deel om te delen.',
     duration: 'Hoe lang',
     durations: {

@@ -11,8 +11,12 @@ describe('demo: corrections, withdrawals, a reviewed warning sign, a diary entry
     expect(corrected[0]!.data).toMatchObject({ scores: { back: 5 } });
     expect(clinical.some((e) => e.withdrawn !== undefined)).toBe(false);
     expect(clinical.some((e) => e.id === corrected[0]!.supersedes)).toBe(false);
-    expect(clinical.filter((e) => e.type === 'redflag-review')).toHaveLength(1);
-    expect(unreviewedUrgent(clinical)).toEqual([]);
+    // The warning signs and their review live apart, in the safety compartment.
+    const safety = demo.get('safety')!;
+    expect(clinical.some((e) => e.type === 'red-flags' || e.type === 'redflag-review')).toBe(false);
+    expect(safety.filter((e) => e.type === 'redflag-review')).toHaveLength(1);
+    expect(safety.some((e) => e.type === 'red-flags')).toBe(true);
+    expect(unreviewedUrgent(safety)).toEqual([]);
     expect(demo.get('journal')!.map((e) => e.type)).toEqual(['diary']);
   });
 });

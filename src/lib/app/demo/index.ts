@@ -128,7 +128,7 @@ export async function createDemoRecord(
     const until = now.getTime() + SIX_MONTHS_MS;
     const physio = await invited(patient, DEMO_PHYSIO, opts, spaces, {
       role: 'professional',
-      compartments: ['clinical', 'messages'],
+      compartments: ['clinical', 'safety', 'messages'],
       notAfter: until,
       manage: false,
     });

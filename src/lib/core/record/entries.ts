@@ -14,8 +14,18 @@ export const ENTRIES = 'entries';
 export const META = 'meta';
 export const SCHEMA_VERSION = 2;
 
-export const COMPARTMENTS = ['clinical', 'messages', 'journal'] as const;
+/**
+ * The parts of a record, each its own Yjs document under its own keys. `safety` holds the warning
+ * signs and their reviews, so that a grant without it (a relative's, say) cannot decrypt them;
+ * records made before it existed gain it at an owner device's next open (`app/safety-migration.ts`).
+ */
+export const COMPARTMENTS = ['clinical', 'messages', 'journal', 'safety'] as const;
 export type Compartment = (typeof COMPARTMENTS)[number];
+
+/** Where the entries of a compartment lived before it existed (registry `formerly`). */
+export const COMPARTMENT_ORIGIN: Readonly<Partial<Record<Compartment, Compartment>>> = {
+  safety: 'clinical',
+};
 
 export interface EntryAuthor {
   /** Hex of the writing device's Ed25519 key: must equal the envelope's author. */

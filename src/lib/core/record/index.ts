@@ -21,3 +21,4 @@ export * from './review';
 export * from './plan';
 export * from './plan-fold';
 export * from './adherence';
+export { moveToNewCompartment } from './move';

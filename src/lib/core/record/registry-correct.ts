@@ -32,7 +32,8 @@ export const CORRECT_TYPES = {
   [REDFLAG_REVIEW]: spec<RedFlagReview>({
     type: REDFLAG_REVIEW,
     version: 1,
-    compartment: 'clinical',
+    compartment: 'safety',
+    formerly: 'clinical',
     guard: isRedFlagReview,
     invalid: 'A review names one warning-signs entry and what was done.',
     writers: {

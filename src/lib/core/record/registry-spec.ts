@@ -72,6 +72,11 @@ export interface EntryTypeSpec<T, Input = T> {
   /** Schema version of `data` (an entry's `v`). */
   readonly version: number;
   readonly compartment: Compartment;
+  /**
+   * Where entries of this type lived before {@link compartment} existed: they are still read there,
+   * and their corrections and reviews are written beside them.
+   */
+  readonly formerly?: Compartment;
   /** Checks stored data from any device: outside input. */
   readonly guard: (data: unknown) => data is T;
   /** Turns the writer's input into stored data; null when it does not fit. */

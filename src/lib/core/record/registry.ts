@@ -152,7 +152,8 @@ export const ENTRY_TYPES = {
   [RED_FLAGS]: spec<RedFlags>({
     type: RED_FLAGS,
     version: 1,
-    compartment: 'clinical',
+    compartment: 'safety',
+    formerly: 'clinical',
     guard: isRedFlags,
     invalid: 'Every warning-sign question needs an answer.',
     writers: PATIENT,
@@ -332,7 +333,9 @@ export function entryType(type: string): EntryTypeSpec<unknown, unknown> | undef
 export function isValidEntry(entry: Entry, compartment?: Compartment): boolean {
   const s = entryType(entry.type);
   if (!s || entry.v > s.version) return false;
-  if (compartment !== undefined && s.compartment !== compartment) return false;
+  if (compartment !== undefined && s.compartment !== compartment && s.formerly !== compartment) {
+    return false;
+  }
   if (authorProblem(entry.author) !== null) return false;
   return s.guard(entry.data);
 }

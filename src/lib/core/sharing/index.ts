@@ -13,6 +13,7 @@ export {
   type ManifestSigner,
   type ManifestRejection,
 } from './manifest';
+export { addCompartments } from './compartments';
 export { encodeKeychain, decodeKeychain, type Keychain } from './keychain';
 export {
   encodeLinkCode,

@@ -18,8 +18,13 @@ const laptop = deviceKeysFromSeed(newSeed());
 describe('record manifest', () => {
   const { manifest, keys } = createRecordManifest(root, phone, now);
 
-  it('creates three compartments whose keys the device and the root can open', () => {
-    expect(manifest.compartments.map((c) => c.name)).toEqual(['clinical', 'messages', 'journal']);
+  it('creates four compartments whose keys the device and the root can open', () => {
+    expect(manifest.compartments.map((c) => c.name)).toEqual([
+      'clinical',
+      'messages',
+      'journal',
+      'safety',
+    ]);
     const fromDevice = openLockboxes(manifest, phone);
     const fromRoot = openLockboxes(manifest, root);
     for (const c of manifest.compartments) {

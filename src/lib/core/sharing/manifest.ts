@@ -77,15 +77,16 @@ export function sealLockboxes(
 }
 
 /**
- * A new record: three compartments with fresh epoch-0 keys, the creating device as owner, and
+ * A new record: its four compartments with fresh epoch-0 keys, the creating device as owner, and
  * each key sealed to that device and to the root (so recovery can open them).
  */
 export function createRecordManifest(
   root: RootKeys,
   device: DevicePublic,
   nowMs: number,
+  names: readonly string[] = COMPARTMENTS,
 ): { manifest: SignedManifest; keys: EpochKeys } {
-  const compartments: ManifestCompartment[] = COMPARTMENTS.map((name) => ({
+  const compartments: ManifestCompartment[] = names.map((name) => ({
     name,
     docId: `${name.slice(0, 1)}${base32(randomBytes(10))}`,
     epoch: 0,
