@@ -1017,6 +1017,7 @@ const da: Translation = {
     generated:
       'Lavet ud fra journalen den {date}. Hver oplysning viser, hvem der registrerede den og hvornår.',
     flagsNotAsked: 'Spørgsmålene om advarselstegn er ikke besvaret endnu.',
+    flagsNotShared: 'Patienten har ikke delt sine advarselstegn med dig.',
     flagsNone: 'Ingen advarselstegn.',
     scores: 'Aktuelle scorer',
     noneYet: 'Intet registreret endnu.',

@@ -1007,6 +1007,7 @@ const en = {
     print: 'Print',
     generated: 'Made from the record on {date}. Each fact shows who recorded it and when.',
     flagsNotAsked: 'The warning-sign questions have not been answered yet.',
+    flagsNotShared: 'The patient has not shared their warning signs with you.',
     flagsNone: 'No warning signs.',
     scores: 'Current scores',
     noneYet: 'Nothing recorded yet.',

@@ -1031,6 +1031,7 @@ const es: Translation = {
     generated:
       'Elaborado a partir del historial el {date}. Cada dato muestra quién lo registró y cuándo.',
     flagsNotAsked: 'Las preguntas sobre señales de alarma aún no se han respondido.',
+    flagsNotShared: 'El paciente no ha compartido contigo sus señales de alarma.',
     flagsNone: 'Ninguna señal de alarma.',
     scores: 'Puntuaciones actuales',
     noneYet: 'Aún no hay nada registrado.',

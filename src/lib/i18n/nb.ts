@@ -1019,6 +1019,7 @@ const nb: Translation = {
     generated:
       'Laget fra journalen {date}. Hver opplysning viser hvem som registrerte den, og når.',
     flagsNotAsked: 'Spørsmålene om faresignaler er ikke besvart ennå.',
+    flagsNotShared: 'Pasienten har ikke delt faresignalene sine med deg.',
     flagsNone: 'Ingen faresignaler.',
     scores: 'Nåværende skårer',
     noneYet: 'Ingenting registrert ennå.',

@@ -1024,6 +1024,7 @@ const nl: Translation = {
     generated:
       'Gemaakt op basis van het dossier op {date}. Bij elk gegeven staat wie het heeft vastgelegd en wanneer.',
     flagsNotAsked: 'De vragen over waarschuwingssignalen zijn nog niet beantwoord.',
+    flagsNotShared: 'De patiënt heeft de waarschuwingssignalen niet met je gedeeld.',
     flagsNone: 'Geen waarschuwingssignalen.',
     scores: 'Huidige scores',
     noneYet: 'Nog niets vastgelegd.',
