@@ -74,7 +74,7 @@ function provenanceOf(e: ImportedEntry): ImportProvenance {
 }
 
 /** Why the app, not the FHIR reader, leaves an entry out: codes of {@link Skipped}. */
-const APP_SKIP = {
+export const APP_SKIP = {
   'source-unreadable': 'its source or date cannot be read',
   'condition-no-text': 'a condition without text',
   'allergy-no-name': 'an allergy without a name',
