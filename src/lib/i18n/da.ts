@@ -853,6 +853,7 @@ const da: Translation = {
     goals: {
       title: 'Dine mål',
       none: 'Ingen mål endnu. Hvad vil du gerne kunne igen?',
+      noneGuest: 'Patienten har ikke sat nogen mål endnu.',
       text: 'Dit mål med dine egne ord',
       target: 'Hvornår (valgfrit)',
       activity: 'Om en af dine aktiviteter (valgfrit)',

@@ -846,6 +846,7 @@ const en = {
     goals: {
       title: 'Your goals',
       none: 'No goals yet. What would you like to be able to do again?',
+      noneGuest: 'The patient has not set any goals yet.',
       text: 'Your goal, in your own words',
       target: 'By when (optional)',
       activity: 'About one of your activities (optional)',

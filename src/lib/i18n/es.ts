@@ -866,6 +866,7 @@ const es: Translation = {
     goals: {
       title: 'Tus objetivos',
       none: 'Todavía no hay objetivos. ¿Qué te gustaría volver a poder hacer?',
+      noneGuest: 'El paciente todavía no ha fijado objetivos.',
       text: 'Tu objetivo, con tus palabras',
       target: 'Para cuándo (opcional)',
       activity: 'Sobre una de tus actividades (opcional)',

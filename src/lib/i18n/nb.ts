@@ -857,6 +857,7 @@ const nb: Translation = {
     goals: {
       title: 'Målene dine',
       none: 'Ingen mål ennå. Hva vil du gjerne klare igjen?',
+      noneGuest: 'Pasienten har ikke satt noen mål ennå.',
       text: 'Målet ditt, med dine egne ord',
       target: 'Innen når (valgfritt)',
       activity: 'Om en av aktivitetene dine (valgfritt)',

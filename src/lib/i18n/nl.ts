@@ -858,6 +858,7 @@ const nl: Translation = {
     goals: {
       title: 'Je doelen',
       none: 'Nog geen doelen. Wat zou je weer willen kunnen?',
+      noneGuest: 'De patiënt heeft nog geen doelen gesteld.',
       text: 'Je doel, in je eigen woorden',
       target: 'Wanneer (optioneel)',
       activity: 'Over een van je activiteiten (optioneel)',
