@@ -1,9 +1,7 @@
-import * as Y from 'yjs';
 import { mayWrite } from '$lib/core/record/registry';
 import {
   deriveKey,
   deviceKeysFromSeed,
-  verifyEnvelopeSignatureAsync,
   type DeviceKeys,
   type RootKeys,
 } from '$lib/core/crypto/index';
@@ -19,7 +17,6 @@ import {
   type LinkRequest,
 } from '$lib/core/sharing/index';
 import {
-  EncryptedDocBinding,
   encodeManifest,
   granteeFor,
   type BindingStats,
@@ -29,11 +26,6 @@ import {
   type SignedManifest,
 } from '$lib/core/sync/index';
 import {
-  COMPARTMENT_ORIGIN,
-  COMPARTMENTS,
-  migrate,
-  moveToNewCompartment,
-  validateRecordUpdate,
   type AccessEvent,
   type Compartment,
   type DeviceKind,
@@ -42,7 +34,6 @@ import {
   type EntryStoredMap,
   type EntryType,
 } from '$lib/core/record/index';
-import { persistOuter } from '$lib/platform/outer-store';
 import {
   getManifest,
   getManifestsAfter,
@@ -57,6 +48,7 @@ import {
 } from '$lib/platform/relay-socket';
 import type { DeviceStore } from '$lib/platform/vault-db';
 import { LocalStore } from './local-store';
+import { openCompartment, upgradeCompartments } from './record-compartments';
 import {
   completeLink as completeLinkWith,
   createRecord,
@@ -206,81 +198,38 @@ export class RecordSession {
     return session;
   }
 
-  /** Opens one compartment's documents and binding (at open, or when a new manifest grants it). */
+  /** Opens one compartment (at open, or when a new manifest grants it). */
   private async openCompartment(c: ManifestCompartment, role: Role): Promise<void> {
-    const opts = this.opts;
-    const device = this.device;
-    const outer = new Y.Doc();
-    const persistence =
-      opts.persist === false
-        ? null
-        : await persistOuter(this.store.outerDbName(this.recordId, c.docId), outer);
-    const inner = new Y.Doc();
-    const checkpoint = await this.local.loadCheckpoint(c.docId);
-    const binding = new EncryptedDocBinding({
-      ...(checkpoint ? { checkpoint } : {}),
-      docId: c.docId,
-      inner,
-      outer,
-      keyring: this.keyring,
-      author: { signPublic: device.signPublic, signSecret: device.signSecret, role },
-      validate: validateRecordUpdate,
-      batchMs: opts.batchMs ?? 50,
-      onChange: (st) => {
-        this.stats.set(c.docId, st);
-        this.notify();
+    const open = await openCompartment(
+      {
+        recordId: this.recordId,
+        device: this.device,
+        keyring: this.keyring,
+        store: this.store,
+        local: this.local,
+        opts: this.opts,
+        onStats: (docId, st) => {
+          this.stats.set(docId, st);
+          this.notify();
+        },
+        onStaleManifest: () => this.refreshSoon(),
+        onUpdate: () => this.notify(),
       },
-      onStaleManifest: () => this.refreshSoon(),
-      // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
-      verifySignature: verifyEnvelopeSignatureAsync,
-    });
-    await binding.settled();
-    if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
-    inner.on('update', () => this.notify());
-    this.compartments.set(c.name, {
-      name: c.name,
-      docId: c.docId,
-      inner,
-      outer,
-      binding,
-      persistence,
-    });
+      c,
+      role,
+    );
+    this.compartments.set(c.name, open);
   }
 
-  /**
-   * A record made before a compartment existed gains it (`addCompartments`: the warning signs'
-   * `safety`), once this owner device reaches the relay, and this device's warning signs move
-   * there from `clinical`; a compaction then drops them from the relay's clinical copy. Retried
-   * on the 30-second tick while the relay cannot be reached. Each owner device moves its own.
-   */
+  /** Adds what a record made by an older app lacks (`record-compartments.ts`). */
   private async upgradeCompartments(): Promise<void> {
     if (this.released || this.role !== 'owner' || !this.root || this.opts.asOlderApp) return;
-    const missing = COMPARTMENTS.some((n) => !this.manifest.compartments.some((c) => c.name === n));
-    if (missing) {
-      try {
-        await this.sharing.addMissingCompartments();
-      } catch {
-        return; // offline, or another device changed sharing first: the tick tries again
-      }
-    }
-    for (const [name, from] of Object.entries(COMPARTMENT_ORIGIN) as [Compartment, Compartment][]) {
-      const to = this.compartments.get(name);
-      const old = this.compartments.get(from);
-      if (!to || !old) continue;
-      const author = { deviceId: this.device.deviceId, role: 'owner' as const };
-      const moved = moveToNewCompartment(
-        old.inner,
-        to.inner,
-        from,
-        name,
-        author,
-        new Date().toISOString(),
-      );
-      if (moved > 0) {
-        to.binding.flush();
-        old.binding.compact();
-      }
-    }
+    await upgradeCompartments({
+      device: this.device,
+      manifest: this.manifest,
+      compartments: this.compartments,
+      addMissing: () => this.sharing.addMissingCompartments(),
+    });
   }
 
   // ------------------------------------------------------------------------------------------
