@@ -741,11 +741,16 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
       .filter(obj)
       .map((c) => (obj(c['valueQuantity']) ? c['valueQuantity']['value'] : undefined))
       .find((v) => typeof v === 'number');
-    const from = dayOf(r['effectiveDateTime']);
+    const period = obj(r['effectivePeriod']) ? r['effectivePeriod'] : {};
+    const from = dayOf(r['effectiveDateTime']) ?? dayOf(period['start']);
+    const to = dayOf(period['end']);
+    const words = status === 'other' ? text(r['valueCodeableConcept']) : undefined;
     const data = {
       status: (WORK_STATUSES as readonly unknown[]).includes(status) ? status : undefined,
       ...(percent !== undefined ? { percent } : {}),
       ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(words ? { text: clip(words, 200) } : {}),
     };
     return isWorkStatusInput(data) ? { type: WORK_STATUS, data } : skip('work-unreadable');
   }
