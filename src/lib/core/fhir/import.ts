@@ -116,18 +116,27 @@ export const SKIP_REASONS = {
 } as const;
 export type SkipCode = keyof typeof SKIP_REASONS;
 
+/** The codes the app adds for what it does not keep (`app/fhir-import.ts`, `APP_SKIP`). */
+export type AppSkipCode =
+  | 'source-unreadable'
+  | 'condition-no-text'
+  | 'allergy-no-name'
+  | 'allergy-conflict'
+  | 'questionnaire-not-scored'
+  | 'goal-ended'
+  | 'work-no-fit'
+  | 'motion-not-kept'
+  | 'careplan-not-kept'
+  | 'document-not-kept'
+  | 'role-may-not-add'
+  | 'not-kept';
+
 export interface Skipped {
   readonly resourceType: string;
   /** The reason in English (for logs of developers and the command line). */
   readonly reason: string;
   /** The same reason as a code, with the resource's own word (`what`), for the app's languages. */
-  readonly code:
-    | SkipCode
-    | 'source-unreadable'
-    | 'condition-no-text'
-    | 'allergy-no-name'
-    | 'allergy-conflict'
-    | 'not-kept';
+  readonly code: SkipCode | AppSkipCode;
   readonly what?: string;
 }
 

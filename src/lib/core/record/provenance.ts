@@ -41,3 +41,10 @@ export function isImportProvenance(v: unknown): v is ImportProvenance {
 export function isOptionalProvenance(v: unknown): boolean {
   return v === undefined || isImportProvenance(v);
 }
+
+/** Where an entry's data came from when it was imported; `undefined` for the record's own. */
+export function importSourceOf(data: unknown): ImportProvenance | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const source = (data as { source?: unknown }).source;
+  return isImportProvenance(source) ? source : undefined;
+}
