@@ -1338,7 +1338,6 @@ const da: Translation = {
       'work-status': 'Arbejde',
     },
     source: 'Importeret fra {from}, {date}',
-    by: 'senest {date}',
     resource: {
       Observation: 'Måling',
       QuestionnaireResponse: 'Spørgeskema',

@@ -1328,7 +1328,6 @@ const en = {
       'work-status': 'Work',
     },
     source: 'Imported from {from}, {date}',
-    by: 'by {date}',
     resource: {
       Observation: 'Measurement',
       QuestionnaireResponse: 'Questionnaire',

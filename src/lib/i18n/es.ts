@@ -1358,7 +1358,6 @@ const es: Translation = {
       'work-status': 'Trabajo',
     },
     source: 'Importado de {from}, {date}',
-    by: 'para el {date}',
     resource: {
       Observation: 'Medición',
       QuestionnaireResponse: 'Cuestionario',

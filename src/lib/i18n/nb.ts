@@ -1341,7 +1341,6 @@ const nb: Translation = {
       'work-status': 'Arbeid',
     },
     source: 'Importert fra {from}, {date}',
-    by: 'innen {date}',
     resource: {
       Observation: 'Måling',
       QuestionnaireResponse: 'Spørreskjema',

@@ -1350,7 +1350,6 @@ const nl: Translation = {
       'work-status': 'Werk',
     },
     source: 'Geïmporteerd uit {from}, {date}',
-    by: 'uiterlijk {date}',
     resource: {
       Observation: 'Meting',
       QuestionnaireResponse: 'Vragenlijst',
