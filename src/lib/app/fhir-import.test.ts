@@ -199,7 +199,7 @@ describe('export → import into a fresh record', () => {
     expect(own.map((s) => s.code)).toEqual(Array(11).fill('role-may-not-add'));
   });
 
-  it('keeps care plans and documents out, and says why', () => {
+  it('keeps care plans, documents, ended goals and pain ratings without a site out, and says why', () => {
     const bundle = {
       resourceType: 'Bundle',
       type: 'collection',
@@ -226,6 +226,17 @@ describe('export → import into a fresh record', () => {
           },
         },
         {
+          fullUrl: 'https://example.org/fhir/Observation/o1',
+          resource: {
+            resourceType: 'Observation',
+            id: 'o1',
+            status: 'final',
+            code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] },
+            effectiveDateTime: '2026-09-01T10:00:00Z',
+            valueInteger: 7,
+          },
+        },
+        {
           fullUrl: 'https://example.org/fhir/Goal/g1',
           resource: {
             resourceType: 'Goal',
@@ -238,7 +249,10 @@ describe('export → import into a fresh record', () => {
     };
     const preview = previewImport(record(), bundle);
     expect(preview.items).toEqual([]);
+    // The reader's skips first, then the app's.
     expect(preview.skipped.map((s) => [s.resourceType, s.code])).toEqual([
+      // A pain rating that does not say where is not guessed as back pain.
+      ['Observation', 'pain-no-site'],
       ['CarePlan', 'careplan-not-kept'],
       ['DocumentReference', 'document-not-kept'],
       ['Goal', 'goal-ended'],

@@ -1372,6 +1372,8 @@ const da: Translation = {
       'allergy-no-substance': 'en allergi uden stof',
       'allergy-unreadable': 'en allergi, der ikke kan læses',
       'pain-out-of-range': 'en smertevurdering uden for 0–10',
+      'pain-no-site':
+        'en smertevurdering, der ikke siger, hvor det gør ondt: din journal gemmer smerter i ryg, ben og nakke',
       'motion-unreadable': 'en bevægelighedstest, der ikke kan læses',
       'psfs-unreadable': 'en PSFS, der ikke kan læses',
       'work-unreadable': 'en arbejdsstatus, der ikke kan læses',

@@ -1362,6 +1362,8 @@ const en = {
       'allergy-no-substance': 'an allergy without a substance',
       'allergy-unreadable': 'an allergy that cannot be read',
       'pain-out-of-range': 'a pain rating outside 0–10',
+      'pain-no-site':
+        'a pain rating that does not say where it hurts: your record keeps back, leg and neck pain',
       'motion-unreadable': 'a range-of-motion test that cannot be read',
       'psfs-unreadable': 'a PSFS that cannot be read',
       'work-unreadable': 'a work status that cannot be read',

@@ -1392,6 +1392,8 @@ const es: Translation = {
       'allergy-no-substance': 'una alergia sin sustancia',
       'allergy-unreadable': 'una alergia que no se puede leer',
       'pain-out-of-range': 'una valoración del dolor fuera de 0–10',
+      'pain-no-site':
+        'una valoración del dolor que no dice dónde duele: tu historial guarda el dolor de espalda, pierna y cuello',
       'motion-unreadable': 'una prueba de movilidad que no se puede leer',
       'psfs-unreadable': 'un PSFS que no se puede leer',
       'work-unreadable': 'una situación laboral que no se puede leer',

@@ -1375,6 +1375,8 @@ const nb: Translation = {
       'allergy-no-substance': 'en allergi uten stoff',
       'allergy-unreadable': 'en allergi som ikke kan leses',
       'pain-out-of-range': 'en smertevurdering utenfor 0–10',
+      'pain-no-site':
+        'en smertevurdering som ikke sier hvor det gjør vondt: journalen din tar vare på smerter i rygg, bein og nakke',
       'motion-unreadable': 'en bevegelighetstest som ikke kan leses',
       'psfs-unreadable': 'en PSFS som ikke kan leses',
       'work-unreadable': 'en arbeidsstatus som ikke kan leses',

@@ -1385,6 +1385,8 @@ const nl: Translation = {
       'allergy-no-substance': 'een allergie zonder stof',
       'allergy-unreadable': 'een allergie die niet te lezen is',
       'pain-out-of-range': 'een pijnscore buiten 0–10',
+      'pain-no-site':
+        'een pijnscore die niet zegt waar het pijn doet: je dossier bewaart rug-, been- en nekpijn',
       'motion-unreadable': 'een bewegingstest die niet te lezen is',
       'psfs-unreadable': 'een PSFS die niet te lezen is',
       'work-unreadable': 'een werkstatus die niet te lezen is',

@@ -59,6 +59,7 @@ export const SKIP_REASONS = {
   'allergy-no-substance': 'an allergy without a substance',
   'allergy-unreadable': 'an allergy that cannot be read',
   'pain-out-of-range': 'a pain rating outside 0–10',
+  'pain-no-site': 'a pain rating that does not say where: the record keeps back, leg and neck pain',
   'motion-unreadable': 'a range-of-motion test that cannot be read',
   'psfs-unreadable': 'a PSFS that cannot be read',
   'work-unreadable': 'a work status that cannot be read',
@@ -304,7 +305,9 @@ function observation(r: Json, derived: (r: Json) => boolean): Mapped {
   const measure = coding(r['code'], (s) => s === SYSTEM.measure)?.['code'];
   const instrument = coding(r['code'], (s) => s === SYSTEM.instrument)?.['code'];
   if (loinc === LOINC_CODES.pain) {
-    const region = bodySiteOf(r['bodySite']) ?? 'back';
+    // Where it hurts is part of the fact: a rating without a site is not guessed as back pain.
+    const region = bodySiteOf(r['bodySite']);
+    if (!region) return skip('pain-no-site');
     const note = arr(r['note'])
       .filter(obj)
       .map((n) => str(n['text']))
