@@ -127,7 +127,7 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   await expect(preview).toContainText('Result: HbA1c 38 mmol/mol');
   await expect(preview).toContainText('Allergy: No known allergies');
   await expect(panel.getByTestId('import-skipped')).toContainText(
-    'Immunization: Immunization is not a kind of data Backpack records yet',
+    'Vaccine given: Vaccine given is not a kind of data Backpack records yet',
   );
   await axe(page);
   await page.setViewportSize({ width: 360, height: 740 });
@@ -157,7 +157,7 @@ test('the patient imports a Danish IPS file and sees the new conditions with the
   await page.getByLabel('Language').selectOption('da');
   await panel.getByLabel('FHIR- eller IPS-fil (.json)').setInputFiles(file);
   await expect(panel.getByTestId('import-skipped')).toContainText(
-    'Immunization er ikke en slags data, Backpack registrerer endnu',
+    'Givet vaccine: Givet vaccine er ikke en slags data, Backpack registrerer endnu',
   );
 });
 
@@ -217,4 +217,101 @@ test('the recovery kit prints with its title, the date, the QR code and how to r
   // The QR code is on the page: an image of it in the PDF (drawn as vector paths).
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByRole('img', { name: 'The recovery code as a QR code' })).toBeVisible();
+});
+
+test('an imported pain rating, questionnaire and goal read as from elsewhere, never as the patient’s own check-in', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await startRecord(page);
+  await page.getByRole('link', { name: 'Check-in' }).first().click();
+  await page.getByRole('radio', { name: '6 — Low back pain' }).click();
+  await page.getByRole('button', { name: 'Save check-in' }).click();
+  await expect(page.getByTestId('checkin-saved')).toHaveText('Saved: Low back pain 6/10.');
+
+  const when = new Date(Date.now() - 3 * 86_400_000).toISOString();
+  const physio = { reference: 'Organization/fysio' };
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    identifier: { system: 'https://fysio-nord.example/bundles', value: 'b1' },
+    entry: [
+      {
+        fullUrl: 'https://fysio-nord.example/fhir/Organization/fysio',
+        resource: { resourceType: 'Organization', id: 'fysio', name: 'Fysio Nord' },
+      },
+      {
+        fullUrl: 'https://fysio-nord.example/fhir/Observation/p1',
+        resource: {
+          resourceType: 'Observation',
+          id: 'p1',
+          status: 'final',
+          code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] },
+          bodySite: { coding: [{ system: 'http://snomed.info/sct', code: '37822005' }] },
+          effectiveDateTime: when,
+          performer: [physio],
+          valueInteger: 3,
+        },
+      },
+      {
+        fullUrl: 'https://fysio-nord.example/fhir/QuestionnaireResponse/q1',
+        resource: {
+          resourceType: 'QuestionnaireResponse',
+          id: 'q1',
+          status: 'completed',
+          questionnaire: 'https://backpack.health/fhir/Questionnaire/odi|1',
+          authored: when,
+          author: physio,
+          item: [2, 1, 3, 2, 1, 2, 0, 1, 2, 1].map((v, i) => ({
+            linkId: `section-${i + 1}`,
+            answer: [{ valueInteger: v }],
+          })),
+        },
+      },
+      {
+        fullUrl: 'https://fysio-nord.example/fhir/Goal/g1',
+        resource: {
+          resourceType: 'Goal',
+          id: 'g1',
+          lifecycleStatus: 'active',
+          description: { text: 'Walk to work again' },
+          expressedBy: physio,
+          startDate: when.slice(0, 10),
+        },
+      },
+    ],
+  };
+  await page.getByRole('link', { name: 'Share' }).first().click();
+  const panel = page.getByTestId('fhir-import');
+  await panel.getByLabel('FHIR or IPS file (.json)').setInputFiles({
+    name: 'fysio.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(bundle)),
+  });
+  const preview = panel.getByTestId('import-preview');
+  await expect(preview).toContainText('Pain rating: Low back pain 3/10');
+  await expect(preview).toContainText('Questionnaire: ODI 30 %');
+  await expect(preview).toContainText('Goal: Walk to work again');
+  await expect(preview).toContainText('Imported from Fysio Nord');
+  await axe(page);
+  await panel.getByTestId('import-add').click();
+  await expect(panel.getByTestId('import-status')).toHaveText('3 items added to your record.');
+
+  // On the chart: the own check-in on the line, the imported rating a square beside it.
+  await page.getByRole('link', { name: 'Record' }).first().click();
+  const chart = page.getByRole('figure').filter({ hasText: 'Low back' }).first();
+  await expect(chart.locator('circle.dot')).toHaveCount(1);
+  await expect(chart.getByTestId('chart-imported')).toHaveCount(1);
+  await expect(chart.getByTestId('chart-imported-legend')).toBeVisible();
+  await chart.getByText('Show as a table').click();
+  await expect(chart.locator('tbody')).toContainText('3 · Imported from Fysio Nord');
+  await page.screenshot({ path: 'test-results/fhir-import-pain.png', fullPage: true });
+  // On the timeline: "from elsewhere", with its source, and no correction form.
+  const card = page.getByTestId('timeline-entry').filter({ hasText: 'Pain rating from elsewhere' });
+  await expect(card).toHaveCount(1);
+  await expect(card.getByTestId('imported-from')).toContainText('Imported from Fysio Nord');
+  await expect(
+    page.getByTestId('timeline-entry').filter({ hasText: 'Pain rating from elsewhere' }),
+  ).not.toContainText('Pain:');
+  await axe(page);
 });

@@ -32,5 +32,11 @@ describe('reminders on this device', () => {
     expect(checkInDueOnOpen(settings, [checkIn(new Date(2026, 4, 31, 20, 0))], later)).toBe(true);
     expect(checkInDueOnOpen(settings, [checkIn(new Date(2026, 5, 1, 7, 0))], later)).toBe(false);
     expect(checkInDueOnOpen({ ...settings, kinds: [] }, [], later)).toBe(false);
+    // A rating imported this morning from elsewhere is not the patient's check-in.
+    const imported = {
+      ...checkIn(new Date(2026, 5, 1, 7, 0)),
+      data: { scores: { back: 4 }, source: { from: 'Fysio Nord', date: '2026-06-01', key: 'k' } },
+    } as Entry;
+    expect(checkInDueOnOpen(settings, [imported], later)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { questionnaireSchedule } from '$lib/core/insights';
 import { PAIN_CHECKIN } from '$lib/core/record/types';
+import { importSourceOf } from '$lib/core/record/provenance';
 import type { Entry } from '$lib/core/record/entries';
 import {
   deletePushSubscription,
@@ -82,7 +83,13 @@ export function checkInDueOnOpen(
   if (now < todayAt(settings.checkInTime, now)) return false;
   const midnight = new Date(now);
   midnight.setHours(0, 0, 0, 0);
-  return !entries.some((e) => e.type === PAIN_CHECKIN && Date.parse(e.at) >= midnight.getTime());
+  // A rating imported from elsewhere is not today's check-in.
+  return !entries.some(
+    (e) =>
+      e.type === PAIN_CHECKIN &&
+      importSourceOf(e.data) === undefined &&
+      Date.parse(e.at) >= midnight.getTime(),
+  );
 }
 
 /** When the questionnaires not yet due become due (Unix ms, at most 16), for the relay. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  importedPainSeries,
   mcidBand,
   painInsight,
   painRegions,
@@ -50,6 +51,22 @@ describe('insights', () => {
   it('builds a series per region, oldest first, skipping invalid entries', () => {
     expect(painSeries(entries, 'back').map((p) => p.value)).toEqual([7, 5, 4]);
     expect(painSeries(entries, 'neck').map((p) => p.value)).toEqual([2]);
+  });
+
+  it('keeps ratings imported from elsewhere out of the own series, and lists them with their source (issue 13)', () => {
+    const source = { from: 'Fysio Nord', date: '2026-03-15', key: 'k1' };
+    const withImported = [
+      ...entries,
+      entry('pain-checkin', '2026-03-15T10:00:00Z', { scores: { back: 9 }, source }),
+    ];
+    expect(painSeries(withImported, 'back').map((p) => p.value)).toEqual([7, 5, 4]);
+    expect(painInsight(painSeries(withImported, 'back'))).toEqual(
+      painInsight(painSeries(entries, 'back')),
+    );
+    expect(
+      importedPainSeries(withImported, 'back').map((p) => [p.at, p.value, p.source.from]),
+    ).toEqual([['2026-03-15T10:00:00Z', 9, 'Fysio Nord']]);
+    expect(importedPainSeries(withImported, 'neck')).toEqual([]);
   });
 
   it('[INS-1][NRS-3] back pain dropped 3 points since 2 March: meaningful', () => {

@@ -8,6 +8,7 @@ import {
 import { schedule, type DueItem } from './instruments/schedule';
 import { QUESTIONNAIRE, readQuestionnaireResponse, type CurrentResponse } from './record/clinical';
 import type { Entry } from './record/entries';
+import { importSourceOf, type ImportProvenance } from './record/provenance';
 import { PAIN_CHECKIN, type PainRegion } from './record/types';
 import { nrsChange } from './scores/nrs';
 
@@ -23,13 +24,33 @@ export interface Point {
   readonly entry: Entry;
 }
 
-/** NRS ratings for one region, oldest first. */
+/**
+ * The patient's own NRS ratings for one region, oldest first. Ratings imported from another
+ * system (issue 13) are not check-ins: they are in {@link importedPainSeries}, never in the
+ * line, the trend or the fitted curve.
+ */
 export function painSeries(entries: readonly Entry[], region: PainRegion): Point[] {
   const out: Point[] = [];
   for (const e of entries) {
-    if (!isEntryOf(e, PAIN_CHECKIN)) continue;
+    if (!isEntryOf(e, PAIN_CHECKIN) || importSourceOf(e.data)) continue;
     const value = e.data.scores[region];
     if (value !== undefined) out.push({ at: e.at, value, entry: e });
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+export interface ImportedPoint extends Point {
+  readonly source: ImportProvenance;
+}
+
+/** Ratings for one region imported from elsewhere, oldest first, each with its source. */
+export function importedPainSeries(entries: readonly Entry[], region: PainRegion): ImportedPoint[] {
+  const out: ImportedPoint[] = [];
+  for (const e of entries) {
+    if (!isEntryOf(e, PAIN_CHECKIN)) continue;
+    const source = importSourceOf(e.data);
+    const value = e.data.scores[region];
+    if (source && value !== undefined) out.push({ at: e.at, value, entry: e, source });
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -102,6 +102,7 @@ const da: Translation = {
   },
   timeline: {
     result: 'Resultat fra andre steder',
+    importedPain: 'Smertevurdering fra et andet sted',
     label: 'Dine registreringer, nyeste først',
     empty: 'Intet endnu. Dine registreringer og noter vises her.',
     checkin: 'Smerte',
@@ -986,6 +987,8 @@ const da: Translation = {
     date: 'Dato',
     value: 'Værdi',
     events: 'Markeret på grafen',
+    imported:
+      'Firkanter: vurderinger fra andre steder. De er ikke forbundet med linjen, udviklingen eller kurven.',
   },
   insight: {
     title: 'Sådan går det',
@@ -1340,8 +1343,29 @@ const da: Translation = {
       allergy: 'Allergi',
       medication: 'Medicin',
       observation: 'Resultat',
+      'pain-checkin': 'Smertevurdering',
+      questionnaire: 'Spørgeskema',
+      psfs: 'Aktiviteter, der er svære',
+      goal: 'Mål',
+      'work-status': 'Arbejde',
     },
     source: 'Importeret fra {from}, {date}',
+    resource: {
+      Observation: 'Måling',
+      QuestionnaireResponse: 'Spørgeskema',
+      Condition: 'Helbredsproblem',
+      AllergyIntolerance: 'Allergi',
+      MedicationStatement: 'Medicin',
+      MedicationRequest: 'Recept',
+      Goal: 'Mål',
+      CarePlan: 'Behandlingsplan',
+      DocumentReference: 'Dokument',
+      Consent: 'Samtykke til deling',
+      Immunization: 'Givet vaccine',
+      Procedure: 'Behandling eller operation',
+      Encounter: 'Besøg',
+      DiagnosticReport: 'Prøvesvar',
+    },
     skippedTitle: 'Ikke tilføjet, og hvorfor',
     skip: {
       'entered-in-error': 'registreret ved en fejl',
@@ -1360,6 +1384,8 @@ const da: Translation = {
       'allergy-no-substance': 'en allergi uden stof',
       'allergy-unreadable': 'en allergi, der ikke kan læses',
       'pain-out-of-range': 'en smertevurdering uden for 0–10',
+      'pain-no-site':
+        'en smertevurdering, der ikke siger, hvor det gør ondt: din journal gemmer smerter i ryg, ben og nakke',
       'motion-unreadable': 'en bevægelighedstest, der ikke kan læses',
       'psfs-unreadable': 'en PSFS, der ikke kan læses',
       'work-unreadable': 'en arbejdsstatus, der ikke kan læses',
@@ -1376,6 +1402,16 @@ const da: Translation = {
       'condition-no-text': 'en diagnose uden tekst',
       'allergy-no-name': 'en allergi uden navn',
       'not-kept': 'journalen gemmer endnu ikke denne slags oplysninger fra andre systemer',
+      'questionnaire-not-scored': '{what} med for mange ubesvarede spørgsmål til at give en score',
+      'goal-ended': 'et mål, der allerede er nået eller opgivet',
+      'work-no-fit':
+        'en arbejdssituation, som din journal ikke har plads til (ikke i arbejde uden en grund, eller nedsat tid uden andelen af den sædvanlige arbejdstid)',
+      'motion-not-kept':
+        'en bevægelsesmåling fra et andet sted: den er målt på en anden måde og kan ikke sammenlignes med testene i din journal',
+      'careplan-not-kept':
+        'en behandlingsplan: kun dit behandlerteam skriver planer i din journal, og en import kan ikke tilføje en i deres navn',
+      'document-not-kept': 'kun dokumentets titel er i filen, ikke selve dokumentet',
+      'role-may-not-add': 'denne enhed må ikke tilføje denne slags oplysninger',
     },
     add: 'Tilføj til min journal',
     cancel: 'Annullér',

@@ -104,6 +104,7 @@ const en = {
   },
   timeline: {
     result: 'Result from elsewhere',
+    importedPain: 'Pain rating from elsewhere',
     label: 'Your entries, newest first',
     empty: 'Nothing here yet. Your check-ins and notes will appear here.',
     checkin: 'Pain',
@@ -979,6 +980,8 @@ const en = {
     date: 'Date',
     value: 'Value',
     events: 'Marked on the chart',
+    imported:
+      'Squares: ratings from elsewhere. They are not joined to the line, the trend or the curve.',
   },
   insight: {
     title: 'How you are doing',
@@ -1330,8 +1333,29 @@ const en = {
       allergy: 'Allergy',
       medication: 'Medicine',
       observation: 'Result',
+      'pain-checkin': 'Pain rating',
+      questionnaire: 'Questionnaire',
+      psfs: 'Activities you find hard',
+      goal: 'Goal',
+      'work-status': 'Work',
     },
     source: 'Imported from {from}, {date}',
+    resource: {
+      Observation: 'Measurement',
+      QuestionnaireResponse: 'Questionnaire',
+      Condition: 'Health problem',
+      AllergyIntolerance: 'Allergy',
+      MedicationStatement: 'Medicine',
+      MedicationRequest: 'Prescription',
+      Goal: 'Goal',
+      CarePlan: 'Care plan',
+      DocumentReference: 'Document',
+      Consent: 'Consent to share',
+      Immunization: 'Vaccine given',
+      Procedure: 'Treatment or operation',
+      Encounter: 'Visit',
+      DiagnosticReport: 'Test report',
+    },
     skippedTitle: 'Not added, and why',
     skip: {
       'entered-in-error': 'entered in error',
@@ -1350,6 +1374,8 @@ const en = {
       'allergy-no-substance': 'an allergy without a substance',
       'allergy-unreadable': 'an allergy that cannot be read',
       'pain-out-of-range': 'a pain rating outside 0–10',
+      'pain-no-site':
+        'a pain rating that does not say where it hurts: your record keeps back, leg and neck pain',
       'motion-unreadable': 'a range-of-motion test that cannot be read',
       'psfs-unreadable': 'a PSFS that cannot be read',
       'work-unreadable': 'a work status that cannot be read',
@@ -1367,6 +1393,16 @@ const en = {
       'condition-no-text': 'a condition without text',
       'allergy-no-name': 'an allergy without a name',
       'not-kept': 'this record does not keep this kind of entry from other systems yet',
+      'questionnaire-not-scored': '{what} with too many questions left blank to give a score',
+      'goal-ended': 'a goal already reached or given up',
+      'work-no-fit':
+        'a work status your record has no place for (not working without a reason, or reduced hours without the share of usual hours)',
+      'motion-not-kept':
+        'a movement measurement from elsewhere: measured another way, it does not compare with the tests in your record',
+      'careplan-not-kept':
+        'a care plan: only your care team writes plans in your record, and an import cannot add one in their name',
+      'document-not-kept': 'only the title of a document is in the file, not the document itself',
+      'role-may-not-add': 'this device may not add this kind of entry',
     },
     add: 'Add to my record',
     cancel: 'Cancel',

@@ -105,6 +105,7 @@ const es: Translation = {
   },
   timeline: {
     result: 'Resultado de otro lugar',
+    importedPain: 'Valoración del dolor de otro lugar',
     label: 'Tus registros, los más recientes primero',
     empty: 'Aún no hay nada. Tus registros y notas aparecerán aquí.',
     checkin: 'Dolor',
@@ -999,6 +1000,8 @@ const es: Translation = {
     date: 'Fecha',
     value: 'Valor',
     events: 'Marcado en el gráfico',
+    imported:
+      'Cuadrados: valoraciones de otro lugar. No se unen a la línea, a la tendencia ni a la curva.',
   },
   insight: {
     title: 'Cómo te va',
@@ -1360,8 +1363,29 @@ const es: Translation = {
       allergy: 'Alergia',
       medication: 'Medicamento',
       observation: 'Resultado',
+      'pain-checkin': 'Valoración del dolor',
+      questionnaire: 'Cuestionario',
+      psfs: 'Actividades que te cuestan',
+      goal: 'Objetivo',
+      'work-status': 'Trabajo',
     },
     source: 'Importado de {from}, {date}',
+    resource: {
+      Observation: 'Medición',
+      QuestionnaireResponse: 'Cuestionario',
+      Condition: 'Problema de salud',
+      AllergyIntolerance: 'Alergia',
+      MedicationStatement: 'Medicamento',
+      MedicationRequest: 'Receta',
+      Goal: 'Objetivo',
+      CarePlan: 'Plan de tratamiento',
+      DocumentReference: 'Documento',
+      Consent: 'Consentimiento para compartir',
+      Immunization: 'Vacuna administrada',
+      Procedure: 'Tratamiento u operación',
+      Encounter: 'Visita',
+      DiagnosticReport: 'Informe de pruebas',
+    },
     skippedTitle: 'No añadido, y por qué',
     skip: {
       'entered-in-error': 'registrado por error',
@@ -1380,6 +1404,8 @@ const es: Translation = {
       'allergy-no-substance': 'una alergia sin sustancia',
       'allergy-unreadable': 'una alergia que no se puede leer',
       'pain-out-of-range': 'una valoración del dolor fuera de 0–10',
+      'pain-no-site':
+        'una valoración del dolor que no dice dónde duele: tu historial guarda el dolor de espalda, pierna y cuello',
       'motion-unreadable': 'una prueba de movilidad que no se puede leer',
       'psfs-unreadable': 'un PSFS que no se puede leer',
       'work-unreadable': 'una situación laboral que no se puede leer',
@@ -1397,6 +1423,17 @@ const es: Translation = {
       'condition-no-text': 'una afección sin texto',
       'allergy-no-name': 'una alergia sin nombre',
       'not-kept': 'este historial aún no guarda este tipo de dato de otros sistemas',
+      'questionnaire-not-scored':
+        '{what} con demasiadas preguntas sin responder para dar una puntuación',
+      'goal-ended': 'un objetivo ya alcanzado o abandonado',
+      'work-no-fit':
+        'una situación laboral que tu historial no puede recoger (sin trabajar sin un motivo, o jornada reducida sin la parte de la jornada habitual)',
+      'motion-not-kept':
+        'una medición del movimiento de otro lugar: medida de otra forma, no se puede comparar con las pruebas de tu historial',
+      'careplan-not-kept':
+        'un plan de tratamiento: solo tu equipo de atención escribe planes en tu historial, y una importación no puede añadir uno en su nombre',
+      'document-not-kept': 'en el archivo solo está el título de un documento, no el documento',
+      'role-may-not-add': 'este dispositivo no puede añadir este tipo de dato',
     },
     add: 'Añadir a mi historial',
     cancel: 'Cancelar',

@@ -74,6 +74,7 @@ const SAME_IN: Partial<Record<string, readonly string[]>> = {
     'profile.contactLabel', // Contact: {contact}
     'profile.status', // Status
     'docs.timeline.added', // Document
+    'fhirImport.resource.DocumentReference', // Document
     'workspace.sector', // Sector
     'linking.kinds.tablet', // Tablet
     'linking.kinds.computer', // Computer

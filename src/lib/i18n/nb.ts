@@ -102,6 +102,7 @@ const nb: Translation = {
   },
   timeline: {
     result: 'Resultat fra andre steder',
+    importedPain: 'Smertevurdering fra et annet sted',
     label: 'Registreringene dine, nyeste først',
     empty: 'Ingenting ennå. Registreringer og notater vises her.',
     checkin: 'Smerte',
@@ -990,6 +991,8 @@ const nb: Translation = {
     date: 'Dato',
     value: 'Verdi',
     events: 'Markert i grafen',
+    imported:
+      'Firkanter: vurderinger fra andre steder. De er ikke koblet til linjen, utviklingen eller kurven.',
   },
   insight: {
     title: 'Slik går det med deg',
@@ -1343,8 +1346,29 @@ const nb: Translation = {
       allergy: 'Allergi',
       medication: 'Legemiddel',
       observation: 'Resultat',
+      'pain-checkin': 'Smertevurdering',
+      questionnaire: 'Spørreskjema',
+      psfs: 'Aktiviteter som er vanskelige',
+      goal: 'Mål',
+      'work-status': 'Arbeid',
     },
     source: 'Importert fra {from}, {date}',
+    resource: {
+      Observation: 'Måling',
+      QuestionnaireResponse: 'Spørreskjema',
+      Condition: 'Helseproblem',
+      AllergyIntolerance: 'Allergi',
+      MedicationStatement: 'Medisin',
+      MedicationRequest: 'Resept',
+      Goal: 'Mål',
+      CarePlan: 'Behandlingsplan',
+      DocumentReference: 'Dokument',
+      Consent: 'Samtykke til deling',
+      Immunization: 'Gitt vaksine',
+      Procedure: 'Behandling eller operasjon',
+      Encounter: 'Besøk',
+      DiagnosticReport: 'Prøvesvar',
+    },
     skippedTitle: 'Ikke lagt til, og hvorfor',
     skip: {
       'entered-in-error': 'registrert ved en feil',
@@ -1363,6 +1387,8 @@ const nb: Translation = {
       'allergy-no-substance': 'en allergi uten stoff',
       'allergy-unreadable': 'en allergi som ikke kan leses',
       'pain-out-of-range': 'en smertevurdering utenfor 0–10',
+      'pain-no-site':
+        'en smertevurdering som ikke sier hvor det gjør vondt: journalen din tar vare på smerter i rygg, bein og nakke',
       'motion-unreadable': 'en bevegelighetstest som ikke kan leses',
       'psfs-unreadable': 'en PSFS som ikke kan leses',
       'work-unreadable': 'en arbeidsstatus som ikke kan leses',
@@ -1379,6 +1405,16 @@ const nb: Translation = {
       'condition-no-text': 'en diagnose uten tekst',
       'allergy-no-name': 'en allergi uten navn',
       'not-kept': 'journalen tar ennå ikke vare på denne typen opplysninger fra andre systemer',
+      'questionnaire-not-scored': '{what} med for mange ubesvarte spørsmål til å gi en skår',
+      'goal-ended': 'et mål som allerede er nådd eller gitt opp',
+      'work-no-fit':
+        'en arbeidssituasjon journalen din ikke har plass til (ikke i arbeid uten en grunn, eller redusert tid uten andelen av vanlig arbeidstid)',
+      'motion-not-kept':
+        'en bevegelsesmåling fra et annet sted: den er målt på en annen måte og kan ikke sammenlignes med testene i journalen din',
+      'careplan-not-kept':
+        'en behandlingsplan: bare behandlerteamet ditt skriver planer i journalen din, og en import kan ikke legge til en i deres navn',
+      'document-not-kept': 'bare tittelen på et dokument er i filen, ikke selve dokumentet',
+      'role-may-not-add': 'denne enheten har ikke lov til å legge til denne typen opplysninger',
     },
     add: 'Legg til i journalen min',
     cancel: 'Avbryt',

@@ -105,6 +105,7 @@ const nl: Translation = {
   },
   timeline: {
     result: 'Uitslag van elders',
+    importedPain: 'Pijnscore van elders',
     label: 'Je registraties, nieuwste eerst',
     empty: 'Nog niets. Je registraties en notities verschijnen hier.',
     checkin: 'Pijn',
@@ -991,6 +992,7 @@ const nl: Translation = {
     date: 'Datum',
     value: 'Waarde',
     events: 'Gemarkeerd in de grafiek',
+    imported: 'Vierkantjes: scores van elders. Ze horen niet bij de lijn, het verloop of de curve.',
   },
   insight: {
     title: 'Hoe het met je gaat',
@@ -1353,8 +1355,29 @@ const nl: Translation = {
       allergy: 'Allergie',
       medication: 'Medicijn',
       observation: 'Uitslag',
+      'pain-checkin': 'Pijnscore',
+      questionnaire: 'Vragenlijst',
+      psfs: 'Activiteiten die moeilijk gaan',
+      goal: 'Doel',
+      'work-status': 'Werk',
     },
     source: 'Geïmporteerd uit {from}, {date}',
+    resource: {
+      Observation: 'Meting',
+      QuestionnaireResponse: 'Vragenlijst',
+      Condition: 'Gezondheidsprobleem',
+      AllergyIntolerance: 'Allergie',
+      MedicationStatement: 'Medicijn',
+      MedicationRequest: 'Recept',
+      Goal: 'Doel',
+      CarePlan: 'Behandelplan',
+      DocumentReference: 'Document',
+      Consent: 'Toestemming om te delen',
+      Immunization: 'Gegeven vaccinatie',
+      Procedure: 'Behandeling of operatie',
+      Encounter: 'Bezoek',
+      DiagnosticReport: 'Uitslagverslag',
+    },
     skippedTitle: 'Niet toegevoegd, en waarom',
     skip: {
       'entered-in-error': 'per vergissing ingevoerd',
@@ -1374,6 +1397,8 @@ const nl: Translation = {
       'allergy-no-substance': 'een allergie zonder stof',
       'allergy-unreadable': 'een allergie die niet te lezen is',
       'pain-out-of-range': 'een pijnscore buiten 0–10',
+      'pain-no-site':
+        'een pijnscore die niet zegt waar het pijn doet: je dossier bewaart rug-, been- en nekpijn',
       'motion-unreadable': 'een bewegingstest die niet te lezen is',
       'psfs-unreadable': 'een PSFS die niet te lezen is',
       'work-unreadable': 'een werkstatus die niet te lezen is',
@@ -1391,6 +1416,17 @@ const nl: Translation = {
       'condition-no-text': 'een aandoening zonder tekst',
       'allergy-no-name': 'een allergie zonder naam',
       'not-kept': 'dit dossier bewaart dit soort gegevens uit andere systemen nog niet',
+      'questionnaire-not-scored': '{what} met te veel open vragen om een score te geven',
+      'goal-ended': 'een doel dat al bereikt of opgegeven is',
+      'work-no-fit':
+        'een werksituatie waar je dossier geen plaats voor heeft (niet werken zonder reden, of minder uren zonder het deel van de gewone uren)',
+      'motion-not-kept':
+        'een bewegingsmeting van elders: op een andere manier gemeten, dus niet te vergelijken met de tests in je dossier',
+      'careplan-not-kept':
+        'een behandelplan: alleen je zorgteam schrijft plannen in je dossier, en een import kan er geen toevoegen in hun naam',
+      'document-not-kept':
+        'alleen de titel van een document staat in het bestand, niet het document zelf',
+      'role-may-not-add': 'dit apparaat mag dit soort gegevens niet toevoegen',
     },
     add: 'Toevoegen aan mijn dossier',
     cancel: 'Annuleren',

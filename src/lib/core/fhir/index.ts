@@ -11,6 +11,7 @@ export {
   type ImportSource,
   type Skipped,
   type SkipCode,
+  type AppSkipCode,
   SKIP_REASONS,
 } from './import';
 export { checkBundle } from './check';

@@ -125,13 +125,24 @@ export interface DocumentInput {
   readonly status?: 'current' | 'superseded';
 }
 
-export const WORK_STATUSES = ['working', 'reduced-hours', 'sick-leave', 'not-working'] as const;
+export const WORK_STATUSES = [
+  'working',
+  'reduced-hours',
+  'sick-leave',
+  'not-working',
+  'job-seeking',
+  'other',
+] as const;
 
 export interface WorkStatusInput {
   readonly status: (typeof WORK_STATUSES)[number];
   /** Share of usual hours worked, for reduced hours. */
   readonly percent?: number;
   readonly from?: string;
+  /** Calendar day: until when (a sick leave's last day, when known). */
+  readonly to?: string;
+  /** `other`: the patient's words. */
+  readonly text?: string;
 }
 
 export interface ObservationInput {
@@ -271,7 +282,9 @@ export function isWorkStatusInput(v: unknown): v is WorkStatusInput {
   return (
     oneOf(WORK_STATUSES, v['status']) &&
     (p === undefined || (typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= 100)) &&
-    optDay(v['from'])
+    optDay(v['from']) &&
+    optDay(v['to']) &&
+    (v['text'] === undefined || text(v['text'], 200))
   );
 }
 

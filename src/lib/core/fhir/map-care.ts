@@ -26,7 +26,12 @@ import {
   type EntryInput,
 } from './input';
 import { bodySite } from './map-scores';
-import { allergyFromRecord, conditionFromRecord } from './record-shapes';
+import {
+  allergyFromRecord,
+  conditionFromRecord,
+  goalFromRecord,
+  workStatusFromRecord,
+} from './record-shapes';
 
 /** Mappers of the cross-sector record: medicines, conditions, allergies, plans, documents, work. */
 
@@ -149,8 +154,8 @@ export const allergyMapper: EntryMapper = (entry, ctx) => {
 };
 
 export const goalMapper: EntryMapper = (entry, ctx) => {
-  if (!isGoalInput(entry.data)) return null;
-  const g = entry.data;
+  const g = goalFromRecord(entry.data) ?? (isGoalInput(entry.data) ? entry.data : null);
+  if (!g) return null;
   const goal: Goal = {
     resourceType: 'Goal',
     id: resourceId('goal', entry.id),
@@ -228,8 +233,8 @@ export const documentMapper: EntryMapper = (entry, ctx) => {
 };
 
 export const workStatusMapper: EntryMapper = (entry, ctx) => {
-  if (!isWorkStatusInput(entry.data)) return null;
-  const w = entry.data;
+  const w = workStatusFromRecord(entry.data) ?? (isWorkStatusInput(entry.data) ? entry.data : null);
+  if (!w) return null;
   const obs: Observation = {
     resourceType: 'Observation',
     id: resourceId('work', entry.id),
@@ -241,11 +246,13 @@ export const workStatusMapper: EntryMapper = (entry, ctx) => {
       text: 'Work status',
     },
     subject: ctx.patient,
-    effectiveDateTime: w.from ?? entry.at,
+    ...(w.to
+      ? { effectivePeriod: { ...(w.from ? { start: w.from } : {}), end: w.to } }
+      : { effectiveDateTime: w.from ?? entry.at }),
     performer: [ctx.author(entry.author)],
     valueCodeableConcept: {
       coding: [{ system: SYSTEM.workStatus, code: w.status }],
-      text: w.status,
+      text: w.text ?? w.status,
     },
     ...(w.percent !== undefined
       ? {
@@ -258,7 +265,7 @@ export const workStatusMapper: EntryMapper = (entry, ctx) => {
         }
       : {}),
   };
-  const line = `Work: ${w.status}${w.percent !== undefined ? ` (${w.percent} %)` : ''}${w.from ? ` since ${w.from}` : ''}`;
+  const line = `Work: ${w.text ?? w.status}${w.percent !== undefined ? ` (${w.percent} %)` : ''}${w.from ? ` since ${w.from}` : ''}${w.to ? ` until ${w.to}` : ''}`;
   return [{ resource: obs, section: 'socialHistory', line }];
 };
 

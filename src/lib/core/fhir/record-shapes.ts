@@ -8,12 +8,13 @@ import {
   type Condition,
   type ConditionCode,
 } from '../record/problems';
-import type { AllergyInput, ConditionInput } from './input';
+import { isGoal, isWorkStatus, PLAN_TEXT, type Goal, type WorkStatus } from '../record/plan';
+import type { AllergyInput, ConditionInput, GoalInput, WorkStatusInput } from './input';
 
 /**
- * The record's own condition and allergy entries (`core/record/problems.ts`, the registry's
- * `condition` and `allergy` types) in the FHIR-side input shapes the mappers read, and back: what
- * an import writes must pass the registry's guards, which every device checks.
+ * The record's own condition, allergy, goal and work-status entries (`core/record/problems.ts`,
+ * `core/record/plan.ts`: the registry's types) in the FHIR-side input shapes the mappers read,
+ * and back: what an import writes must pass the registry's guards, which every device checks.
  *
  * Displays: SNOMED CT preferred terms and WHO ICD-10 titles of the codes in `CONDITION_CODES`
  * (sources listed there).
@@ -104,4 +105,60 @@ export function allergyToRecord(a: AllergyInput): Allergy | null {
     ...(a.criticality ? { criticality: a.criticality } : {}),
   };
   return isAllergy(out) ? out : null;
+}
+
+/**
+ * A record goal as FHIR input; `null` when it is not one. Its status lives in later
+ * `goal-status` entries, which a per-entry mapper does not see: a goal is exported as set.
+ */
+export function goalFromRecord(data: unknown): GoalInput | null {
+  if (!isGoal(data)) return null;
+  const g: Goal = data;
+  return { text: g.text, status: 'active', ...(g.targetDate ? { due: g.targetDate } : {}) };
+}
+
+/** Goals another system says were reached or given up: not set again as the patient's goals. */
+export const ENDED_GOAL_STATUSES: readonly GoalInput['status'][] = ['completed', 'cancelled'];
+
+/** An imported goal as a record goal; `null` when it cannot be kept (ended, or no text). */
+export function goalToRecord(g: GoalInput): Goal | null {
+  if (ENDED_GOAL_STATUSES.includes(g.status)) return null;
+  const words = g.text.trim().replace(/\s+/g, ' ');
+  const out: Goal = {
+    text: words.length > PLAN_TEXT.goal ? `${words.slice(0, PLAN_TEXT.goal - 1)}…` : words,
+    ...(g.due ? { targetDate: g.due } : {}),
+  };
+  return isGoal(out) ? out : null;
+}
+
+/** A record work status as FHIR input; `null` when it is not one. */
+export function workStatusFromRecord(data: unknown): WorkStatusInput | null {
+  if (!isWorkStatus(data)) return null;
+  const w: WorkStatus = data;
+  return {
+    status: w.status,
+    ...(w.percent !== undefined ? { percent: w.percent } : {}),
+    ...(w.from ? { from: w.from } : {}),
+    ...(w.to ? { to: w.to } : {}),
+    ...(w.text ? { text: w.text } : {}),
+  };
+}
+
+/**
+ * An imported work status as the record's; `null` when the record has no place for it: "not
+ * working" without a reason, reduced hours without a share of 1–99 %, "other" without words.
+ */
+export function workStatusToRecord(w: WorkStatusInput): WorkStatus | null {
+  if (w.status === 'not-working') return null;
+  const days = {
+    ...(w.from ? { from: w.from } : {}),
+    ...(w.to && (!w.from || w.from <= w.to) ? { to: w.to } : {}),
+  };
+  const out: WorkStatus =
+    w.status === 'reduced-hours'
+      ? { status: w.status, ...(w.percent !== undefined ? { percent: w.percent } : {}), ...days }
+      : w.status === 'other'
+        ? { status: w.status, ...(w.text ? { text: w.text.trim() } : {}), ...days }
+        : { status: w.status, ...days };
+  return isWorkStatus(out) ? out : null;
 }

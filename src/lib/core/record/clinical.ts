@@ -15,6 +15,7 @@ import {
   type InstrumentId,
 } from '../instruments/definitions';
 import { isCalendarDay } from './medicines';
+import { isOptionalProvenance, type ImportProvenance } from './provenance';
 
 /**
  * Clinical entry types beyond the pain check-in (clinical compartment). Data written by other
@@ -35,6 +36,8 @@ export interface QuestionnaireResponse {
   readonly answers: ReadonlyArray<number | null>;
   /** Entered by a professional from the paper form with the patient (`clinic-entries.ts`). */
   readonly enteredWithPatient?: true;
+  /** Imported from another system (issue 13): who recorded it and when. */
+  readonly source?: ImportProvenance;
 }
 
 /** A response put into today's item order (version = the instrument's current version). */
@@ -55,12 +58,13 @@ export type StoredQuestionnaireResponse = (
       readonly version: number;
       readonly answers: Readonly<Record<string, number | null>>;
     }
-) & { readonly enteredWithPatient?: true };
+) & { readonly enteredWithPatient?: true; readonly source?: ImportProvenance };
 
-/** `enteredWithPatient`, when present, is `true` (rule 30). */
+/** `enteredWithPatient`, when present, is `true` (rule 30); `source`, when present, is valid. */
 const withPatientOk = (data: object) =>
-  !Object.hasOwn(data, 'enteredWithPatient') ||
-  (data as { enteredWithPatient?: unknown }).enteredWithPatient === true;
+  (!Object.hasOwn(data, 'enteredWithPatient') ||
+    (data as { enteredWithPatient?: unknown }).enteredWithPatient === true) &&
+  isOptionalProvenance((data as { source?: unknown }).source);
 
 const responseVersion = (v: unknown): number | null =>
   v === undefined ? 1 : typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null;
@@ -125,7 +129,11 @@ export function newQuestionnaireResponse(
 ): StoredQuestionnaireResponse | null {
   if (!isQuestionnaireResponse(data)) return null;
   const stored = storedForm({ ...data, version: INSTRUMENT[data.instrument].version });
-  return data.enteredWithPatient === true ? { ...stored, enteredWithPatient: true } : stored;
+  return {
+    ...stored,
+    ...(data.enteredWithPatient === true ? { enteredWithPatient: true as const } : {}),
+    ...(data.source ? { source: data.source } : {}),
+  };
 }
 
 /** A response in today's order, as an entry stores it (keyed from version 2 on). */
@@ -208,12 +216,15 @@ export function positiveFlags(flags: RedFlags): RedFlagItem[] {
 export const PSFS = 'psfs';
 export interface PsfsResponse {
   readonly activities: ReadonlyArray<{ readonly activity: string; readonly rating: number }>;
+  /** Imported from another system (issue 13): who recorded it and when. */
+  readonly source?: ImportProvenance;
 }
 export const PSFS_MAX_ACTIVITY = 120;
 
 export function isPsfsResponse(data: unknown): data is PsfsResponse {
   if (typeof data !== 'object' || data === null) return false;
-  const list = (data as { activities?: unknown }).activities;
+  const { activities: list, source } = data as { activities?: unknown; source?: unknown };
+  if (!isOptionalProvenance(source)) return false;
   if (!Array.isArray(list) || list.length < 1 || list.length > 5) return false;
   return list.every((a: unknown) => {
     if (typeof a !== 'object' || a === null) return false;

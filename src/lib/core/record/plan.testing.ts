@@ -50,6 +50,8 @@ export const PLAN_MALFORMED: { [K in PlanType]: readonly unknown[] } = {
     { text: 'Walk', psfsActivity: long(121) },
     { text: 'Walk\u0000' },
     { text: 'Walk', owner: 'physio' },
+    { text: 'Walk', source: 'Hospital' },
+    { text: 'Walk', source: { from: 'Hospital', date: '2026-02-30', key: 'k' } },
   ],
   'goal-status': [
     null,
@@ -122,5 +124,7 @@ export const PLAN_MALFORMED: { [K in PlanType]: readonly unknown[] } = {
     { status: 'sick-leave', from: '2026-03-10', to: '2026-03-01' },
     { status: 'sick-leave', from: 'Monday' },
     { status: 'working', employer: 'ACME' },
+    { status: 'working', source: { from: 'Hospital', date: '2026-10-01' } },
+    { status: 'working', source: { from: 'Hospital', date: '2026-10-01', key: '', x: 1 } },
   ],
 };

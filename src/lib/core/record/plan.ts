@@ -1,4 +1,5 @@
 import { isCalendarDay } from './medicines';
+import { isOptionalProvenance, type ImportProvenance } from './provenance';
 
 /**
  * Goals, the care plan, adherence, appointments and work status (issue 12 items 4 and 5), all
@@ -23,6 +24,8 @@ export interface Goal {
   readonly targetDate?: string;
   /** One of the activities of the patient's PSFS entries, when the goal is about it. */
   readonly psfsActivity?: string;
+  /** A goal imported from another system (issue 13): who recorded it and when. */
+  readonly source?: ImportProvenance;
 }
 
 export const GOAL_STATUSES = ['achieved', 'dropped', 'active'] as const;
@@ -118,6 +121,8 @@ export interface WorkStatus {
   readonly to?: string;
   /** `other` only: the patient's words. */
   readonly text?: string;
+  /** Imported from another system (issue 13): who recorded it and when. */
+  readonly source?: ImportProvenance;
 }
 
 export const PLAN_TEXT = { short: 200, long: 1000, question: 500, goal: 300, activity: 120 };
@@ -156,8 +161,9 @@ export function isInstant(v: unknown): v is string {
 }
 
 export function isGoal(data: unknown): data is Goal {
-  if (!plain(data) || !only(data, ['text', 'targetDate', 'psfsActivity'])) return false;
+  if (!plain(data) || !only(data, ['text', 'targetDate', 'psfsActivity', 'source'])) return false;
   return (
+    isOptionalProvenance(data['source']) &&
     text(data['text'], PLAN_TEXT.goal) &&
     optDay(data['targetDate']) &&
     (data['psfsActivity'] === undefined || text(data['psfsActivity'], PLAN_TEXT.activity))
@@ -236,8 +242,11 @@ export function isVisitQuestion(data: unknown): data is VisitQuestion {
 }
 
 export function isWorkStatus(data: unknown): data is WorkStatus {
-  if (!plain(data) || !only(data, ['status', 'percent', 'from', 'to', 'text'])) return false;
+  if (!plain(data) || !only(data, ['status', 'percent', 'from', 'to', 'text', 'source'])) {
+    return false;
+  }
   const { status, percent, from, to, text: words } = data;
+  if (!isOptionalProvenance(data['source'])) return false;
   if (!oneOf(WORK_STATUSES, status) || !optDay(from) || !optDay(to) || !ordered(from, to)) {
     return false;
   }

@@ -1,8 +1,9 @@
 /**
  * Where an imported entry came from (issue 13 item 4): "imported from <organisation or author>,
  * <date>", and the key that keeps a second import of the same document from adding it twice.
- * Carried as the optional `source` of a condition, an allergy or a medicine; checked by their
- * guards on every device.
+ * Carried as the optional `source` of a condition, an allergy, a medicine, a pain rating, a
+ * questionnaire, a PSFS, a goal and a work status (and the required one of a result); checked by
+ * their guards on every device.
  */
 export interface ImportProvenance {
   /** The organisation, or failing that the person, that recorded it. */
@@ -39,4 +40,11 @@ export function isImportProvenance(v: unknown): v is ImportProvenance {
 /** An optional `source` field: absent, or a valid provenance. */
 export function isOptionalProvenance(v: unknown): boolean {
   return v === undefined || isImportProvenance(v);
+}
+
+/** Where an entry's data came from when it was imported; `undefined` for the record's own. */
+export function importSourceOf(data: unknown): ImportProvenance | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const source = (data as { source?: unknown }).source;
+  return isImportProvenance(source) ? source : undefined;
 }

@@ -121,6 +121,21 @@ const pdf = VALID.document;
 const VALID_RESULT = VALID.observation;
 
 /** Malformed values per type: wrong types, out of range, oversize strings, extra junk. */
+/** Import provenance (issue 13) that no guard takes: each a malformed `source`. */
+const BAD_SOURCES: readonly unknown[] = [
+  'Hospital',
+  null,
+  {},
+  { from: 'Hospital', date: '2026-10-01' },
+  { from: ' ', date: '2026-10-01', key: 'k' },
+  { from: 'Hospital', date: '2026-02-30', key: 'k' },
+  { from: 'Hospital', date: '1 October', key: 'k' },
+  { from: 'Hospital\u0000', date: '2026-10-01', key: 'k' },
+  { from: long(201), date: '2026-10-01', key: 'k' },
+  { from: 'Hospital', date: '2026-10-01', key: long(301) },
+  { from: 'Hospital', date: '2026-10-01', key: 'k', author: 'Dr No' },
+];
+
 const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
   'pain-checkin': [
     null,
@@ -134,6 +149,7 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { scores: { knee: 3 } },
     { scores: { back: 4 }, note: 5 },
     { scores: { back: 4 }, note: long(2001) },
+    ...BAD_SOURCES.map((source) => ({ scores: { back: 4 }, source })),
   ],
   questionnaire: [
     null,
@@ -145,6 +161,7 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { instrument: 'ndi', version: 99, answers: Array(10).fill(0) },
     { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: 'yes' },
     { instrument: 'ndi', answers: Array(10).fill(0), enteredWithPatient: false },
+    ...BAD_SOURCES.map((source) => ({ instrument: 'ndi', answers: Array(10).fill(0), source })),
   ],
   goniometry: [
     null,
@@ -195,6 +212,7 @@ const MALFORMED: { [K in EntryType]: readonly unknown[] } = {
     { activities: [{ activity: ' ', rating: 3 }] },
     { activities: [{ activity: long(121), rating: 3 }] },
     { activities: Array(6).fill({ activity: 'Driving', rating: 3 }) },
+    ...BAD_SOURCES.map((source) => ({ activities: [{ activity: 'Driving', rating: 3 }], source })),
   ],
   'motion-test': [
     null,
@@ -462,6 +480,30 @@ describe('entry-type registry', () => {
       Array(ENTRY_TYPE_NAMES.length).fill(patient.deviceId),
     );
     expect(shown.map((e) => e.type).sort()).toEqual([...ENTRY_TYPE_NAMES].sort());
+  });
+
+  it('every type an import writes takes a valid `source` where entries are accepted (issue 13)', () => {
+    const source = { from: 'Fysio Nord', date: '2026-10-01', key: 'k1' };
+    const types = [
+      'pain-checkin',
+      'questionnaire',
+      'psfs',
+      'goal',
+      'work-status',
+      'condition',
+      'allergy',
+      'medication',
+    ] as const;
+    for (const type of types) {
+      const data = { ...(VALID[type] as object), source };
+      expect(entryType(type).guard(data), type).toBe(true);
+      const record = patientRecord();
+      const sister = { hex: deviceKeysFromSeed(newSeed()).deviceId, role: 'delegate' as Role };
+      expect(
+        validateRecordUpdate(updateAdding(record, entryOf(type, data, sister)), record, sister),
+        type,
+      ).toBeNull();
+    }
   });
 
   it('an entry shows only in its own compartment', () => {

@@ -1,3 +1,5 @@
+import { isOptionalProvenance, type ImportProvenance } from './provenance';
+
 /** Entry types and their data. */
 
 export const PAIN_REGIONS = ['back', 'leg', 'neck'] as const;
@@ -14,6 +16,11 @@ export interface PainCheckIn {
   /** Optional extras: last night's sleep, and whether pain medicine was taken today. */
   readonly sleep?: SleepQuality;
   readonly painMedicine?: boolean;
+  /**
+   * A rating imported from another system (issue 13): who recorded it and when. Without it the
+   * check-in is the record's own; readers show an imported one as such, never as a check-in.
+   */
+  readonly source?: ImportProvenance;
 }
 
 export const PAIN_CHECKIN = 'pain-checkin';
@@ -29,11 +36,13 @@ export function isPainCheckIn(data: unknown): data is PainCheckIn {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10)
       return false;
   }
-  const { note, sleep, painMedicine } = data as {
+  const { note, sleep, painMedicine, source } = data as {
     note?: unknown;
     sleep?: unknown;
     painMedicine?: unknown;
+    source?: unknown;
   };
+  if (!isOptionalProvenance(source)) return false;
   if (sleep !== undefined && !(SLEEP_QUALITIES as readonly unknown[]).includes(sleep)) return false;
   if (painMedicine !== undefined && typeof painMedicine !== 'boolean') return false;
   return note === undefined || (typeof note === 'string' && note.length <= 2000);
