@@ -35,6 +35,31 @@ const REWORDED: Readonly<Partial<Record<Skipped['code'], { reason: string; patie
     reason: 'an observation that cannot be read',
     patient: 'a result that cannot be read',
   },
+  // The patient reads "your record".
+  'pain-no-site': {
+    reason:
+      'a pain rating that does not say where it hurts: the record keeps back, leg and neck pain',
+    patient:
+      'a pain rating that does not say where it hurts: your record keeps back, leg and neck pain',
+  },
+  'work-no-fit': {
+    reason:
+      'a work status this record has no place for (not working without a reason, or reduced hours without the share of usual hours)',
+    patient:
+      'a work status your record has no place for (not working without a reason, or reduced hours without the share of usual hours)',
+  },
+  'careplan-not-kept': {
+    reason:
+      'a care plan is written in the record by the care team; an import cannot add one in their name',
+    patient:
+      'a care plan: only your care team writes plans in your record, and an import cannot add one in their name',
+  },
+  'motion-not-kept': {
+    reason:
+      'a range of motion measured elsewhere is not added to the own movement tests: measured another way, it does not compare',
+    patient:
+      'a movement measurement from elsewhere: measured another way, it does not compare with the tests in your record',
+  },
   // The patient is also told what to do about it.
   'allergy-conflict': {
     reason: 'states no allergy is known, but this record lists allergies',

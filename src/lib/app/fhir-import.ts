@@ -136,7 +136,7 @@ export const APP_SKIP = {
   'condition-no-text': 'a condition without text',
   'allergy-no-name': 'an allergy without a name',
   'allergy-conflict': 'states no allergy is known, but this record lists allergies',
-  'questionnaire-not-scored': '{what} with too many questions left blank to be scored',
+  'questionnaire-not-scored': '{what} with too many questions left blank to give a score',
   'goal-ended': 'a goal already reached or given up',
   'work-no-fit':
     'a work status this record has no place for (not working without a reason, or reduced hours without the share of usual hours)',
@@ -145,7 +145,7 @@ export const APP_SKIP = {
   'careplan-not-kept':
     'a care plan is written in the record by the care team; an import cannot add one in their name',
   'document-not-kept': 'only the title of a document is in the file, not the document itself',
-  'role-may-not-add': 'this device may not add this kind of entry to the record',
+  'role-may-not-add': 'this device may not add this kind of entry',
   'not-kept': 'this record does not keep this kind of entry from other systems yet',
 } as const satisfies Record<AppSkipCode, string>;
 export type AppSkip = keyof typeof APP_SKIP;

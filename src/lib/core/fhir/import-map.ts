@@ -59,7 +59,8 @@ export const SKIP_REASONS = {
   'allergy-no-substance': 'an allergy without a substance',
   'allergy-unreadable': 'an allergy that cannot be read',
   'pain-out-of-range': 'a pain rating outside 0–10',
-  'pain-no-site': 'a pain rating that does not say where: the record keeps back, leg and neck pain',
+  'pain-no-site':
+    'a pain rating that does not say where it hurts: the record keeps back, leg and neck pain',
   'motion-unreadable': 'a range-of-motion test that cannot be read',
   'psfs-unreadable': 'a PSFS that cannot be read',
   'work-unreadable': 'a work status that cannot be read',
