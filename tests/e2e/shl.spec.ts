@@ -310,6 +310,10 @@ test('an imported pain rating, questionnaire and goal read as from elsewhere, ne
   const card = page.getByTestId('timeline-entry').filter({ hasText: 'Pain rating from elsewhere' });
   await expect(card).toHaveCount(1);
   await expect(card.getByTestId('imported-from')).toContainText('Imported from Fysio Nord');
+  // Who added it here, not as if this device had recorded it at that time.
+  await expect(card.locator('.meta')).toHaveText('Added to the record by you, on this device');
+  const goal = page.getByTestId('timeline-entry').filter({ hasText: 'Walk to work again' });
+  await expect(goal).toHaveCount(1);
   await expect(
     page.getByTestId('timeline-entry').filter({ hasText: 'Pain rating from elsewhere' }),
   ).not.toContainText('Pain:');

@@ -109,6 +109,7 @@ const da: Translation = {
     byThisDevice: 'dig, på denne enhed',
     byOtherDevice: 'dig, på en anden af dine enheder',
     dateOnly: 'Intet klokkeslæt',
+    importedBy: 'Føjet til journalen af {who}',
     byPatient: 'patienten',
     note: 'Notat',
     access: 'Deling',

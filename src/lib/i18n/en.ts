@@ -111,6 +111,7 @@ const en = {
     byThisDevice: 'you, on this device',
     byOtherDevice: 'you, on another of your devices',
     dateOnly: 'No time given',
+    importedBy: 'Added to the record by {who}',
     byPatient: 'the patient',
     note: 'Note',
     access: 'Sharing',

@@ -112,6 +112,7 @@ const es: Translation = {
     byThisDevice: 'tú, en este dispositivo',
     byOtherDevice: 'tú, en otro de tus dispositivos',
     dateOnly: 'Sin hora',
+    importedBy: 'Añadido al historial por {who}',
     byPatient: 'el paciente',
     note: 'Nota',
     access: 'Compartir',

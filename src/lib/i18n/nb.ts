@@ -109,6 +109,7 @@ const nb: Translation = {
     byThisDevice: 'deg, på denne enheten',
     byOtherDevice: 'deg, på en annen av enhetene dine',
     dateOnly: 'Uten klokkeslett',
+    importedBy: 'Lagt til i journalen av {who}',
     byPatient: 'pasienten',
     note: 'Notat',
     access: 'Deling',

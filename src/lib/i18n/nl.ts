@@ -112,6 +112,7 @@ const nl: Translation = {
     byThisDevice: 'jij, op dit apparaat',
     byOtherDevice: 'jij, op een ander apparaat van je',
     dateOnly: 'Geen tijd opgegeven',
+    importedBy: 'Aan het dossier toegevoegd door {who}',
     byPatient: 'de patiënt',
     note: 'Notitie',
     access: 'Delen',
