@@ -2,6 +2,8 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { deviceKeysFromSeed, newSeed } from '$lib/core/crypto/index';
 import { exportBundle } from '$lib/core/fhir/index';
+import { checkBundle } from '$lib/core/fhir/check';
+import { medplumIssues } from '$lib/core/fhir/medplum.testing';
 import { assess, INSTRUMENT } from '$lib/core/instruments/definitions';
 import {
   readQuestionnaireResponse,
@@ -156,6 +158,34 @@ describe('export → import into a fresh record', () => {
     expect(again.alreadyIn).toBe(11);
     expect(applyImport(fresh, preview)).toBe(0);
     expect(fresh.entries('clinical')).toHaveLength(11);
+  });
+
+  it('an imported entry exported again names its first source as author, and this record as who entered it', () => {
+    const fresh = record();
+    applyImport(fresh, previewImport(fresh, exported(patientRecord())));
+    fresh.write('profile', { name: 'Mette S. Jensen', birthDate: '1981-04-12', language: 'da' });
+    const bundle = exported(fresh);
+    expect(checkBundle(bundle)).toEqual([]);
+    expect(medplumIssues(bundle).errors).toEqual([]);
+    const provenances = (bundle.entry as { resource: Record<string, unknown> }[])
+      .map((e) => e.resource)
+      .filter((r) => r['resourceType'] === 'Provenance');
+    const agents = (p: Record<string, unknown>) =>
+      (p['agent'] as { type: { coding: { code: string }[] }; who: { display?: string } }[]).map(
+        (a) => [a.type.coding[0]!.code, a.who.display ?? null],
+      );
+    expect(provenances.some((p) => agents(p)[0]?.join() === 'author,Mette Sørensen')).toBe(true);
+    expect(
+      provenances
+        .filter((p) => agents(p).length === 2)
+        .every((p) => agents(p)[1]![0] === 'enterer'),
+    ).toBe(true);
+    // A third record reads the first source, not the record that passed it on.
+    const third = record();
+    applyImport(third, previewImport(third, bundle));
+    const sources = third.entries('clinical').map((e) => importSourceOf(e.data)?.from);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set(['Mette Sørensen']));
   });
 
   it('a withdrawn imported entry is not brought back by importing the same file again', () => {

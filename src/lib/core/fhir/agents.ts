@@ -102,6 +102,7 @@ export function provenance(
   author: AuthorInput,
   who: AuthorRef,
   patient: Reference<Patient>,
+  importedFrom?: { readonly from: string; readonly date: string },
 ): Provenance {
   const role =
     author.sector || author.profession
@@ -118,9 +119,27 @@ export function provenance(
     target: targets.map((t) => ({ reference: t.reference })),
     recorded: new Date(recorded).toISOString(),
     agent: [
+      // Imported from another system: that source is the author, and this record's writer only
+      // entered it (issue 13: the provenance of every fact survives a second export).
+      ...(importedFrom
+        ? [
+            {
+              type: {
+                coding: [
+                  { system: SYSTEM.provenanceParticipant, code: 'author', display: 'Author' },
+                ],
+              },
+              who: { display: importedFrom.from },
+            },
+          ]
+        : []),
       {
         type: {
-          coding: [{ system: SYSTEM.provenanceParticipant, code: 'author', display: 'Author' }],
+          coding: [
+            importedFrom
+              ? { system: SYSTEM.provenanceParticipant, code: 'enterer', display: 'Enterer' }
+              : { system: SYSTEM.provenanceParticipant, code: 'author', display: 'Author' },
+          ],
         },
         ...(role ? { role } : {}),
         who,

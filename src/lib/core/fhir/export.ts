@@ -1,3 +1,4 @@
+import { importSourceOf } from '../record/provenance';
 import type {
   Bundle,
   BundleEntry,
@@ -206,6 +207,7 @@ export function exportBundle(record: RecordView, opts: ExportOptions = {}): Bund
         entry.author,
         agents.who(entry.author),
         patientRef,
+        importSourceOf(entry.data),
       ),
     );
   }
