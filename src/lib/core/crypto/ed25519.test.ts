@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from './random';
+import { sign } from './keys';
 import {
   ed25519Backend,
   forceEd25519Backend,
@@ -171,5 +172,8 @@ describe('Ed25519: one strict rule on both paths', () => {
     secret.set(randomBytes(32));
     const msg = randomBytes(64);
     expect(hex(signEd25519(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
+    // Every signature the app makes synchronously (envelopes, manifests, tokens) goes this way.
+    expect(hex(sign(bytes(rfc.message), rfcSecret))).toBe(rfc.signature);
+    expect(hex(sign(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
   });
 });
