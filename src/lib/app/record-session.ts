@@ -4,6 +4,7 @@ import {
   deriveKey,
   deviceKeysFromSeed,
   verifyEnvelopeSignatureAsync,
+  signEd25519Async,
   type DeviceKeys,
   type RootKeys,
 } from '$lib/core/crypto/index';
@@ -214,6 +215,8 @@ export class RecordSession {
         onStaleManifest: () => session.refreshSoon(),
         // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
         verifySignature: verifyEnvelopeSignatureAsync,
+        // And signs with it: the event loop does not wait for the signature of a local change.
+        sign: signEd25519Async,
       });
       await binding.settled();
       if (role === 'owner') migrate(inner, { deviceId: device.deviceId });
