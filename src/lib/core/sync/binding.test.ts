@@ -715,6 +715,27 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
     usePath('sync');
   });
 
+  it('a receiver decrypts while the signature is checked, and applies nothing whose signature fails', async () => {
+    usePath('webcrypto');
+    const { a, b } = setup();
+    write(a, 'genuine');
+    const good = a.outer.getArray<Uint8Array>(OUTER_ARRAY).get(0);
+    const env = decodeEnvelope(good);
+    if (isProtocolError(env)) throw new Error('bad fixture');
+    // The ciphertext decrypts under the epoch key; only the signature is wrong.
+    const forged = encodeEnvelope({ ...env, signature: randomBytes(64) });
+    pushRaw(b, forged);
+    await settleAll();
+    expect(texts(b.inner)).toEqual([]);
+    expect(b.binding.stats().rejected.map((r) => r.reason)).toEqual([
+      'bad-signature-or-ciphertext',
+    ]);
+    sync(a.outer, b.outer);
+    await settleAll();
+    expect(texts(b.inner)).toEqual(['genuine']);
+    usePath('sync');
+  });
+
   it('seals nothing while a newer manifest is awaited, and the checkpoint keeps the change', async () => {
     const a = device(signEd25519Async);
     a.keyring.setVersion(5).sawManifestVersion(6);

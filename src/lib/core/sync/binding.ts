@@ -218,6 +218,11 @@ export class EncryptedDocBinding {
     ((message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>) | null;
   /** Envelopes sealed and being signed, in seq order; appended from the front once signed. */
   private signing: Signing[] = [];
+  /** Envelope bytes → plaintext decrypted while its signature was being checked, and the key. */
+  private readonly ahead = new WeakMap<
+    Uint8Array,
+    { readonly key: Uint8Array; readonly plaintext: Uint8Array | null }
+  >();
   /** Envelope bytes → signature verdict (or the check in flight). */
   private readonly signatures = new WeakMap<Uint8Array, boolean | Promise<boolean>>();
   /** Batches received and being verified, in order; each applies after the one before. */
@@ -623,6 +628,9 @@ export class EncryptedDocBinding {
       this.apply(envelopes, items.length > 0);
       return;
     }
+    // While the signatures are checked elsewhere (WebCrypto), decrypt what they cover: the
+    // plaintext is only looked at once its signature and every other check have passed.
+    if (checks.length > 0) for (const { item, env } of envelopes) this.decryptAhead(item, env);
     this.inflight++;
     if (own) this.ownInflight++;
     const run = async () => {
@@ -648,6 +656,25 @@ export class EncryptedDocBinding {
     const state = this.authors.get(hex);
     if (state && env.kind === 'update' && env.seq <= state.covered) return false;
     return !(state && state.applied.has(env.seq));
+  }
+
+  /**
+   * Decrypts an envelope whose signature check is in flight, if this device has its epoch's key,
+   * and keeps the result for {@link decrypted}; AEAD authenticates it, and nothing reads it
+   * before {@link receive} has checked the signature, the author and the seq.
+   */
+  private decryptAhead(item: Uint8Array, env: Envelope): void {
+    const verdict = this.signatures.get(item);
+    if (env.docId !== this.docId || verdict === undefined || typeof verdict === 'boolean') return;
+    const key = this.keyring.key(this.docId, env.epoch);
+    if (key) this.ahead.set(item, { key, plaintext: decryptEnvelope(env, key) });
+  }
+
+  /** The plaintext under `key`: decrypted ahead (under the same key), or now. */
+  private decrypted(item: Uint8Array, env: Envelope, key: Uint8Array): Uint8Array | null {
+    const ahead = this.ahead.get(item);
+    this.ahead.delete(item);
+    return ahead && ahead.key === key ? ahead.plaintext : decryptEnvelope(env, key);
   }
 
   /** The signature verdict: computed when it arrived, or now (synchronously, same rule). */
@@ -739,7 +766,7 @@ export class EncryptedDocBinding {
       return false;
     }
     if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
-    const plaintext = this.signatureOk(item, env) ? decryptEnvelope(env, key) : null;
+    const plaintext = this.signatureOk(item, env) ? this.decrypted(item, env, key) : null;
     if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
     if (this.keyring.mayRotate?.(this.docId, env.author)) this.noteManifestVersion(env);
     if (env.kind === 'update' && this.validate) {
