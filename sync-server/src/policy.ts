@@ -85,7 +85,6 @@ export function checkUpdate(update: Uint8Array, ctx: UpdateContext): Refusal | U
   } catch {
     return { reason: 'not-a-yjs-update' };
   }
-  const known = Y.decodeStateVector(Y.encodeStateVector(ctx.doc));
 
   // Ranges of structs in this update that are new to the relay and carry no content (already
   // deleted on the sender): a non-owner may send their deletion along with them.
@@ -95,7 +94,8 @@ export function checkUpdate(update: Uint8Array, ctx: UpdateContext): Refusal | U
     const client = s.id.client;
     const start = s.id.clock;
     const end = start + s.length;
-    const have = known.get(client) ?? 0;
+    // What the relay holds of this client (read from its store: no state vector encoded per update).
+    const have = Y.getState(ctx.doc.store, client);
     if (end <= have || s instanceof Y.Skip) continue; // the relay has it already: Yjs skips it
     if (s instanceof Y.GC || (s instanceof Y.Item && s.content instanceof Y.ContentDeleted)) {
       const list = emptyNew.get(client) ?? [];

@@ -1,5 +1,9 @@
 import * as Y from 'yjs';
-import { verifyEnvelopeSignatureAsync, type DeviceKeys } from '$lib/core/crypto/index';
+import {
+  signEd25519Async,
+  verifyEnvelopeSignatureAsync,
+  type DeviceKeys,
+} from '$lib/core/crypto/index';
 import type { ManifestKeyring } from '$lib/core/sharing/index';
 import {
   EncryptedDocBinding,
@@ -66,6 +70,8 @@ export async function openCompartment(
     onStaleManifest: host.onStaleManifest,
     // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
     verifySignature: verifyEnvelopeSignatureAsync,
+    // And signs with it: the event loop does not wait for the signature of a local change.
+    sign: signEd25519Async,
   });
   await binding.settled();
   if (role === 'owner') migrate(inner, { deviceId: device.deviceId });

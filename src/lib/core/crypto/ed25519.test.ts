@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from './random';
+import { sign } from './keys';
 import {
   ed25519Backend,
   forceEd25519Backend,
@@ -148,6 +149,34 @@ describe('Ed25519: one strict rule on both paths', () => {
     );
   });
 
+  it('signs with WebCrypto under a key imported once per secret: RFC 8032 vector, noble bytes, a reused array', async () => {
+    forceEd25519Backend('webcrypto');
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const bytes = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+    // RFC 8032 §7.1 test 2, twice (the second from the cached key).
+    const rfcSecret = bytes('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');
+    const rfcSig =
+      '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da' +
+      '085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00';
+    expect(hex(await signEd25519Async(bytes('72'), rfcSecret))).toBe(rfcSig);
+    expect(hex(await signEd25519Async(bytes('72'), rfcSecret))).toBe(rfcSig);
+    // Many at once under one secret, as a burst of edits would.
+    const secret = randomBytes(32);
+    const msgs = Array.from({ length: 20 }, (_, i) => randomBytes(i * 37));
+    const sigs = await Promise.all(msgs.map((m) => signEd25519Async(m, secret)));
+    msgs.forEach((m, i) => expect(hex(sigs[i]!)).toBe(hex(ed25519.sign(m, secret))));
+    // The same array holding another key signs with that key, not the cached one.
+    secret.set(randomBytes(32));
+    const msg = randomBytes(64);
+    expect(hex(await signEd25519Async(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
+    // The message is read when signing starts: changing it afterwards changes nothing.
+    const later = randomBytes(64);
+    const expected = hex(ed25519.sign(later, secret));
+    const pending = signEd25519Async(later, secret);
+    later.fill(0);
+    expect(hex(await pending)).toBe(expected);
+  });
+
   it('signs with the cached expanded key exactly as noble does, RFC 8032 vectors included, and follows a reused array', () => {
     // RFC 8032 §7.1 test 2 (secret, message, signature).
     const rfc = {
@@ -171,5 +200,8 @@ describe('Ed25519: one strict rule on both paths', () => {
     secret.set(randomBytes(32));
     const msg = randomBytes(64);
     expect(hex(signEd25519(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
+    // Every signature the app makes synchronously (envelopes, manifests, tokens) goes this way.
+    expect(hex(sign(bytes(rfc.message), rfcSecret))).toBe(rfc.signature);
+    expect(hex(sign(msg, secret))).toBe(hex(ed25519.sign(msg, secret)));
   });
 });

@@ -326,25 +326,56 @@ export async function verifyEd25519(
 /** PKCS #8 prefix for a raw 32-byte Ed25519 private key (RFC 8410). */
 const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
 
-/** Signs with WebCrypto where available, else noble; identical bytes either way. */
+/** Per secret key (the array, as long as it lives): its WebCrypto signing key, imported once. */
+interface SigningKey {
+  readonly secret: Uint8Array;
+  readonly key: Promise<CryptoKey | null>;
+}
+const signingKeys = new WeakMap<Uint8Array, SigningKey>();
+
+function signingKey(s: Subtle, secret: Uint8Array): Promise<CryptoKey | null> {
+  const known = signingKeys.get(secret);
+  // The copy guards against a caller reusing the array for another key (as {@link expand}).
+  if (known && bytesEqual(known.secret, secret)) return known.key;
+  const pkcs8 = new Uint8Array(48);
+  pkcs8.set(PKCS8_PREFIX, 0);
+  pkcs8.set(secret, 16);
+  let key: Promise<CryptoKey | null>;
+  try {
+    key = s
+      .importKey('pkcs8', pkcs8, { name: 'Ed25519' }, false, ['sign'])
+      .catch(() => null)
+      .finally(() => pkcs8.fill(0));
+  } catch {
+    pkcs8.fill(0);
+    key = Promise.resolve(null);
+  }
+  signingKeys.set(secret, { secret: secret.slice(), key });
+  return key;
+}
+
+/**
+ * Signs with WebCrypto where available, else noble; identical bytes either way (RFC 8032
+ * signatures are deterministic). The private key is imported once per secret (PKCS #8 from the
+ * 32-byte seed, not extractable) and kept for later signatures: an import costs more than a
+ * signature. Never rejects for a 32-byte secret: a WebCrypto failure falls back to noble.
+ */
 export async function signEd25519Async(
   message: Uint8Array,
   secret: Uint8Array,
 ): Promise<Uint8Array> {
+  const msg = message.slice(); // what is signed is the message as it was at the call
   const s = subtle();
   if ((await ed25519Backend()) === 'noble' || !s || secret.length !== 32) {
-    return signEd25519(message, secret);
+    return signEd25519(msg, secret);
   }
-  const pkcs8 = new Uint8Array(48);
-  pkcs8.set(PKCS8_PREFIX, 0);
-  pkcs8.set(secret, 16);
   try {
-    const key = await s.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, false, ['sign']);
-    return new Uint8Array(await s.sign({ name: 'Ed25519' }, key, message.slice()));
+    const key = await signingKey(s, secret);
+    if (!key) return signEd25519(msg, secret);
+    const signature = new Uint8Array(await s.sign({ name: 'Ed25519' }, key, msg));
+    return signature.length === 64 ? signature : signEd25519(msg, secret);
   } catch {
-    return signEd25519(message, secret);
-  } finally {
-    pkcs8.fill(0);
+    return signEd25519(msg, secret);
   }
 }
 

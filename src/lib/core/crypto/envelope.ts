@@ -20,9 +20,35 @@ export function sealEnvelope(
   plaintext: Uint8Array,
   signSecret: Uint8Array,
 ): Envelope {
+  const unsigned = encryptEnvelope(header, epochKey, plaintext);
+  return signedEnvelope(unsigned, sign(unsigned.signingBytes, signSecret));
+}
+
+/** An envelope encrypted and not signed yet, with the bytes its signature covers. */
+export interface UnsignedEnvelope {
+  readonly header: EnvelopeHeader;
+  readonly nonce: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly signingBytes: Uint8Array;
+}
+
+/**
+ * The first half of {@link sealEnvelope}: encrypts, and returns what must be signed, so that the
+ * signature can be made elsewhere (`signEd25519Async`); {@link signedEnvelope} completes it.
+ */
+export function encryptEnvelope(
+  header: EnvelopeHeader,
+  epochKey: Uint8Array,
+  plaintext: Uint8Array,
+): UnsignedEnvelope {
   const { nonce, ciphertext } = encrypt(epochKey, plaintext, envelopeAad(header));
-  const signature = sign(envelopeSigningBytes(header, nonce, ciphertext), signSecret);
-  return { ...header, nonce, ciphertext, signature };
+  const signingBytes = envelopeSigningBytes(header, nonce, ciphertext);
+  return { header, nonce, ciphertext, signingBytes };
+}
+
+/** The envelope of {@link encryptEnvelope} with its signature. */
+export function signedEnvelope(unsigned: UnsignedEnvelope, signature: Uint8Array): Envelope {
+  return { ...unsigned.header, nonce: unsigned.nonce, ciphertext: unsigned.ciphertext, signature };
 }
 
 /** Convenience for callers that store envelopes as bytes. */

@@ -17,6 +17,9 @@ export { seal, openSealed } from './seal';
 export {
   sealEnvelope,
   sealEnvelopeBytes,
+  encryptEnvelope,
+  signedEnvelope,
+  type UnsignedEnvelope,
   openEnvelope,
   decryptEnvelope,
   verifyEnvelopeSignatureAsync,

@@ -5,7 +5,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { recordIdForRootKey, toHex } from '../sync/protocol';
 import { asDeviceId, asRecordId, type DeviceId, type RecordId } from '../ids';
 import { randomBytes } from './random';
-import { verifyStrict } from './ed25519';
+import { signEd25519, verifyStrict } from './ed25519';
 
 /** An Ed25519 pair for signing and an X25519 pair to which keys are sealed. */
 export interface KeyPairs {
@@ -61,8 +61,9 @@ export function newSeed(): Uint8Array {
   return randomBytes(32);
 }
 
+/** Ed25519 (RFC 8032), with the expanded key computed once per secret: the same bytes as noble. */
 export function sign(message: Uint8Array, signSecret: Uint8Array): Uint8Array {
-  return ed25519.sign(message, signSecret);
+  return signEd25519(message, signSecret);
 }
 
 export function verify(

@@ -1,7 +1,13 @@
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { decryptEnvelope, sealEnvelope } from '../crypto/index';
+import {
+  decryptEnvelope,
+  encryptEnvelope,
+  sign,
+  signedEnvelope,
+  type UnsignedEnvelope,
+} from '../crypto/index';
 import {
   decodeEnvelope,
   encodeEnvelope,
@@ -19,7 +25,12 @@ import {
  *
  * - Inner → outer: the first local change after a quiet `batchMs` is sealed at once; changes that
  *   follow within the window are batched into one `update` envelope with the next per-author
- *   `seq`, sealed under the current epoch key and appended to the outer array.
+ *   `seq`, sealed under the current epoch key and appended to the outer array. With an
+ *   asynchronous {@link BindingOptions.sign} (WebCrypto), the seq and the ciphertext are fixed
+ *   when the change is sealed and the envelope is appended once signed, always in seq order;
+ *   an explicit {@link EncryptedDocBinding.flush} (and a checkpoint, a compaction, `destroy`)
+ *   signs what is still in flight synchronously (the same bytes) so that it is in the array
+ *   when it returns.
  * - Outer → inner: every envelope that appears (from storage or the relay) is verified before it is
  *   applied: well-formed, this document, a key for its epoch, an author who may write, a valid
  *   signature and ciphertext, a `seq` not seen before, and the record's write rules (`validate`).
@@ -160,6 +171,20 @@ export interface BindingOptions {
    * same rule as the default (strict RFC 8032), which `crypto/ed25519.test.ts` holds it to.
    */
   readonly verifySignature?: (env: Envelope) => boolean | Promise<boolean>;
+  /**
+   * Signs the envelopes this device seals (default: the synchronous `sign`, noble). An
+   * asynchronous signer (`signEd25519Async`, WebCrypto) takes signing off the event loop: a local
+   * change sealed by the batching is appended once its signature is done, in seq order. It must
+   * give the bytes of the default (Ed25519 is deterministic): the binding signs synchronously
+   * with the default whenever it cannot wait.
+   */
+  readonly sign?: (message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+}
+
+/** An envelope sealed (seq and ciphertext fixed) whose signature is being made. */
+interface Signing {
+  readonly unsigned: UnsignedEnvelope;
+  signature: Uint8Array | null;
 }
 
 interface Received {
@@ -189,6 +214,15 @@ export class EncryptedDocBinding {
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
   private readonly onStaleManifest: (() => void) | undefined;
   private readonly verifySignature: (env: Envelope) => boolean | Promise<boolean>;
+  private readonly signer:
+    ((message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>) | null;
+  /** Envelopes sealed and being signed, in seq order; appended from the front once signed. */
+  private signing: Signing[] = [];
+  /** Envelope bytes → plaintext decrypted while its signature was being checked, and the key. */
+  private readonly ahead = new WeakMap<
+    Uint8Array,
+    { readonly key: Uint8Array; readonly plaintext: Uint8Array | null }
+  >();
   /** Envelope bytes → signature verdict (or the check in flight). */
   private readonly signatures = new WeakMap<Uint8Array, boolean | Promise<boolean>>();
   /** Batches received and being verified, in order; each applies after the one before. */
@@ -198,6 +232,8 @@ export class EncryptedDocBinding {
   private ownInflight = 0;
   /** When the last local change arrived (ms): a change after a quiet window is sealed at once. */
   private lastLocalChange = -Infinity;
+  /** Inside {@link compact}'s flush: appending does not start another compaction. */
+  private compacting = false;
 
   private readonly authors = new Map<string, AuthorState>();
   /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
@@ -224,8 +260,9 @@ export class EncryptedDocBinding {
     const quiet = Date.now() - this.lastLocalChange >= this.batchMs;
     // The first change after a quiet window leaves at once (a single edit is not delayed); the
     // ones that follow within the window are folded into one envelope at its end.
-    if (this.batchMs === 0 || (quiet && this.timer === null)) this.flush();
-    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.batchMs);
+    if (this.batchMs === 0 || (quiet && this.timer === null)) this.sealQueued(true);
+    else if (this.timer === null)
+      this.timer = setTimeout(() => this.sealQueued(true), this.batchMs);
     // Measured after sealing, so the time spent sealing never counts as quiet.
     this.lastLocalChange = Date.now();
     this.changed();
@@ -254,30 +291,85 @@ export class EncryptedDocBinding {
     this.onChange = opts.onChange;
     this.onStaleManifest = opts.onStaleManifest;
     this.verifySignature = opts.verifySignature ?? verifyEnvelopeSignature;
+    this.signer = opts.sign ?? null;
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
     this.inner.on('update', this.onInnerUpdate);
     this.listening = true;
-    if (this.queue.length > 0) this.timer = setTimeout(() => this.flush(), this.batchMs);
+    if (this.queue.length > 0) this.timer = setTimeout(() => this.sealQueued(true), this.batchMs);
   }
 
-  /** Seals queued local changes into one envelope now. */
+  /**
+   * Seals queued local changes into one envelope now. When it returns, everything this device
+   * sealed is in the outer array (signatures still in flight are made here, synchronously).
+   */
   flush(): void {
+    this.sealQueued(false);
+  }
+
+  /**
+   * Seals the queued local changes into one envelope with the next seq. With `wait` and an
+   * asynchronous signer the envelope is appended once signed, after those sealed before it;
+   * otherwise it, and everything sealed before, is appended before this returns.
+   */
+  private sealQueued(wait: boolean): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    if (!wait) this.appendSigned(true);
     if (this.queue.length === 0 || this.destroyed) return;
     if (this.ownInflight > 0) return; // sealed once this device's own envelopes are counted
     const current = this.writableEpoch();
     if (!current) return; // keep the changes until a key (or the newer manifest) arrives
     const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
     this.queue = [];
-    const env = this.seal('update', current, update, new Map());
-    this.outer.transact(() => this.array.push([env]), this);
+    const signing: Signing = {
+      unsigned: this.seal('update', current, update, new Map()),
+      signature: null,
+    };
+    this.signing.push(signing);
+    const message = signing.unsigned.signingBytes;
+    const secret = this.author.signSecret;
+    const signature = wait && this.signer ? this.signer(message, secret) : sign(message, secret);
+    if (signature instanceof Uint8Array) {
+      signing.signature = signature;
+    } else {
+      // A failed asynchronous signature is made synchronously: the seq is taken, it must be sent.
+      const done = (sig: Uint8Array | null) => {
+        if (signing.signature !== null) return; // made already, by a flush that could not wait
+        signing.signature = sig ?? sign(message, secret);
+        if (!this.destroyed) this.appendSigned(false);
+      };
+      signature.then(done, () => done(null));
+      return;
+    }
+    this.appendSigned(false);
+  }
+
+  /**
+   * Appends the signed envelopes at the front of {@link signing} (seq order), in one outer
+   * transaction. With `now`, first signs synchronously whatever is still in flight.
+   */
+  private appendSigned(now: boolean): void {
+    if (this.signing.length === 0) return;
+    if (now) {
+      for (const s of this.signing)
+        s.signature ??= sign(s.unsigned.signingBytes, this.author.signSecret);
+    }
+    const ready: Uint8Array[] = [];
+    while (this.signing.length > 0 && this.signing[0]!.signature !== null) {
+      const { unsigned, signature } = this.signing.shift()!;
+      const bytes = encodeEnvelope(signedEnvelope(unsigned, signature!));
+      this.verdicts.set(bytes, 'applied');
+      ready.push(bytes);
+    }
+    if (ready.length === 0) return;
+    this.outer.transact(() => this.array.push(ready), this);
     this.changed();
-    if (this.author.role === 'owner' && this.array.length > this.compactAfter) this.compact();
+    if (!this.compacting && this.author.role === 'owner' && this.array.length > this.compactAfter)
+      this.compact();
   }
 
   /**
@@ -286,7 +378,12 @@ export class EncryptedDocBinding {
    */
   compact(): boolean {
     if (this.author.role !== 'owner' || this.destroyed) return false;
-    this.flush();
+    this.compacting = true;
+    try {
+      this.flush();
+    } finally {
+      this.compacting = false;
+    }
     const current = this.writableEpoch();
     if (!current) return false;
     const covers = new Map<string, number>();
@@ -294,7 +391,11 @@ export class EncryptedDocBinding {
       const contiguous = this.contiguousUpTo(state);
       if (contiguous > 0) covers.set(hex, contiguous);
     }
-    const snapshot = this.seal('snapshot', current, Y.encodeStateAsUpdate(this.inner), covers);
+    const sealed = this.seal('snapshot', current, Y.encodeStateAsUpdate(this.inner), covers);
+    const snapshot = encodeEnvelope(
+      signedEnvelope(sealed, sign(sealed.signingBytes, this.author.signSecret)),
+    );
+    this.verdicts.set(snapshot, 'applied');
     const items = this.array.toArray();
     const doomed: number[] = [];
     items.forEach((item, index) => {
@@ -359,7 +460,7 @@ export class EncryptedDocBinding {
       applied: this.applied,
       rejected: this.rejected,
       deferred: this.deferredItems.length + this.waiting.length,
-      unsealed: this.queue.length,
+      unsealed: this.queue.length + this.signing.length,
       awaitingEpoch: this.awaitingEpoch,
       awaitingManifest: this.keyring.awaitedVersion?.() ?? null,
       envelopes: this.array.length,
@@ -440,14 +541,15 @@ export class EncryptedDocBinding {
 
   // -------------------------------------------------------------------------------------------
 
+  /** Takes the next seq and encrypts; the caller signs (sync or not) and appends in seq order. */
   private seal(
     kind: 'update' | 'snapshot',
     current: { epoch: number; key: Uint8Array },
     plaintext: Uint8Array,
     covers: Map<string, number>,
-  ): Uint8Array {
+  ): UnsignedEnvelope {
     const seq = ++this.mySeq;
-    const env = sealEnvelope(
+    const unsigned = encryptEnvelope(
       {
         kind,
         docId: this.docId,
@@ -459,15 +561,12 @@ export class EncryptedDocBinding {
       },
       current.key,
       plaintext,
-      this.author.signSecret,
     );
-    const bytes = encodeEnvelope(env);
-    this.verdicts.set(bytes, 'applied');
     const state = this.stateOf(this.authorHex);
     state.applied.add(seq);
     state.max = Math.max(state.max, seq);
     if (kind === 'snapshot') this.coverAll(covers);
-    return bytes;
+    return unsigned;
   }
 
   private stateOf(hex: string): AuthorState {
@@ -529,6 +628,9 @@ export class EncryptedDocBinding {
       this.apply(envelopes, items.length > 0);
       return;
     }
+    // While the signatures are checked elsewhere (WebCrypto), decrypt what they cover: the
+    // plaintext is only looked at once its signature and every other check have passed.
+    if (checks.length > 0) for (const { item, env } of envelopes) this.decryptAhead(item, env);
     this.inflight++;
     if (own) this.ownInflight++;
     const run = async () => {
@@ -541,7 +643,8 @@ export class EncryptedDocBinding {
       .finally(() => {
         this.inflight--;
         if (own) this.ownInflight--;
-        if (this.ownInflight === 0 && this.queue.length > 0 && this.timer === null) this.flush();
+        if (this.ownInflight === 0 && this.queue.length > 0 && this.timer === null)
+          this.sealQueued(true);
       });
   }
 
@@ -553,6 +656,25 @@ export class EncryptedDocBinding {
     const state = this.authors.get(hex);
     if (state && env.kind === 'update' && env.seq <= state.covered) return false;
     return !(state && state.applied.has(env.seq));
+  }
+
+  /**
+   * Decrypts an envelope whose signature check is in flight, if this device has its epoch's key,
+   * and keeps the result for {@link decrypted}; AEAD authenticates it, and nothing reads it
+   * before {@link receive} has checked the signature, the author and the seq.
+   */
+  private decryptAhead(item: Uint8Array, env: Envelope): void {
+    const verdict = this.signatures.get(item);
+    if (env.docId !== this.docId || verdict === undefined || typeof verdict === 'boolean') return;
+    const key = this.keyring.key(this.docId, env.epoch);
+    if (key) this.ahead.set(item, { key, plaintext: decryptEnvelope(env, key) });
+  }
+
+  /** The plaintext under `key`: decrypted ahead (under the same key), or now. */
+  private decrypted(item: Uint8Array, env: Envelope, key: Uint8Array): Uint8Array | null {
+    const ahead = this.ahead.get(item);
+    this.ahead.delete(item);
+    return ahead && ahead.key === key ? ahead.plaintext : decryptEnvelope(env, key);
   }
 
   /** The signature verdict: computed when it arrived, or now (synchronously, same rule). */
@@ -644,7 +766,7 @@ export class EncryptedDocBinding {
       return false;
     }
     if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
-    const plaintext = this.signatureOk(item, env) ? decryptEnvelope(env, key) : null;
+    const plaintext = this.signatureOk(item, env) ? this.decrypted(item, env, key) : null;
     if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
     if (this.keyring.mayRotate?.(this.docId, env.author)) this.noteManifestVersion(env);
     if (env.kind === 'update' && this.validate) {
