@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { RecordSession, SharingError } from '../../src/lib/app/record-session';
 import { Workspace } from '../../src/lib/app/workspace';
 import { newEntryId, putEntry, type Entry } from '../../src/lib/core/record/index';
-import { deviceOpts, PASS, PHYSIO_PROFILE, useTestRelay, waitFor, SISTER_PROFILE } from './helpers';
+import {
+  deviceOpts,
+  PASS,
+  PHYSIO_PROFILE,
+  inviteInto,
+  useTestRelay,
+  waitFor,
+  SISTER_PROFILE,
+} from './helpers';
+import { redFlagAnswers } from '../../src/lib/core/record/clinical.testing';
 
 /**
  * Corrections through the real relay (issue 12 item 8, THREAT_MODEL rule 24): a hostile delegate
@@ -15,34 +24,7 @@ import { deviceOpts, PASS, PHYSIO_PROFILE, useTestRelay, waitFor, SISTER_PROFILE
 
 const relay = useTestRelay();
 
-async function invite(
-  patient: RecordSession,
-  ws: Workspace,
-  scope: Parameters<RecordSession['grant']>[1],
-) {
-  const { invite, code } = patient.createInvite();
-  await ws.acceptInvite(code);
-  const answer = await patient.takeInviteAnswer(invite);
-  if (!answer) throw new Error('no answer');
-  await patient.grant(answer, scope);
-  await waitFor(async () => (await ws.poll()) > 0 || ws.session(patient.recordId) !== null);
-  const session = ws.session(patient.recordId);
-  if (!session) throw new Error('not opened');
-  return session;
-}
-
-const FLAGS = {
-  answers: {
-    'bladder-bowel': false,
-    'saddle-numbness': true,
-    'leg-weakness': false,
-    fever: false,
-    'weight-loss': false,
-    'cancer-history': false,
-    trauma: false,
-    'night-pain': true,
-  },
-};
+const FLAGS = { answers: redFlagAnswers('saddle-numbness', 'night-pain') };
 
 const backScores = (s: RecordSession) =>
   s
@@ -62,7 +44,7 @@ describe('a hostile delegate’s corrections, through the real relay', () => {
     await patient.settled();
 
     const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-cx-sister'));
-    const sister = await invite(patient, sisterWs, {
+    const sister = await inviteInto(patient, sisterWs, {
       role: 'delegate',
       compartments: ['clinical', 'safety', 'messages'],
       notAfter: Date.now() + 30 * 86_400_000,
@@ -161,7 +143,7 @@ describe('a professional’s review of warning signs, through the real relay', (
     const flags = patient.write('red-flags', FLAGS);
     await patient.settled();
     const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-rv-physio'));
-    const physio = await invite(patient, physioWs, {
+    const physio = await inviteInto(patient, physioWs, {
       role: 'professional',
       compartments: ['clinical', 'safety'],
       notAfter: Date.now() + 30 * 86_400_000,

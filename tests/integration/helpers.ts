@@ -8,6 +8,8 @@ import { createLogger } from '../../sync-server/src/log';
 import { testStoreArgs } from '../../sync-server/src/pg-testing';
 import { startServer, type RunningServer } from '../../sync-server/src/server';
 import type { Profile } from '../../src/lib/core/sharing/index';
+import type { RecordSession } from '../../src/lib/app/record-session';
+import type { Workspace } from '../../src/lib/app/workspace';
 
 /** A cheap passphrase KDF: these tests check behaviour, not the KDF's cost. */
 export const FAST_KDF = { alg: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
@@ -154,4 +156,24 @@ export async function waitFor(
     if (Date.now() - start > timeoutMs) throw new Error('Timed out waiting.');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Invites a workspace into the patient's record with `scope` and returns the workspace's open
+ * session of it (the invite code, the answer, the grant, the poll).
+ */
+export async function inviteInto(
+  patient: RecordSession,
+  ws: Workspace,
+  scope: Parameters<RecordSession['grant']>[1],
+): Promise<RecordSession> {
+  const { invite, code } = patient.createInvite();
+  await ws.acceptInvite(code);
+  const answer = await patient.takeInviteAnswer(invite);
+  if (!answer) throw new Error('no answer');
+  await patient.grant(answer, scope);
+  await waitFor(async () => (await ws.poll()) > 0 || ws.session(patient.recordId) !== null);
+  const session = ws.session(patient.recordId);
+  if (!session) throw new Error('not opened');
+  return session;
 }

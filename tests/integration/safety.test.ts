@@ -6,7 +6,16 @@ import { entriesMap, readEntry } from '../../src/lib/core/record/index';
 import { openLockboxes } from '../../src/lib/core/sharing/index';
 import { decodeEnvelope, isProtocolError, OUTER_ARRAY } from '../../src/lib/core/sync/index';
 import { connect, waitUntil } from './relay-client';
-import { deviceOpts, PASS, PHYSIO_PROFILE, SISTER_PROFILE, useTestRelay, waitFor } from './helpers';
+import {
+  deviceOpts,
+  PASS,
+  PHYSIO_PROFILE,
+  SISTER_PROFILE,
+  inviteInto,
+  useTestRelay,
+  waitFor,
+} from './helpers';
+import { redFlagAnswers } from '../../src/lib/core/record/clinical.testing';
 
 /**
  * Warning signs kept from a relative (issue 12 item 9, THREAT_MODEL rule 26), through the real
@@ -19,34 +28,7 @@ import { deviceOpts, PASS, PHYSIO_PROFILE, SISTER_PROFILE, useTestRelay, waitFor
 
 const relay = useTestRelay();
 
-async function invite(
-  patient: RecordSession,
-  ws: Workspace,
-  scope: Parameters<RecordSession['grant']>[1],
-) {
-  const { invite, code } = patient.createInvite();
-  await ws.acceptInvite(code);
-  const answer = await patient.takeInviteAnswer(invite);
-  if (!answer) throw new Error('no answer');
-  await patient.grant(answer, scope);
-  await waitFor(async () => (await ws.poll()) > 0 || ws.session(patient.recordId) !== null);
-  const session = ws.session(patient.recordId);
-  if (!session) throw new Error('not opened');
-  return session;
-}
-
-const FLAGS = {
-  answers: {
-    'bladder-bowel': false,
-    'saddle-numbness': true,
-    'leg-weakness': false,
-    fever: false,
-    'weight-loss': false,
-    'cancer-history': false,
-    trauma: false,
-    'night-pain': false,
-  },
-};
+const FLAGS = { answers: redFlagAnswers('saddle-numbness') };
 
 const YEAR = 365 * 86_400_000;
 const flagsOf = (s: RecordSession) => s.recordEntries('red-flags');
@@ -67,14 +49,14 @@ describe('warning signs and a relative’s grant, through the real relay', () =>
     expect(patient.entries('clinical', 'red-flags')).toEqual([]);
 
     const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-sf-sister'));
-    const sister = await invite(patient, sisterWs, {
+    const sister = await inviteInto(patient, sisterWs, {
       role: 'delegate',
       compartments: ['clinical'],
       notAfter: Date.now() + YEAR,
       manage: false,
     });
     const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-sf-physio'));
-    const physio = await invite(patient, physioWs, {
+    const physio = await inviteInto(patient, physioWs, {
       role: 'professional',
       compartments: ['clinical', 'safety', 'messages'],
       notAfter: Date.now() + YEAR,
@@ -146,14 +128,14 @@ describe('a record made before the safety compartment existed', () => {
     await before.settled();
     expect(before.entries('clinical', 'red-flags').map((e) => e.id)).toEqual([flags.id]);
     const sisterWs = await Workspace.create(SISTER_PROFILE, PASS, deviceOpts('-sf-old-sister'));
-    const sister = await invite(before, sisterWs, {
+    const sister = await inviteInto(before, sisterWs, {
       role: 'viewer',
       compartments: ['clinical'],
       notAfter: null,
       manage: false,
     });
     const physioWs = await Workspace.create(PHYSIO_PROFILE, PASS, deviceOpts('-sf-old-physio'));
-    const physio = await invite(before, physioWs, {
+    const physio = await inviteInto(before, physioWs, {
       role: 'professional',
       compartments: ['messages'],
       notAfter: Date.now() + YEAR,

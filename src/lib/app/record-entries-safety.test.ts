@@ -17,6 +17,7 @@ import {
   type EntryContext,
 } from './record-entries';
 import { SharingError, type OpenCompartment } from './session-types';
+import { redFlagAnswers } from '$lib/core/record/clinical.testing';
 
 /**
  * Where warning signs are written and read (issue 12 item 9): in `safety`; in a record made
@@ -25,16 +26,7 @@ import { SharingError, type OpenCompartment } from './session-types';
 
 const me = deviceKeysFromSeed(newSeed());
 const pro = deviceKeysFromSeed(newSeed());
-const answers = {
-  'bladder-bowel': false,
-  'saddle-numbness': true,
-  'leg-weakness': false,
-  fever: false,
-  'weight-loss': false,
-  'cancer-history': false,
-  trauma: false,
-  'night-pain': false,
-};
+const answers = redFlagAnswers('saddle-numbness');
 
 function record(names: readonly Compartment[]) {
   const docs = new Map(names.map((n) => [n, new Y.Doc()]));

@@ -2,22 +2,14 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { entriesMap, listEntries, newEntryId, putEntry, readEntry, type Entry } from './entries';
 import { moveToNewCompartment } from './move';
+import { redFlagAnswers } from './clinical.testing';
 
 /** Moving the warning signs from `clinical` to `safety` (issue 12 item 9, THREAT_MODEL rule 26). */
 
 const me = 'a'.repeat(64);
 const pro = 'b'.repeat(64);
 const owner = { deviceId: me, role: 'owner' as const };
-const answers = {
-  'bladder-bowel': false,
-  'saddle-numbness': true,
-  'leg-weakness': false,
-  fever: false,
-  'weight-loss': false,
-  'cancer-history': false,
-  trauma: false,
-  'night-pain': false,
-};
+const answers = redFlagAnswers('saddle-numbness');
 const at = '2026-11-01T10:00:00.000Z';
 
 function flags(by: string, extra: Partial<Entry> = {}): Entry {
