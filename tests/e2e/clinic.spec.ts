@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axe, setUpWorkspace, startRecord } from './helpers';
+import { expect, test } from '@playwright/test';
+import { axe, fits, newPerson, setUpWorkspace, startRecord } from './helpers';
 
 /**
  * A physiotherapist writes in the patient's record in clinic (issue 12 item 6, issue 14 item 2):
@@ -11,26 +11,11 @@ import { axe, setUpWorkspace, startRecord } from './helpers';
 
 const WHO = 'Ana Jensen · professional, Physiotherapy · Physiotherapist, Fysio Nord';
 
-async function newPerson(browser: Browser, width = 1280): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width, height: width < 400 ? 740 : 800 },
-  });
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
-
-async function fits(page: Page, width: number) {
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-    width,
-  );
-}
-
 test('a physiotherapist records ROM, a session and an ODI with the patient; the patient sees who', async ({
   browser,
 }) => {
   test.setTimeout(150_000);
-  const patient = await newPerson(browser, 360);
+  const patient = await newPerson(browser, 360, 740);
   await startRecord(patient);
   await patient.getByRole('link', { name: 'Check-in' }).first().click();
   await patient.getByRole('radio', { name: '7 — Low back pain' }).click();

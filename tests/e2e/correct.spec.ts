@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axe, setUpWorkspace, startRecord } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { axe, fits, newPerson, setUpWorkspace, startRecord } from './helpers';
 
 /**
  * Correct and withdraw (issue 12 items 8–9, issue 14 item 1): the patient corrects a check-in
@@ -8,13 +8,6 @@ import { axe, setUpWorkspace, startRecord } from './helpers';
  * reads neutral wording; a sister who acts for the patient enters a check-in from the shared
  * view; the private journal. axe on every new state; 360 px.
  */
-
-async function newPerson(browser: Browser, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
 
 async function invite(
   patient: Page,
@@ -34,11 +27,6 @@ async function invite(
   await expect(patient.getByText(`${name} now has access.`)).toBeVisible();
   await person.getByRole('button', { name: /^Record / }).click({ timeout: 15_000 });
   await patient.getByRole('link', { name: 'Record' }).first().click();
-}
-
-async function fits(page: Page, width: number): Promise<void> {
-  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scroll).toBeLessThanOrEqual(width);
 }
 
 async function answerFlags(page: Page, yes: string | null): Promise<void> {

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axe, setUpWorkspace, startRecord } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { axe, fits, newPerson, setUpWorkspace, startRecord } from './helpers';
 
 /**
  * A document travels patient → physiotherapist (issue 12 item 7): the patient attaches a PDF
@@ -8,13 +8,6 @@ import { axe, setUpWorkspace, startRecord } from './helpers';
  * byte the patient's file; a file that is not a PDF or an image is refused with a clear message.
  * axe on both pages; both fit 360 px.
  */
-
-async function newPerson(browser: Browser, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
 
 async function invite(patient: Page, person: Page, personPrint: string, name: string) {
   await patient.getByRole('button', { name: 'Invite someone' }).click();
@@ -36,16 +29,11 @@ function letter(): Buffer {
   return Buffer.from(`%PDF-1.4\n${line.repeat(4500)}%%EOF\n`);
 }
 
-async function fits(page: Page, width: number): Promise<void> {
-  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scroll).toBeLessThanOrEqual(width);
-}
-
 test('a document travels patient → physiotherapist with progress shown', async ({ browser }) => {
   test.setTimeout(150_000);
-  const patient = await newPerson(browser, 360);
+  const patient = await newPerson(browser, 360, 900);
   await startRecord(patient);
-  const physio = await newPerson(browser);
+  const physio = await newPerson(browser, 1280, 900);
   const physioPrint = await setUpWorkspace(physio, {
     kind: 'professional',
     name: 'Ana Jensen',

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 /** Steps several browser tests share. */
 
@@ -66,4 +66,18 @@ export async function shots(page: Page, name: string): Promise<void> {
     );
     expect(overflow, `${name} fits ${w} px`).toBe(false);
   }
+}
+
+/** A person on their own browser context (their own device), at the app's start page. */
+export async function newPerson(browser: Browser, width = 1280, height = 800): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  await page.goto('/');
+  return page;
+}
+
+/** The page is no wider than `width`: nothing scrolls sideways. */
+export async function fits(page: Page, width: number): Promise<void> {
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scroll).toBeLessThanOrEqual(width);
 }

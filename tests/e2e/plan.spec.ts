@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axe, setUpWorkspace, startRecord } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { axe, fits, newPerson, setUpWorkspace, startRecord } from './helpers';
 
 /**
  * The plan (issue 12 items 4, 5; issue 14 item 10): a physiotherapist, on a laptop, writes a
@@ -8,13 +8,6 @@ import { axe, setUpWorkspace, startRecord } from './helpers';
  * status on the Plan page; the physiotherapist sees the adherence, the question with the
  * appointment and the work status. axe on every new page and state; /plan fits 360 px.
  */
-
-async function newPerson(browser: Browser, width: number, height = 900): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
 
 async function invite(patient: Page, person: Page, personPrint: string, name: string) {
   await patient.getByRole('button', { name: 'Invite someone' }).click();
@@ -28,11 +21,6 @@ async function invite(patient: Page, person: Page, personPrint: string, name: st
   await patient.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(patient.getByText(`${name} now has access.`)).toBeVisible();
   await person.getByRole('button', { name: /^Record / }).click({ timeout: 15_000 });
-}
-
-async function fits(page: Page, width: number): Promise<void> {
-  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scroll).toBeLessThanOrEqual(width);
 }
 
 test('physiotherapist writes a home-exercise plan, the patient logs it done from the phone, the physiotherapist sees adherence', async ({

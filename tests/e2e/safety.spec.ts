@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axe, setUpWorkspace, shots, startRecord } from './helpers';
+import { expect, test } from '@playwright/test';
+import { axe, fits, newPerson, setUpWorkspace, shots, startRecord } from './helpers';
 
 /**
  * Warning signs kept from a relative (issue 12 item 9, THREAT_MODEL rule 26): the patient shares
@@ -8,18 +8,6 @@ import { axe, setUpWorkspace, shots, startRecord } from './helpers';
  * answered". The patient then changes what the sister sees from the access list, and the warning
  * signs appear in the sister's open view. axe on the new states; 360 px.
  */
-
-async function newPerson(browser: Browser, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 800 } });
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
-
-async function fits(page: Page, width: number): Promise<void> {
-  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(scroll).toBeLessThanOrEqual(width);
-}
 
 test('a relative sees the warning signs only when the patient shares them', async ({ browser }) => {
   test.setTimeout(180_000);
