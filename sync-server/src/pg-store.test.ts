@@ -55,26 +55,39 @@ describe('PgStore', () => {
     expect(describeUrl(url)).not.toContain('S3cret');
   });
 
-  it('tells another instance of appended rows and manifests after the commit, by id', async () => {
+  it('tells another instance of appended rows (small ones with their bytes) and manifests after the commit', async () => {
     const url = await server.createDatabase();
     const a = await PgStore.open(url);
     const b = await PgStore.open(url);
     const heard: Array<[string, readonly number[]]> = [];
+    const inline = new Map<number, number[]>();
     const manifests: Array<[string, number]> = [];
     let own = 0;
     a.watch({ updates: () => own++, manifest: () => own++, resync: () => undefined });
     b.watch({
-      updates: (doc, ids) => heard.push([doc, ids]),
+      updates: (doc, ids, _sentAt, data) => {
+        heard.push([doc, ids]);
+        for (const [id, bytes] of data ?? []) inline.set(id, [...bytes]);
+      },
       manifest: (record, version) => manifests.push([record, version]),
       resync: () => undefined,
     });
     const id1 = await a.appendUpdate('rec:doc|odd', new Uint8Array([1]));
     const id2 = await a.appendUpdate('rec:doc|odd', new Uint8Array([2]));
+    // Too big to travel inside a notification: named by id only, and fetched.
+    const big = new Uint8Array(5000).fill(7);
+    const id3 = await a.appendUpdate('rec:doc|odd', big);
     await a.putManifest('rec', 3, new Uint8Array([3]));
     const deadline = Date.now() + 5000;
-    while ((heard.flatMap((h) => h[1]).length < 2 || manifests.length < 1) && Date.now() < deadline)
+    while ((heard.flatMap((h) => h[1]).length < 3 || manifests.length < 1) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
-    expect(heard.flatMap((h) => h[1])).toEqual([id1, id2]);
+    expect(heard.flatMap((h) => h[1])).toEqual([id1, id2, id3]);
+    // Small rows came with their bytes, so the other instance needs no query for them.
+    expect([...inline.entries()]).toEqual([
+      [id1, [1]],
+      [id2, [2]],
+    ]);
+    expect((await b.updatesById('rec:doc|odd', [id3]))[0]!.data).toEqual(big);
     expect(heard.every((h) => h[0] === 'rec:doc|odd')).toBe(true);
     expect(manifests).toEqual([['rec', 3]]);
     expect(own).toBe(0); // an instance ignores its own notifications

@@ -41,6 +41,14 @@ import {
  */
 
 const CHANNEL = 'backpack_relay';
+/**
+ * Rows up to this many bytes travel inside their notification (as hex, within PostgreSQL's
+ * 8000-byte payload limit): an edit's envelope is a few hundred bytes, so the other instance
+ * applies it without a query. Instances of one database must run the same version: an older one
+ * ignores `d` notifications (its clients then see those rows at their next load).
+ */
+const INLINE_MAX = 3800;
+const HEX = /^(?:[0-9a-f]{2})+$/;
 /** Key of the advisory lock held while migrating (any constant that no other code uses). */
 const MIGRATION_LOCK = 0x6261636b; // "back"
 
@@ -101,7 +109,10 @@ export class PgStore implements RelayStore {
   private listener: pg.Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   /** Notified ids per document, applied together on the next turn of the event loop. */
-  private batch = new Map<string, { ids: number[]; sentAt: number }>();
+  private batch = new Map<
+    string,
+    { ids: number[]; sentAt: number; data: Map<number, Uint8Array> }
+  >();
   private batchScheduled = false;
 
   private constructor(
@@ -203,18 +214,30 @@ export class PgStore implements RelayStore {
     retry(100);
   }
 
-  /** `u|instance|id|sentAt|doc` or `m|instance|version|record`. */
+  /**
+   * `u|instance|id|sentAt|doc`, `d|instance|id|sentAt|hex|doc` (a small row's bytes inline, so
+   * the other instance needs no query for it) or `m|instance|version|record`.
+   */
   private onNotification(payload: string): void {
     const [kind, instance, num, ...rest] = payload.split('|');
     if (instance === this.instance || num === undefined) return;
-    if (kind === 'u' && rest.length >= 2) {
-      const [sentAt, ...docParts] = rest;
-      const doc = docParts.join('|');
+    const inline = kind === 'd';
+    if ((kind === 'u' && rest.length >= 2) || (inline && rest.length >= 3)) {
+      const [sentAt, ...more] = rest;
+      const hex = inline ? more.shift()! : '';
+      const doc = more.join('|');
       const id = Number(num);
       if (!Number.isSafeInteger(id)) return;
-      const entry = this.batch.get(doc);
-      if (entry) entry.ids.push(id);
-      else this.batch.set(doc, { ids: [id], sentAt: Number(sentAt) });
+      // Bytes that do not decode are fetched by id instead.
+      const data = inline && HEX.test(hex) ? toBytes(Buffer.from(hex, 'hex')) : undefined;
+      const entry = this.batch.get(doc) ?? {
+        ids: [] as number[],
+        sentAt: Number(sentAt),
+        data: new Map<number, Uint8Array>(),
+      };
+      entry.ids.push(id);
+      if (data) entry.data.set(id, data);
+      this.batch.set(doc, entry);
       if (!this.batchScheduled) {
         this.batchScheduled = true;
         setImmediate(() => this.flushBatch());
@@ -231,8 +254,8 @@ export class PgStore implements RelayStore {
     this.batchScheduled = false;
     const batch = this.batch;
     this.batch = new Map();
-    for (const [doc, { ids, sentAt }] of batch) {
-      for (const w of this.watchers) w.updates(doc, ids, sentAt);
+    for (const [doc, { ids, sentAt, data }] of batch) {
+      for (const w of this.watchers) w.updates(doc, ids, sentAt, data);
     }
   }
 
@@ -297,8 +320,12 @@ export class PgStore implements RelayStore {
       const r = await this.pool.query<{ id: number; doc: string }>(
         `WITH row AS (
            INSERT INTO updates (doc, data)
-           SELECT * FROM unnest($1::text[], $2::bytea[]) RETURNING id, doc)
-         SELECT id, doc, pg_notify($3, 'u|' || $4 || '|' || id || '|' || $5 || '|' || doc)
+           SELECT * FROM unnest($1::text[], $2::bytea[])
+           RETURNING id, doc,
+             CASE WHEN octet_length(data) <= ${INLINE_MAX} THEN encode(data, 'hex') END AS hex)
+         SELECT id, doc, pg_notify($3,
+           CASE WHEN hex IS NULL THEN 'u|' || $4 || '|' || id || '|' || $5 || '|' || doc
+                ELSE 'd|' || $4 || '|' || id || '|' || $5 || '|' || hex || '|' || doc END)
          FROM row ORDER BY id`,
         [
           batch.map((a) => a.doc),

@@ -255,7 +255,7 @@ export class Relay {
     });
 
     this.stopWatching = store.watch({
-      updates: (doc, ids, sentAt) => this.applyRemote(doc, ids, sentAt),
+      updates: (doc, ids, sentAt, data) => this.applyRemote(doc, ids, sentAt, data),
       manifest: () => undefined, // the manifest registry listens for these (auth.ts)
       resync: () => {
         for (const doc of this.live.keys()) this.reloadRemote(doc);
@@ -407,11 +407,29 @@ export class Relay {
   }
 
   /** Applies rows another instance stored to the loaded document (and so to its clients). */
-  private applyRemote(doc: string, ids: readonly number[], sentAt: number): void {
+  private applyRemote(
+    doc: string,
+    ids: readonly number[],
+    sentAt: number,
+    inline?: ReadonlyMap<number, Uint8Array>,
+  ): void {
     const document = this.live.get(doc);
     if (!document || this.closing) return;
     const { store, metrics, log } = this.deps;
-    store.updatesById(doc, ids).then(
+    // Small rows came with the notification: applied at once, without a query.
+    const missing = ids.filter((id) => !inline?.has(id));
+    if (inline && inline.size > 0) {
+      let applied = 0;
+      for (const id of ids) {
+        const data = inline.get(id);
+        if (!data) continue;
+        Y.applyUpdate(document, data);
+        applied++;
+      }
+      metrics.remoteApplied(applied, Date.now() - sentAt);
+    }
+    if (missing.length === 0) return;
+    store.updatesById(doc, missing).then(
       (rows) => {
         for (const r of rows) Y.applyUpdate(document, r.data);
         metrics.remoteApplied(rows.length, Date.now() - sentAt);

@@ -119,8 +119,16 @@ export interface PushSchedule {
  * other instances and never calls these). Heard only after the commit.
  */
 export interface StoreEvents {
-  /** Rows were appended to `doc`'s log by another instance (ids in the log). */
-  updates(doc: string, ids: readonly number[], sentAt: number): void;
+  /**
+   * Rows were appended to `doc`'s log by another instance (ids in the log); `data` holds the
+   * bytes of those that came inline with their notification (small rows), the rest are fetched.
+   */
+  updates(
+    doc: string,
+    ids: readonly number[],
+    sentAt: number,
+    data?: ReadonlyMap<number, Uint8Array>,
+  ): void;
   /** A newer manifest of `record` was stored by another instance. */
   manifest(record: string, version: number): void;
   /** The notification channel was lost and is back: events in between may be missing. */

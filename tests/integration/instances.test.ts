@@ -118,6 +118,11 @@ describe('two relay instances on one PostgreSQL, in process', () => {
     onB.envelopes.push([back]);
     await waitUntil(() => onA.envelopes.length === 2);
     expect(onA.envelopes.toArray()).toContainEqual(back);
+    // A row too big to come inside its notification is fetched by id on the other instance.
+    const big = envelope(owner, DOC, 2, new Uint8Array(6000).fill(9));
+    onA.envelopes.push([big]);
+    await waitUntil(() => onB.envelopes.length === 3);
+    expect(onB.envelopes.toArray()).toContainEqual(big);
     // Stored once each (by the instance that accepted it), applied on the other.
     const metric = async (s: RunningServer, name: string) =>
       Number(
