@@ -92,6 +92,20 @@ function sync(a: Y.Doc, b: Y.Doc): void {
   Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
 }
 
+/** Puts a note entry written by `deviceId` into `doc` (data as given). */
+function putNote(doc: Y.Doc, deviceId: string, data: unknown, role: Role = 'owner'): Entry {
+  const entry: Entry = {
+    id: newEntryId(deviceId),
+    type: 'note',
+    at: new Date().toISOString(),
+    author: { deviceId, role },
+    data,
+    v: 1,
+  };
+  putEntry(doc, entry);
+  return entry;
+}
+
 function write(
   d: Device,
   text: string,
@@ -172,14 +186,7 @@ describe('encrypted doc binding', () => {
       batchMs: 20,
     });
     for (let i = 0; i < 10; i++) {
-      putEntry(inner, {
-        id: newEntryId(keys.deviceId),
-        type: 'note',
-        at: new Date().toISOString(),
-        author: { deviceId: keys.deviceId, role: 'owner' },
-        data: { i },
-        v: 1,
-      });
+      putNote(inner, keys.deviceId, { i });
     }
     // The first change left at once; the nine that followed within the window wait for its end.
     expect(outer.getArray(OUTER_ARRAY).length).toBe(1);
@@ -204,15 +211,7 @@ describe('encrypted doc binding', () => {
         author: { ...keys, role: 'owner' },
         batchMs,
       });
-      const put = (i: number) =>
-        putEntry(inner, {
-          id: newEntryId(keys.deviceId),
-          type: 'note',
-          at: new Date().toISOString(),
-          author: { deviceId: keys.deviceId, role: 'owner' },
-          data: { i },
-          v: 1,
-        });
+      const put = (i: number) => putNote(inner, keys.deviceId, { i });
       return { outer, binding, put, sent: () => outer.getArray(OUTER_ARRAY).length };
     }
 
@@ -439,14 +438,7 @@ describe('encrypted doc binding', () => {
         newKey,
         (() => {
           const d = new Y.Doc();
-          putEntry(d, {
-            id: newEntryId(a.keys.deviceId),
-            type: 'note',
-            at: new Date().toISOString(),
-            author: { deviceId: a.keys.deviceId, role: 'owner' },
-            data: { text: 'epoch one' },
-            v: 1,
-          });
+          putNote(d, a.keys.deviceId, { text: 'epoch one' });
           return Y.encodeStateAsUpdate(d);
         })(),
         a.keys.signSecret,
@@ -593,15 +585,7 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
       sign: signer,
       ...(checkpoint ? { checkpoint } : {}),
     });
-    const put = (text: string) =>
-      putEntry(inner, {
-        id: newEntryId(keys.deviceId),
-        type: 'note',
-        at: new Date().toISOString(),
-        author: { deviceId: keys.deviceId, role: 'owner' },
-        data: { text },
-        v: 1,
-      });
+    const put = (text: string) => putNote(inner, keys.deviceId, { text });
     const seqs = () =>
       outer
         .getArray<Uint8Array>(OUTER_ARRAY)
