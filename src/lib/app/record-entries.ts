@@ -4,6 +4,7 @@ import {
   entryType,
   isValidEntry,
   listEntries,
+  newestFirst,
   MAX_REASON,
   newEntryId,
   putEntry,
@@ -223,9 +224,6 @@ export function readVersionsOf(
   if (names.length > 1) all.sort(newestFirst);
   return foldVersions(all);
 }
-
-const newestFirst = (a: Entry, b: Entry): number =>
-  a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1;
 
 /** The profile's display fields an entry carries: the non-empty ones (all bounded, rule 29). */
 function authorFields(info: EntryContext['authorInfo']): Partial<EntryAuthor> {

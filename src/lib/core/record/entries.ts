@@ -200,7 +200,12 @@ export function listEntries(doc: Y.Doc, type?: string): Entry[] {
     const entry = readEntry(value);
     if (entry && !entry.deleted && (type === undefined || entry.type === type)) out.push(entry);
   });
-  return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1));
+  return out.sort(newestFirst);
+}
+
+/** The record's order: newest `at` first, then the greater id. */
+export function newestFirst(a: Entry, b: Entry): number {
+  return a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1;
 }
 
 export function schemaVersion(doc: Y.Doc): number {
