@@ -92,21 +92,23 @@ export interface CompartmentUpgrade {
  * `safety`) once this owner device reaches the relay, and this device's warning signs move
  * there from `clinical`; a compaction then drops them from the relay's clinical copy. The
  * caller retries on its tick while the relay cannot be reached. Each owner device moves its own.
- * Only for an owner device holding the root.
+ * Only for an owner device holding the root. True once done: only this device writes its own
+ * entries, and it writes no more where they lived once the new compartment exists, so the move
+ * need not be looked for again in this session.
  */
-export async function upgradeCompartments(host: CompartmentUpgrade): Promise<void> {
+export async function upgradeCompartments(host: CompartmentUpgrade): Promise<boolean> {
   const missing = COMPARTMENTS.some((n) => !host.manifest.compartments.some((c) => c.name === n));
   if (missing) {
     try {
       await host.addMissing();
     } catch {
-      return; // offline, or another device changed sharing first: the tick tries again
+      return false; // offline, or another device changed sharing first: the tick tries again
     }
   }
   for (const [name, from] of Object.entries(COMPARTMENT_ORIGIN) as [Compartment, Compartment][]) {
     const to = host.compartments.get(name);
     const old = host.compartments.get(from);
-    if (!to || !old) continue;
+    if (!to || !old) return false;
     const author = { deviceId: host.device.deviceId, role: 'owner' as const };
     const moved = moveToNewCompartment(
       old.inner,
@@ -121,4 +123,5 @@ export async function upgradeCompartments(host: CompartmentUpgrade): Promise<voi
       old.binding.compact();
     }
   }
+  return true;
 }

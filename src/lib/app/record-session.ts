@@ -100,6 +100,8 @@ export class RecordSession {
   private manifestTimer: ReturnType<typeof setInterval> | null = null;
   private publishError: string | null = null;
   private released = false;
+  /** Adding missing compartments is done for this session (the tick no longer tries). */
+  private upgraded = false;
 
   private constructor(
     readonly recordId: string,
@@ -223,8 +225,9 @@ export class RecordSession {
 
   /** Adds what a record made by an older app lacks (`record-compartments.ts`). */
   private async upgradeCompartments(): Promise<void> {
-    if (this.released || this.role !== 'owner' || !this.root || this.opts.asOlderApp) return;
-    await upgradeCompartments({
+    if (this.upgraded || this.released || this.role !== 'owner' || !this.root) return;
+    if (this.opts.asOlderApp) return;
+    this.upgraded = await upgradeCompartments({
       device: this.device,
       manifest: this.manifest,
       compartments: this.compartments,
