@@ -236,6 +236,19 @@ describe('encrypted doc binding', () => {
       expect(d.sent()).toBe(3);
       d.binding.destroy();
     });
+
+    it('a local change is sealed before the page’s own listeners run, also after receiving', async () => {
+      const { a, b } = setup();
+      // The page re-reads the record on every change; it must not hold the edit back.
+      const sentWhenPageRan: number[] = [];
+      b.inner.on('update', () => sentWhenPageRan.push(b.outer.getArray(OUTER_ARRAY).length));
+      write(b, 'before receiving');
+      write(a, 'from a');
+      sync(a.outer, b.outer); // b applies a's envelope (its listener must stay first)
+      await settleAll();
+      write(b, 'after receiving');
+      expect(sentWhenPageRan).toEqual([1, 2, 3]);
+    });
   });
 
   it('verifies envelopes that arrive together concurrently and applies them in arrival order', async () => {

@@ -692,8 +692,10 @@ export class EncryptedDocBinding {
     envelopes.sort((a, b) => (a.env.kind === b.env.kind ? 0 : a.env.kind === 'snapshot' ? -1 : 1));
     // What is applied here comes from others (origin `this`, ignored by onInnerUpdate): without
     // the subscription, Yjs does not encode an update event per envelope for nobody (a third of
-    // applying an open's 300 envelopes when no one else listens yet).
-    const listening = this.listening;
+    // applying an open's 300 envelopes when no one else listens yet). Only then: taking it off
+    // and on again would move it behind the other listeners, and a local change would be sealed
+    // only after them (after the page has re-read the record).
+    const listening = this.listening && this.inner._observers.get('update')?.size === 1;
     if (listening) this.inner.off('update', this.onInnerUpdate);
     try {
       let progress = false;
