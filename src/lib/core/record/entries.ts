@@ -146,9 +146,24 @@ export function deleteEntry(doc: Y.Doc, id: EntryId, author: EntryAuthor, nowIso
 
 const ROLES: readonly Role[] = ['owner', 'delegate', 'professional', 'viewer'];
 
+/**
+ * {@link readEntry}'s verdicts by stored value. Yjs never changes a stored value in place (a new
+ * version is a new value), and entries are read-only, so a value's verdict holds while it lives:
+ * a record is read again on every change, and only the values that changed are checked again.
+ */
+const readVerdicts = new WeakMap<object, Entry | null>();
+
 /** Reads one stored value defensively: other writers' data is outside input. */
 export function readEntry(value: unknown): Entry | null {
   if (typeof value !== 'object' || value === null) return null;
+  const known = readVerdicts.get(value);
+  if (known !== undefined) return known;
+  const verdict = checkEntry(value);
+  readVerdicts.set(value, verdict);
+  return verdict;
+}
+
+function checkEntry(value: object): Entry | null {
   const v = value as Record<string, unknown>;
   const author = v['author'] as Record<string, unknown> | undefined;
   if (
