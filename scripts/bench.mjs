@@ -47,6 +47,7 @@ const result = {
   build: { initialJs: initialJs() },
   crypto: run('crypto.ts'),
   sync: run('sync.ts'),
+  syncInChromium: run('browser-sync.ts'),
   relay: run('relay.ts'),
   open: run('open.ts'),
   openInChromium: run('browser-open.ts'),

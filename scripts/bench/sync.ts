@@ -2,7 +2,8 @@
 // plain, unencrypted Hocuspocus measured in the same run. Each server runs in its own process
 // (as on a network: the relay's event loop and disk are not the devices'); the two devices of
 // each variant run here. The variants are measured in alternating blocks, so a change in the
-// machine's load affects them alike. Prints one JSON object.
+// machine's load affects them alike. `browser-sync.ts` measures the same with the devices in
+// headless Chromium, where the app runs. Prints one JSON object.
 import 'fake-indexeddb/auto';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { loadavg } from 'node:os';
