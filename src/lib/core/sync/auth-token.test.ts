@@ -3,27 +3,16 @@ import { describe, expect, it } from 'vitest';
 import {
   CLOCK_SKEW_MS,
   authTokenSigningBytes,
-  base32,
   decodeAuthToken,
-  decodeEnvelope,
-  decodeManifest,
-  documentName,
   encodeAuthToken,
-  encodeManifest,
-  fromBase32,
-  granteeFor,
-  isProtocolError,
-  manifestSigningBytes,
-  parseDocumentName,
-  recordIdForRootKey,
   relayOrigin,
   requestBinding,
   tokenAcceptedUntil,
   verifyAuthToken,
-  verifyManifest,
   type AuthClaims,
-  type ManifestBody,
-} from './protocol';
+} from './auth-token';
+import { documentName, recordIdForRootKey } from './names';
+import { isProtocolError } from './protocol-error';
 
 const device = ed25519.keygen();
 const root = ed25519.keygen();
@@ -46,52 +35,6 @@ function token(claims: Partial<AuthClaims> = {}, secret = device.secretKey): str
   };
   return encodeAuthToken({ ...c, signature: ed25519.sign(authTokenSigningBytes(c), secret) });
 }
-
-function manifest(overrides: Partial<ManifestBody> = {}, secret = root.secretKey) {
-  const body: ManifestBody = {
-    recordId,
-    version: 1,
-    rootKey: root.publicKey,
-    rootBoxKey: new Uint8Array(32).fill(1),
-    issuedAt: now,
-    compartments: [{ name: 'clinical', docId: 'clinical', epoch: 0 }],
-    grantees: [
-      {
-        deviceKey: device.publicKey,
-        boxKey: new Uint8Array(32).fill(2),
-        role: 'owner',
-        compartments: ['clinical'],
-        since: now,
-        notAfter: null,
-        certificate: null,
-      },
-    ],
-    lockboxes: [],
-    signer: root.publicKey,
-    ...overrides,
-  };
-  return { ...body, signature: ed25519.sign(manifestSigningBytes(body), secret) };
-}
-
-describe('names and ids', () => {
-  it('parses document names and rejects unsafe ones', () => {
-    expect(parseDocumentName(documentName(recordId, 'clinical'))).toEqual({
-      recordId,
-      docId: 'clinical',
-    });
-    for (const bad of ['', 'a', 'a:b:c', 'A:b', '../x:y', 'x:y z', `${recordId}:`]) {
-      expect(isProtocolError(parseDocumentName(bad)), bad).toBe(true);
-    }
-  });
-
-  it('round-trips base32', () => {
-    for (let n = 0; n < 40; n++) {
-      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
-      expect(fromBase32(base32(bytes))).toEqual(bytes);
-    }
-    expect(fromBase32('0')).toBeNull();
-  });
-});
 
 describe('auth tokens', () => {
   const name = documentName(recordId, 'clinical');
@@ -169,61 +112,6 @@ describe('auth tokens', () => {
     expect(relayOrigin('http://[::1]:8787')).toBe('http://[::1]:8787');
     for (const bad of ['', 'relay.example', 'ftp://relay.example', 'https://u:p@relay.example']) {
       expect(relayOrigin(bad), bad).toBeNull();
-    }
-  });
-});
-
-describe('manifests', () => {
-  it('round-trips and verifies', () => {
-    const m = decodeManifest(encodeManifest(manifest()));
-    if (isProtocolError(m)) throw new Error(m.message);
-    expect(verifyManifest(m)).toBeNull();
-    expect(granteeFor(m, device.publicKey, 'clinical', now)?.role).toBe('owner');
-    expect(granteeFor(m, device.publicKey, 'journal', now)).toBeNull();
-  });
-
-  it('refuses a forged signature and a root key of another record', () => {
-    const forged = manifest({}, ed25519.keygen().secretKey);
-    expect(verifyManifest(forged)?.error).toBe('bad-signature');
-    const other = ed25519.keygen();
-    const squatted = manifest(
-      { rootKey: other.publicKey, signer: other.publicKey },
-      other.secretKey,
-    );
-    expect(verifyManifest(squatted)?.error).toBe('wrong-record');
-  });
-
-  it('ends a grant at notAfter', () => {
-    const m = manifest({
-      grantees: [
-        {
-          deviceKey: device.publicKey,
-          boxKey: new Uint8Array(32),
-          role: 'viewer',
-          compartments: ['clinical'],
-          since: now,
-          notAfter: now + 1000,
-          certificate: null,
-        },
-      ],
-    });
-    expect(granteeFor(m, device.publicKey, 'clinical', now + 999)?.role).toBe('viewer');
-    expect(granteeFor(m, device.publicKey, 'clinical', now + 1000)).toBeNull();
-  });
-
-  it('rejects truncations and random bytes without throwing', () => {
-    const bytes = encodeManifest(manifest());
-    for (let i = 0; i < bytes.length; i += 7) {
-      expect(isProtocolError(decodeManifest(bytes.subarray(0, i)))).toBe(true);
-    }
-    let seed = 1;
-    for (let n = 0; n < 500; n++) {
-      const junk = Uint8Array.from({ length: (n % 90) + 1 }, () => {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        return seed & 255;
-      });
-      expect(() => decodeManifest(junk)).not.toThrow();
-      expect(() => decodeEnvelope(junk)).not.toThrow();
     }
   });
 });
