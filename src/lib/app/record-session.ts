@@ -5,15 +5,7 @@ import {
   type DeviceKeys,
   type RootKeys,
 } from '$lib/core/crypto/index';
-import {
-  ManifestKeyring,
-  openLockboxes,
-  type ContactCard,
-  type EpochKeys,
-  type Invite,
-  type InviteAnswer,
-  type LinkRequest,
-} from '$lib/core/sharing/index';
+import { ManifestKeyring, openLockboxes, type EpochKeys } from '$lib/core/sharing/index';
 import {
   granteeFor,
   type BindingStats,
@@ -23,9 +15,7 @@ import {
   type SignedManifest,
 } from '$lib/core/sync/index';
 import {
-  type AccessEvent,
   type Compartment,
-  type DeviceKind,
   type Entry,
   type EntryDataMap,
   type EntryStoredMap,
@@ -40,13 +30,8 @@ import {
 } from './record-compartments';
 import { adoptManifests, type ManifestAdoption } from './record-manifest';
 import { RecordRelay, type RelayHost } from './record-relay';
-import {
-  completeLink as completeLinkWith,
-  createRecord,
-  restoreRecord,
-  unlockRecord,
-  type PendingLink,
-} from './record-open';
+import { completeLink as completeLinkWith, type PendingLink } from './device-link';
+import { createRecord, restoreRecord, unlockRecord } from './record-open';
 import {
   correctEntry,
   readEntries,
@@ -60,29 +45,29 @@ import {
 import type { RecordVersions } from '$lib/core/record/versions';
 import { syncStateOf } from './sync-state';
 import { RecordSharing } from './record-sharing';
+import { SessionFacade } from './session-facade';
 import {
   roleIn,
   storeFor,
-  type AccessRow,
-  type DeviceRow,
-  type GrantScope,
   type OpenCompartment,
   type SessionOptions,
   type SyncState,
 } from './session-types';
 
 export * from './session-types';
-export { startLink, type PendingLink } from './record-open';
+export { startLink, type PendingLink } from './device-link';
 
 /**
  * The patient's record, opened on this device: the wiring of keys, the encrypted compartments,
  * the relay connection, the manifest and the sync state. Plain TypeScript so it runs in tests;
  * `session.svelte.ts` wraps it in runes for the UI. Its parts, one concept each: where sessions
- * start (`record-open.ts`), sharing (`record-sharing.ts`), the device-local encrypted store
- * (`local-store.ts`) and entry writing and reading (`record-entries.ts`, over the entry-type
- * registry `core/record/registry.ts`).
+ * start (`record-open.ts`; a linked device's, `device-link.ts`), the relay connection
+ * (`record-relay.ts`), moving to newer manifests (`record-manifest.ts`), sharing
+ * (`record-sharing.ts`), the device-local encrypted store (`local-store.ts`), the API that
+ * passes on to those two (`session-facade.ts`) and entry writing and reading
+ * (`record-entries.ts`, over the entry-type registry `core/record/registry.ts`).
  */
-export class RecordSession {
+export class RecordSession extends SessionFacade {
   private listeners = new Set<() => void>();
   private stats = new Map<string, BindingStats>();
   private released = false;
@@ -103,6 +88,7 @@ export class RecordSession {
     localKey: Uint8Array,
     private readonly store: DeviceStore,
   ) {
+    super();
     this.local = new LocalStore(recordId, localKey, store, opts.persist !== false);
     this.sharing = new RecordSharing(this);
     this.parts = {
@@ -130,9 +116,9 @@ export class RecordSession {
   }
 
   /** The device-local encrypted store: checkpoints, drafts, read markers. */
-  readonly local: LocalStore;
+  override readonly local: LocalStore;
   /** Invites, grants, revocation, the access list and device linking. */
-  readonly sharing: RecordSharing;
+  override readonly sharing: RecordSharing;
   /** The relay connection, manifest refreshes and uploads (`record-relay.ts`). */
   private readonly relay: RecordRelay;
   /** What the session's parts (`record-relay.ts`, `record-manifest.ts`, …) use of it. */
@@ -272,80 +258,8 @@ export class RecordSession {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Sharing (record-sharing.ts) and device-local storage (local-store.ts), kept here as the
-  // session's API.
-
-  get canManageSharing(): boolean {
-    return this.sharing.canManageSharing;
-  }
-
-  createInvite(): { invite: Invite; code: string } {
-    return this.sharing.createInvite();
-  }
-
-  takeInviteAnswer(invite: Invite): Promise<InviteAnswer | null> {
-    return this.sharing.takeInviteAnswer(invite);
-  }
-
-  grant(person: InviteAnswer | ContactCard, scope: GrantScope, contact?: ContactCard) {
-    return this.sharing.grant(person, scope, contact);
-  }
-
-  revoke(devices: readonly string[] | 'expired'): Promise<number> {
-    return this.sharing.revoke(devices);
-  }
-
-  changeParts(device: string, parts: readonly Compartment[]): Promise<void> {
-    return this.sharing.changeParts(device, parts);
-  }
-
-  accessEvents(): Entry<AccessEvent>[] {
-    return this.sharing.accessEvents();
-  }
-
-  accessList(): AccessRow[] {
-    return this.sharing.accessList();
-  }
-
-  lastSeen(): Promise<Map<string, number>> {
-    return this.sharing.lastSeen();
-  }
-
-  approveLink(request: LinkRequest): Promise<void> {
-    return this.sharing.approveLink(request);
-  }
-
-  devices(): DeviceRow[] {
-    return this.sharing.devices();
-  }
-
-  renameDevice(device: string, name: string, kind: DeviceKind): void {
-    this.sharing.renameDevice(device, name, kind);
-  }
-
-  removeDevice(device: string): Promise<void> {
-    return this.sharing.removeDevice(device);
-  }
-
-  saveLocalBytes(key: string, bytes: Uint8Array): Promise<void> {
-    return this.local.saveLocalBytes(key, bytes);
-  }
-
-  loadLocalBytes(key: string): Promise<Uint8Array | undefined> {
-    return this.local.loadLocalBytes(key);
-  }
-
-  saveLocal(key: string, value: unknown): Promise<void> {
-    return this.local.saveLocal(key, value);
-  }
-
-  loadLocal(key: string): Promise<unknown> {
-    return this.local.loadLocal(key);
-  }
-
-  clearLocal(key: string): Promise<void> {
-    return this.local.clearLocal(key);
-  }
+  // Device-local storage (local-store.ts); the rest of its API and of sharing's passes on in
+  // session-facade.ts.
 
   /** Saves an encrypted checkpoint of every compartment. */
   saveCheckpoints(): Promise<void> {
