@@ -5,19 +5,8 @@ import {
   type DeviceKeys,
   type RootKeys,
 } from '$lib/core/crypto/index';
+import { ManifestKeyring, openLockboxes, type EpochKeys } from '$lib/core/sharing/index';
 import {
-  acceptManifestChain,
-  acceptManifest,
-  ManifestKeyring,
-  openLockboxes,
-  type ContactCard,
-  type EpochKeys,
-  type Invite,
-  type InviteAnswer,
-  type LinkRequest,
-} from '$lib/core/sharing/index';
-import {
-  encodeManifest,
   granteeFor,
   type BindingStats,
   type ManifestCompartment,
@@ -26,36 +15,23 @@ import {
   type SignedManifest,
 } from '$lib/core/sync/index';
 import {
-  type AccessEvent,
   type Compartment,
-  type DeviceKind,
   type Entry,
   type EntryDataMap,
   type EntryStoredMap,
   type EntryType,
 } from '$lib/core/record/index';
-import {
-  getManifest,
-  getManifestsAfter,
-  putManifest,
-  putRecoveryBlob,
-  RelayError,
-} from '$lib/platform/relay-http';
-import {
-  RelayConnection,
-  type ConnectionState,
-  type DocSyncState,
-} from '$lib/platform/relay-socket';
 import type { DeviceStore } from '$lib/platform/vault-db';
 import { LocalStore } from './local-store';
-import { openCompartment, upgradeCompartments } from './record-compartments';
 import {
-  completeLink as completeLinkWith,
-  createRecord,
-  restoreRecord,
-  unlockRecord,
-  type PendingLink,
-} from './record-open';
+  openCompartment,
+  upgradeCompartments,
+  type CompartmentOpening,
+} from './record-compartments';
+import { adoptManifests, type ManifestAdoption } from './record-manifest';
+import { RecordRelay, type RelayHost } from './record-relay';
+import { completeLink as completeLinkWith, type PendingLink } from './device-link';
+import { createRecord, restoreRecord, unlockRecord } from './record-open';
 import {
   correctEntry,
   readEntries,
@@ -69,36 +45,31 @@ import {
 import type { RecordVersions } from '$lib/core/record/versions';
 import { syncStateOf } from './sync-state';
 import { RecordSharing } from './record-sharing';
+import { SessionFacade } from './session-facade';
 import {
   roleIn,
   storeFor,
-  type AccessRow,
-  type DeviceRow,
-  type GrantScope,
   type OpenCompartment,
   type SessionOptions,
   type SyncState,
 } from './session-types';
 
 export * from './session-types';
-export { startLink, type PendingLink } from './record-open';
+export { startLink, type PendingLink } from './device-link';
 
 /**
  * The patient's record, opened on this device: the wiring of keys, the encrypted compartments,
  * the relay connection, the manifest and the sync state. Plain TypeScript so it runs in tests;
  * `session.svelte.ts` wraps it in runes for the UI. Its parts, one concept each: where sessions
- * start (`record-open.ts`), sharing (`record-sharing.ts`), the device-local encrypted store
- * (`local-store.ts`) and entry writing and reading (`record-entries.ts`, over the entry-type
- * registry `core/record/registry.ts`).
+ * start (`record-open.ts`; a linked device's, `device-link.ts`), the relay connection
+ * (`record-relay.ts`), moving to newer manifests (`record-manifest.ts`), sharing
+ * (`record-sharing.ts`), the device-local encrypted store (`local-store.ts`), the API that
+ * passes on to those two (`session-facade.ts`) and entry writing and reading
+ * (`record-entries.ts`, over the entry-type registry `core/record/registry.ts`).
  */
-export class RecordSession {
-  private connection: RelayConnection | null = null;
+export class RecordSession extends SessionFacade {
   private listeners = new Set<() => void>();
-  private connState: ConnectionState = 'connecting';
-  private docStates: DocSyncState[] = [];
   private stats = new Map<string, BindingStats>();
-  private manifestTimer: ReturnType<typeof setInterval> | null = null;
-  private publishError: string | null = null;
   private released = false;
   /** Adding missing compartments is done for this session (the tick no longer tries). */
   private upgraded = false;
@@ -117,14 +88,41 @@ export class RecordSession {
     localKey: Uint8Array,
     private readonly store: DeviceStore,
   ) {
+    super();
     this.local = new LocalStore(recordId, localKey, store, opts.persist !== false);
     this.sharing = new RecordSharing(this);
+    this.parts = {
+      ...{ recordId, relayUrl, device, root, keyring, epochKeys, compartments, opts, store },
+      local: this.local,
+      manifest: () => this.manifest,
+      setManifest: (m) => (this.manifest = m),
+      role: () => this.role,
+      hasAccess: () => this.hasAccess,
+      released: () => this.released,
+      openCompartment: (c, role) => this.openCompartment(c, role),
+      adoptManifests: (steps) => this.adoptManifests(steps),
+      followManifest: (opened) => this.relay.followManifest(opened),
+      tick: () => this.tick(),
+      onStats: (docId, st) => {
+        this.stats.set(docId, st);
+        this.notify();
+      },
+      onStaleManifest: () => this.refreshSoon(),
+      onUpdate: () => this.notify(),
+      notify: () => this.notify(),
+      background: (work) => this.background(work),
+    };
+    this.relay = new RecordRelay(this.parts);
   }
 
   /** The device-local encrypted store: checkpoints, drafts, read markers. */
-  readonly local: LocalStore;
+  override readonly local: LocalStore;
   /** Invites, grants, revocation, the access list and device linking. */
-  readonly sharing: RecordSharing;
+  override readonly sharing: RecordSharing;
+  /** The relay connection, manifest refreshes and uploads (`record-relay.ts`). */
+  private readonly relay: RecordRelay;
+  /** What the session's parts (`record-relay.ts`, `record-manifest.ts`, …) use of it. */
+  private readonly parts: RelayHost & ManifestAdoption & CompartmentOpening;
 
   // ------------------------------------------------------------------------------------------
   // Starting points
@@ -195,32 +193,14 @@ export class RecordSession {
       await session.openCompartment(c, role);
     }
     await session.publish();
-    session.connect();
+    session.relay.connect();
     session.background(session.upgradeCompartments());
     return session;
   }
 
   /** Opens one compartment (at open, or when a new manifest grants it). */
   private async openCompartment(c: ManifestCompartment, role: Role): Promise<void> {
-    const open = await openCompartment(
-      {
-        recordId: this.recordId,
-        device: this.device,
-        keyring: this.keyring,
-        store: this.store,
-        local: this.local,
-        opts: this.opts,
-        onStats: (docId, st) => {
-          this.stats.set(docId, st);
-          this.notify();
-        },
-        onStaleManifest: () => this.refreshSoon(),
-        onUpdate: () => this.notify(),
-      },
-      c,
-      role,
-    );
-    this.compartments.set(c.name, open);
+    this.compartments.set(c.name, await openCompartment(this.parts, c, role));
   }
 
   /** Adds what a record made by an older app lacks (`record-compartments.ts`). */
@@ -236,37 +216,7 @@ export class RecordSession {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Relay
-
-  private connect(): void {
-    if (this.released) return; // a late retry never reopens a closed session's connection
-    this.connection?.destroy();
-    this.connection = new RelayConnection({
-      relayUrl: this.relayUrl,
-      recordId: this.recordId,
-      signer: this.device,
-      docs: [...this.compartments.values()].map((c) => ({ docId: c.docId, doc: c.outer })),
-      WebSocketPolyfill: this.opts.WebSocketPolyfill,
-      ...(this.opts.socket ? { socket: this.opts.socket } : {}),
-      onManifestNotice: (version) => {
-        if (version > this.manifest.version) this.refreshSoon();
-      },
-      onGrantChanged: () => this.reconnectSoon(),
-      onChange: (state, docs) => {
-        const cameOnline = state === 'online' && this.connState !== 'online';
-        if (state === 'denied' && this.connState !== 'denied') {
-          // Refused: maybe the record is not on the relay yet, maybe this grant ended.
-          this.background(this.refreshManifest());
-          this.background(this.retryAfterDenial());
-        }
-        this.connState = state;
-        this.docStates = docs;
-        if (cameOnline) this.background(this.publish());
-        this.notify();
-      },
-    });
-    this.manifestTimer ??= setInterval(() => this.background(this.tick()), 30_000);
-  }
+  // Relay (record-relay.ts) and newer manifests (record-manifest.ts)
 
   /** Every 30 s: the newest manifest; and grants past their end are removed with a rotation. */
   private async tick(): Promise<void> {
@@ -281,230 +231,35 @@ export class RecordSession {
     }
   }
 
-  private denials: number[] = [];
-
-  /**
-   * A relay refuses a device whose record it does not know yet (made offline, manifest not yet
-   * uploaded). Publish, then reconnect — at most three times a minute.
-   */
-  private async retryAfterDenial(): Promise<void> {
-    const now = Date.now();
-    this.denials = this.denials.filter((t) => now - t < 60_000);
-    if (this.denials.length >= 3) return;
-    this.denials.push(now);
-    await this.publish();
-    const row = await this.store.readVault();
-    if (row?.published) this.connect();
-  }
-
   /** The device lost its network: stop trying until it is back. */
   setOnline(online: boolean): void {
-    if (online === this.networkUp) return;
-    this.networkUp = online;
-    if (online) this.connection?.resume();
-    else this.connection?.pause();
+    this.relay.setOnline(online);
   }
-
-  private networkUp = true;
 
   /** Uploads what was made while offline: the first manifest and the recovery blob. */
-  async publish(): Promise<void> {
-    const row = await this.store.readVault();
-    if (!row) return;
-    try {
-      if (!row.published) {
-        await putManifest(this.relayUrl, this.manifest);
-        await this.store.updateVault({ published: true });
-      }
-      if (row.pendingRecoveryBlob && this.root) {
-        const locator = row.pendingRecoveryLocator ?? null;
-        const blob = row.pendingRecoveryBlob;
-        await putRecoveryBlob(this.relayUrl, this.recordId, blob, this.device, locator);
-        await this.store.updateVault({ pendingRecoveryBlob: null, pendingRecoveryLocator: null });
-      }
-      this.publishError = null;
-    } catch (e) {
-      this.publishError = e instanceof RelayError && e.code !== 'offline' ? e.message : null;
-    }
-    this.notify();
-  }
-
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /**
-   * This device's role changed (the relay closed its documents with `grant-changed`): fetch the
-   * manifest that changed it, then reconnect with tokens for the new role. Coalesced over the
-   * compartments the relay closed at once.
-   */
-  private reconnectSoon(): void {
-    this.reconnectTimer ??= setTimeout(() => {
-      this.reconnectTimer = null;
-      this.background(
-        this.refreshManifest().then(async () => {
-          if (this.hasAccess) await this.connection?.reauthenticate();
-        }),
-      );
-    }, 20);
+  publish(): Promise<void> {
+    return this.relay.publish();
   }
 
   /** Coalesces manifest refreshes asked for by envelopes from devices not yet known. */
   refreshSoon(): void {
-    this.refreshTimer ??= setTimeout(() => {
-      this.refreshTimer = null;
-      this.background(this.refreshManifest());
-    }, 50);
+    this.relay.refreshSoon();
   }
 
   /** Fetches the newest manifest, verifies it and applies new grants and keys. */
-  async refreshManifest(): Promise<void> {
-    let bytes: Uint8Array | null;
-    try {
-      bytes = await getManifest(this.relayUrl, this.recordId);
-    } catch {
-      return;
-    }
-    if (!bytes) return;
-    const m = acceptManifest(bytes, this.manifest.rootKey, this.manifest, Date.now());
-    if (!('error' in m)) {
-      if (m.version !== this.manifest.version) await this.adoptManifests([m]);
-      return;
-    }
-    if (m.error === 'not-permitted') {
-      // A delegate's change is checked against the manifest it was made on: this device may have
-      // missed versions in between. Check every step the relay kept.
-      const chain = await getManifestsAfter(
-        this.relayUrl,
-        this.recordId,
-        this.manifest.version,
-      ).catch(() => []);
-      const steps = acceptManifestChain(chain, this.manifest.rootKey, this.manifest, Date.now());
-      if (!('error' in steps) && steps.length > 0) {
-        await this.adoptManifests(steps);
-        return;
-      }
-    }
-    this.publishError = m.message;
-    this.notify();
+  refreshManifest(): Promise<void> {
+    return this.relay.refreshManifest();
   }
 
   /** Moves to the newest of `steps` (each a verified successor of the one before). */
   /** @internal For the sharing part. */
-  async adoptManifests(steps: readonly SignedManifest[]): Promise<void> {
-    const before = this.manifest;
-    let previous = before;
-    for (const step of steps) {
-      this.keyring.update(step, this.device);
-      if (this.root) openLockboxes(step, this.root, this.epochKeys, previous);
-      previous = step;
-    }
-    const m = previous;
-    this.manifest = m;
-    for (const c of this.compartments.values()) {
-      c.binding.retryDeferred();
-      await c.binding.settled();
-      // After a rotation an owner device writes a snapshot under the new epoch and deletes the
-      // older envelopes (DESIGN §3, steps 3 and 4).
-      const was = before.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;
-      const now = m.compartments.find((x) => x.docId === c.docId)?.epoch ?? 0;
-      if (now > was && this.role === 'owner') c.binding.compact();
-    }
-    // A compartment this device may read now and did not hold (added to the record, or to this
-    // device's grant): open it, and sync it from here on.
-    let opened = false;
-    for (const c of m.compartments) {
-      if (this.released || this.compartments.has(c.name)) continue;
-      if (!granteeFor(m, this.device.signPublic, c.docId, Date.now())) continue;
-      await this.openCompartment(c, this.role ?? 'viewer');
-      opened = true;
-    }
-    await this.store.updateVault({ manifest: encodeManifest(m), manifestVersion: m.version });
-    await this.opts.onManifest?.(m);
-    if (opened && this.connection && !this.released) this.connect();
-    // Access ended (revoked, removed): stop talking to the relay for this record; the manifest
-    // poll stays, so being shared with again reconnects.
-    if (!this.hasAccess && this.connection) {
-      this.connection.destroy();
-      this.connection = null;
-    } else if (this.hasAccess && !this.connection && !this.released) this.connect();
-    this.notify();
+  adoptManifests(steps: readonly SignedManifest[]): Promise<void> {
+    return adoptManifests(this.parts, steps);
   }
 
   // ------------------------------------------------------------------------------------------
-  // Sharing (record-sharing.ts) and device-local storage (local-store.ts), kept here as the
-  // session's API.
-
-  get canManageSharing(): boolean {
-    return this.sharing.canManageSharing;
-  }
-
-  createInvite(): { invite: Invite; code: string } {
-    return this.sharing.createInvite();
-  }
-
-  takeInviteAnswer(invite: Invite): Promise<InviteAnswer | null> {
-    return this.sharing.takeInviteAnswer(invite);
-  }
-
-  grant(person: InviteAnswer | ContactCard, scope: GrantScope, contact?: ContactCard) {
-    return this.sharing.grant(person, scope, contact);
-  }
-
-  revoke(devices: readonly string[] | 'expired'): Promise<number> {
-    return this.sharing.revoke(devices);
-  }
-
-  changeParts(device: string, parts: readonly Compartment[]): Promise<void> {
-    return this.sharing.changeParts(device, parts);
-  }
-
-  accessEvents(): Entry<AccessEvent>[] {
-    return this.sharing.accessEvents();
-  }
-
-  accessList(): AccessRow[] {
-    return this.sharing.accessList();
-  }
-
-  lastSeen(): Promise<Map<string, number>> {
-    return this.sharing.lastSeen();
-  }
-
-  approveLink(request: LinkRequest): Promise<void> {
-    return this.sharing.approveLink(request);
-  }
-
-  devices(): DeviceRow[] {
-    return this.sharing.devices();
-  }
-
-  renameDevice(device: string, name: string, kind: DeviceKind): void {
-    this.sharing.renameDevice(device, name, kind);
-  }
-
-  removeDevice(device: string): Promise<void> {
-    return this.sharing.removeDevice(device);
-  }
-
-  saveLocalBytes(key: string, bytes: Uint8Array): Promise<void> {
-    return this.local.saveLocalBytes(key, bytes);
-  }
-
-  loadLocalBytes(key: string): Promise<Uint8Array | undefined> {
-    return this.local.loadLocalBytes(key);
-  }
-
-  saveLocal(key: string, value: unknown): Promise<void> {
-    return this.local.saveLocal(key, value);
-  }
-
-  loadLocal(key: string): Promise<unknown> {
-    return this.local.loadLocal(key);
-  }
-
-  clearLocal(key: string): Promise<void> {
-    return this.local.clearLocal(key);
-  }
+  // Device-local storage (local-store.ts); the rest of its API and of sharing's passes on in
+  // session-facade.ts.
 
   /** Saves an encrypted checkpoint of every compartment. */
   saveCheckpoints(): Promise<void> {
@@ -610,17 +365,17 @@ export class RecordSession {
   syncState(): SyncState {
     return syncStateOf({
       hasAccess: this.hasAccess,
-      connState: this.connState,
-      publishError: this.publishError,
+      connState: this.relay.connState,
+      publishError: this.relay.publishError,
       stats: [...this.stats.values()],
-      docStates: this.docStates,
+      docStates: this.relay.docStates,
     });
   }
 
   /** Resolves once the relay has acknowledged everything written so far. */
   async settled(timeoutMs = 10_000): Promise<void> {
     this.flush();
-    await this.connection?.settled(timeoutMs);
+    await this.relay.settled(timeoutMs);
   }
 
   subscribe(listener: () => void): () => void {
@@ -657,11 +412,7 @@ export class RecordSession {
     this.released = true;
     this.flush();
     await this.saveCheckpoints();
-    if (this.manifestTimer) clearInterval(this.manifestTimer);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.connection?.destroy();
-    this.connection = null;
+    this.relay.stop();
     for (const c of this.compartments.values()) {
       c.binding.destroy();
       await c.persistence?.destroy();
