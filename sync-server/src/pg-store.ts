@@ -3,7 +3,8 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import type { Logger } from './log';
 import { MIGRATIONS } from './pg-migrations';
-import { foldRows, fromPushRow, pushRow, type PushRow } from './sqlite-store';
+import { fromPushRow, pushRow, type PushRow } from './push-rules';
+import { foldRows } from './store-rules';
 import {
   MANIFEST_HISTORY,
   SHL_ACCESS_LOG_MAX,
