@@ -1,13 +1,17 @@
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
+import { encryptEnvelope, sign, signedEnvelope, type UnsignedEnvelope } from '../crypto/index';
+import { stateOf, seqGaps, type AuthorState } from './author-seqs';
 import {
-  decryptEnvelope,
-  encryptEnvelope,
-  sign,
-  signedEnvelope,
-  type UnsignedEnvelope,
-} from '../crypto/index';
+  MISSING_STATE,
+  type BindingOptions,
+  type BindingStats,
+  type Keyring,
+  type LocalAuthor,
+  type Rejection,
+  type UpdateValidator,
+} from './binding-types';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { replacedBy, snapshotCovers } from './compaction';
 import {
   decodeEnvelope,
   encodeEnvelope,
@@ -15,8 +19,21 @@ import {
   toHex,
   verifyEnvelopeSignature,
   type Envelope,
-  type Role,
 } from './protocol';
+import { SignatureChecks } from './signature-checks';
+import { SigningQueue } from './signing-queue';
+import { WriteGate } from './write-gate';
+
+export {
+  MISSING_STATE,
+  type BindingOptions,
+  type BindingStats,
+  type Keyring,
+  type LocalAuthor,
+  type RejectReason,
+  type Rejection,
+  type UpdateValidator,
+} from './binding-types';
 
 /**
  * The encrypted-document binding (DESIGN §3): one compartment's plaintext *inner* `Y.Doc`, which
@@ -43,161 +60,20 @@ import {
  *
  * Inner state is never removed because outer items vanish: deletion in the outer doc is storage
  * housekeeping, not a change to the record.
+ *
+ * Its parts, one file each: the public types (`binding-types.ts`, re-exported here), the
+ * per-author seq bookkeeping (`author-seqs.ts`), what a compaction covers and replaces
+ * (`compaction.ts`), the checkpoint format (`checkpoint.ts`), the outgoing signing queue
+ * (`signing-queue.ts`), the receive-side signature and decrypt-ahead caches
+ * (`signature-checks.ts`) and the rule that stops sealing while a newer manifest is awaited
+ * (`write-gate.ts`).
  */
 
 export const OUTER_ARRAY = 'envelopes';
 
-/** What the binding needs to know about keys and grants; the sharing layer implements it. */
-export interface Keyring {
-  /** The epoch to write under, with its key; `null` if this device holds no key yet. */
-  current(docId: string): { epoch: number; key: Uint8Array } | null;
-  /** The key of an epoch, if this device holds it. */
-  key(docId: string, epoch: number): Uint8Array | null;
-  /** The role with which an author may write this compartment now; `null` if it may not. */
-  writerRole(docId: string, author: Uint8Array): Role | null;
-  /**
-   * Whether the manifest names this device at all. An envelope from a device it does not name
-   * may come from a device added by a manifest this one has not seen yet: it is held back, not
-   * refused, and {@link BindingOptions.onStaleManifest} asks for a fresher manifest.
-   */
-  knows?(author: Uint8Array): boolean;
-  /**
-   * Whether an author may move this compartment to a new epoch (the patient's devices and
-   * certified delegates holding it). Only their envelopes of a newer epoch make this device stop
-   * writing under the old key until it has the newer manifest.
-   */
-  mayRotate?(docId: string, author: Uint8Array): boolean;
-  /** The version of the manifest this keyring holds; written into every envelope sealed. */
-  version?(): number;
-  /**
-   * An envelope signed by a device that may change sharing says it was written under manifest
-   * `version`. If that is newer than the keyring's, nothing is sealed (in any compartment) until
-   * the keyring holds that version: {@link awaitedVersion}.
-   */
-  sawManifestVersion?(version: number): void;
-  /** A newer manifest version seen in an envelope and not held yet, or `null`. */
-  awaitedVersion?(): number | null;
-}
-
-export interface LocalAuthor {
-  readonly signPublic: Uint8Array;
-  readonly signSecret: Uint8Array;
-  readonly role: Role;
-}
-
-/**
- * A validator's answer when an update builds on state this device does not have yet (it arrived
- * before an envelope it depends on): the envelope waits and is checked again later.
- */
-export const MISSING_STATE = 'missing-state';
-
-/**
- * Checks a decrypted inner update against the record's write rules before it is applied: `null`
- * when allowed, {@link MISSING_STATE} when it cannot be judged yet, otherwise why it is refused.
- */
-export type UpdateValidator = (
-  update: Uint8Array,
-  inner: Y.Doc,
-  author: { hex: string; role: Role },
-) => string | null;
-
-export type RejectReason =
-  | 'malformed'
-  | 'wrong-document'
-  | 'unknown-epoch'
-  | 'not-a-writer'
-  | 'bad-signature-or-ciphertext'
-  | 'replay'
-  | 'forbidden-change'
-  | 'snapshot-not-owner';
-
-export interface Rejection {
-  readonly reason: RejectReason;
-  readonly author: string | null;
-  readonly seq: number | null;
-  readonly detail?: string;
-}
-
-export interface BindingStats {
-  /** Envelopes applied to the inner doc. */
-  readonly applied: number;
-  /** Envelopes refused, by reason; refused envelopes are never applied. */
-  readonly rejected: readonly Rejection[];
-  /** Envelopes held back until a key for their epoch arrives. */
-  readonly deferred: number;
-  /** Local changes not yet sealed into an envelope. */
-  readonly unsealed: number;
-  /**
-   * The newer epoch a device that may rotate keys already writes under, while this device's
-   * manifest is older: local changes wait (unsealed) until the newer manifest arrives, so nothing
-   * new is written under a key that a revoked device still holds. `null` when not waiting.
-   */
-  readonly awaitingEpoch: number | null;
-  /** A newer manifest version another device wrote under, while this one holds an older one. */
-  readonly awaitingManifest: number | null;
-  /** Envelopes currently in the outer array. */
-  readonly envelopes: number;
-  /** Per author, seqs missing below the highest seen and not covered by a snapshot. */
-  readonly gaps: ReadonlyMap<string, number>;
-}
-
-export interface BindingOptions {
-  readonly docId: string;
-  readonly inner: Y.Doc;
-  readonly outer: Y.Doc;
-  readonly keyring: Keyring;
-  readonly author: LocalAuthor;
-  readonly validate?: UpdateValidator;
-  /**
-   * Batch window for local updates, ms (default 250). The first change after a quiet window is
-   * sealed at once; later ones within the window wait for its end. 0 seals each update at once.
-   */
-  readonly batchMs?: number;
-  /** Owner devices compact past this many envelopes (default 300). */
-  readonly compactAfter?: number;
-  /** Called after anything in {@link BindingStats} changes. */
-  readonly onChange?: (stats: BindingStats) => void;
-  /** Called when an envelope names an author or an epoch the manifest does not know yet. */
-  readonly onStaleManifest?: () => void;
-  /**
-   * A checkpoint this device made earlier ({@link EncryptedDocBinding.checkpoint}): the inner
-   * state and the envelopes it includes, which then need no second verification on open.
-   */
-  readonly checkpoint?: Uint8Array;
-  /**
-   * Checks an envelope's signature (default: {@link verifyEnvelopeSignature}, synchronous). An
-   * asynchronous check (`verifyEnvelopeSignatureAsync`, WebCrypto) makes receiving asynchronous:
-   * the checks of a batch run concurrently, application keeps arrival order. It must apply the
-   * same rule as the default (strict RFC 8032), which `crypto/ed25519.test.ts` holds it to.
-   */
-  readonly verifySignature?: (env: Envelope) => boolean | Promise<boolean>;
-  /**
-   * Signs the envelopes this device seals (default: the synchronous `sign`, noble). An
-   * asynchronous signer (`signEd25519Async`, WebCrypto) takes signing off the event loop: a local
-   * change sealed by the batching is appended once its signature is done, in seq order. It must
-   * give the bytes of the default (Ed25519 is deterministic): the binding signs synchronously
-   * with the default whenever it cannot wait.
-   */
-  readonly sign?: (message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>;
-}
-
-/** An envelope sealed (seq and ciphertext fixed) whose signature is being made. */
-interface Signing {
-  readonly unsigned: UnsignedEnvelope;
-  signature: Uint8Array | null;
-}
-
 interface Received {
   readonly item: Uint8Array;
   readonly env: Envelope;
-}
-
-interface AuthorState {
-  /** Seqs applied from this author. */
-  readonly applied: Set<number>;
-  /** Highest seq included in a snapshot we applied. */
-  covered: number;
-  max: number;
 }
 
 export class EncryptedDocBinding {
@@ -213,18 +89,10 @@ export class EncryptedDocBinding {
   private readonly compactAfter: number;
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
   private readonly onStaleManifest: (() => void) | undefined;
-  private readonly verifySignature: (env: Envelope) => boolean | Promise<boolean>;
-  private readonly signer:
-    ((message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>) | null;
   /** Envelopes sealed and being signed, in seq order; appended from the front once signed. */
-  private signing: Signing[] = [];
-  /** Envelope bytes → plaintext decrypted while its signature was being checked, and the key. */
-  private readonly ahead = new WeakMap<
-    Uint8Array,
-    { readonly key: Uint8Array; readonly plaintext: Uint8Array | null }
-  >();
-  /** Envelope bytes → signature verdict (or the check in flight). */
-  private readonly signatures = new WeakMap<Uint8Array, boolean | Promise<boolean>>();
+  private readonly signing: SigningQueue;
+  /** Signature verdicts (or checks in flight) and plaintexts decrypted ahead, by envelope bytes. */
+  private readonly signatures: SignatureChecks;
   /** Batches received and being verified, in order; each applies after the one before. */
   private chain: Promise<void> = Promise.resolve();
   private inflight = 0;
@@ -247,8 +115,8 @@ export class EncryptedDocBinding {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private mySeq = 0;
   private destroyed = false;
-  /** See {@link BindingStats.awaitingEpoch}. */
-  private awaitingEpoch: number | null = null;
+  /** Whether sealing waits for a newer manifest; see {@link BindingStats.awaitingEpoch}. */
+  private readonly gate: WriteGate;
   /** Whether {@link onInnerUpdate} is subscribed to the inner doc's updates. */
   private listening = false;
   /** `author:seq` of envelopes inside the checkpoint, not yet met in the outer array. */
@@ -290,8 +158,13 @@ export class EncryptedDocBinding {
     this.compactAfter = opts.compactAfter ?? 300;
     this.onChange = opts.onChange;
     this.onStaleManifest = opts.onStaleManifest;
-    this.verifySignature = opts.verifySignature ?? verifyEnvelopeSignature;
-    this.signer = opts.sign ?? null;
+    this.signing = new SigningQueue(opts.author, opts.sign ?? null);
+    this.signatures = new SignatureChecks(
+      opts.docId,
+      opts.keyring,
+      opts.verifySignature ?? verifyEnvelopeSignature,
+    );
+    this.gate = new WriteGate(opts.docId, opts.keyring, opts.onStaleManifest, () => this.changed());
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
     this.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
@@ -321,31 +194,15 @@ export class EncryptedDocBinding {
     if (!wait) this.appendSigned(true);
     if (this.queue.length === 0 || this.destroyed) return;
     if (this.ownInflight > 0) return; // sealed once this device's own envelopes are counted
-    const current = this.writableEpoch();
+    const current = this.gate.writableEpoch();
     if (!current) return; // keep the changes until a key (or the newer manifest) arrives
     const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
     this.queue = [];
-    const signing: Signing = {
-      unsigned: this.seal('update', current, update, new Map()),
-      signature: null,
-    };
-    this.signing.push(signing);
-    const message = signing.unsigned.signingBytes;
-    const secret = this.author.signSecret;
-    const signature = wait && this.signer ? this.signer(message, secret) : sign(message, secret);
-    if (signature instanceof Uint8Array) {
-      signing.signature = signature;
-    } else {
-      // A failed asynchronous signature is made synchronously: the seq is taken, it must be sent.
-      const done = (sig: Uint8Array | null) => {
-        if (signing.signature !== null) return; // made already, by a flush that could not wait
-        signing.signature = sig ?? sign(message, secret);
-        if (!this.destroyed) this.appendSigned(false);
-      };
-      signature.then(done, () => done(null));
-      return;
-    }
-    this.appendSigned(false);
+    const unsigned = this.seal('update', current, update, new Map());
+    const signed = this.signing.add(unsigned, wait, () => {
+      if (!this.destroyed) this.appendSigned(false);
+    });
+    if (signed) this.appendSigned(false);
   }
 
   /**
@@ -354,17 +211,9 @@ export class EncryptedDocBinding {
    */
   private appendSigned(now: boolean): void {
     if (this.signing.length === 0) return;
-    if (now) {
-      for (const s of this.signing)
-        s.signature ??= sign(s.unsigned.signingBytes, this.author.signSecret);
-    }
-    const ready: Uint8Array[] = [];
-    while (this.signing.length > 0 && this.signing[0]!.signature !== null) {
-      const { unsigned, signature } = this.signing.shift()!;
-      const bytes = encodeEnvelope(signedEnvelope(unsigned, signature!));
-      this.verdicts.set(bytes, 'applied');
-      ready.push(bytes);
-    }
+    if (now) this.signing.signNow();
+    const ready = this.signing.takeSigned();
+    for (const bytes of ready) this.verdicts.set(bytes, 'applied');
     if (ready.length === 0) return;
     this.outer.transact(() => this.array.push(ready), this);
     this.changed();
@@ -384,29 +233,15 @@ export class EncryptedDocBinding {
     } finally {
       this.compacting = false;
     }
-    const current = this.writableEpoch();
+    const current = this.gate.writableEpoch();
     if (!current) return false;
-    const covers = new Map<string, number>();
-    for (const [hex, state] of this.authors) {
-      const contiguous = this.contiguousUpTo(state);
-      if (contiguous > 0) covers.set(hex, contiguous);
-    }
+    const covers = snapshotCovers(this.authors);
     const sealed = this.seal('snapshot', current, Y.encodeStateAsUpdate(this.inner), covers);
     const snapshot = encodeEnvelope(
       signedEnvelope(sealed, sign(sealed.signingBytes, this.author.signSecret)),
     );
     this.verdicts.set(snapshot, 'applied');
-    const items = this.array.toArray();
-    const doomed: number[] = [];
-    items.forEach((item, index) => {
-      const verdict = this.verdicts.get(item);
-      if (verdict === 'deferred') return;
-      if (verdict === 'rejected') return void doomed.push(index);
-      const env = decodeEnvelope(item);
-      if (isProtocolError(env)) return void doomed.push(index);
-      const covered = covers.get(toHex(env.author));
-      if (covered !== undefined && env.seq <= covered) doomed.push(index);
-    });
+    const doomed = replacedBy(this.array.toArray(), covers, (item) => this.verdicts.get(item));
     this.outer.transact(() => {
       for (let i = doomed.length - 1; i >= 0; i--) this.array.delete(doomed[i]!, 1);
       this.array.push([snapshot]);
@@ -429,39 +264,18 @@ export class EncryptedDocBinding {
     this.deferredItems = [];
     for (const item of items) this.verdicts.delete(item);
     this.ingest(items);
-    if (this.queue.length > 0 && this.writableEpoch()) this.flush();
+    if (this.queue.length > 0 && this.gate.writableEpoch()) this.flush();
     this.changed();
   }
 
-  /**
-   * The epoch to write under now, with its key: `null` when this device holds no key, or when a
-   * device that may rotate keys writes under a newer epoch than this device's manifest names.
-   */
-  private writableEpoch(): { epoch: number; key: Uint8Array } | null {
-    const current = this.keyring.current(this.docId);
-    if (!current) return null;
-    if ((this.keyring.awaitedVersion?.() ?? null) !== null) return null;
-    if (this.awaitingEpoch !== null) {
-      if (current.epoch < this.awaitingEpoch) return null;
-      this.awaitingEpoch = null;
-      this.changed();
-    }
-    return current;
-  }
-
   stats(): BindingStats {
-    const gaps = new Map<string, number>();
-    for (const [hex, state] of this.authors) {
-      let missing = 0;
-      for (let s = state.covered + 1; s <= state.max; s++) if (!state.applied.has(s)) missing++;
-      if (missing > 0) gaps.set(hex, missing);
-    }
+    const gaps = seqGaps(this.authors);
     return {
       applied: this.applied,
       rejected: this.rejected,
       deferred: this.deferredItems.length + this.waiting.length,
       unsealed: this.queue.length + this.signing.length,
-      awaitingEpoch: this.awaitingEpoch,
+      awaitingEpoch: this.gate.awaitingEpoch,
       awaitingManifest: this.keyring.awaitedVersion?.() ?? null,
       envelopes: this.array.length,
       gaps,
@@ -474,51 +288,19 @@ export class EncryptedDocBinding {
    */
   checkpoint(): Uint8Array {
     this.flush();
-    const e = encoding.createEncoder();
-    encoding.writeUint8(e, 2);
-    encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.inner));
-    encoding.writeVarUint(e, this.authors.size);
-    for (const [hex, state] of this.authors) {
-      encoding.writeVarString(e, hex);
-      encoding.writeVarUint(e, state.covered);
-      const seqs = [...state.applied].sort((a, b) => a - b);
-      encoding.writeVarUint(e, seqs.length);
-      let previous = 0;
-      for (const seq of seqs) {
-        encoding.writeVarUint(e, seq - previous);
-        previous = seq;
-      }
-    }
-    // 2: local changes not sealed yet (no key, or waiting for a newer manifest) are kept too, so
-    // they are sealed after a reload instead of living only in the inner state.
-    encoding.writeVarUint8Array(
-      e,
+    return encodeCheckpoint(
+      Y.encodeStateAsUpdate(this.inner),
+      this.authors,
+      // Local changes not sealed yet (no key, or waiting for a newer manifest) are kept too.
       this.queue.length === 0 ? new Uint8Array(0) : Y.mergeUpdates(this.queue),
     );
-    return encoding.toUint8Array(e);
   }
 
   private restoreCheckpoint(bytes: Uint8Array): void {
     try {
-      const d = decoding.createDecoder(bytes);
-      const format = decoding.readUint8(d);
-      if (format !== 1 && format !== 2) return;
-      const state = decoding.readVarUint8Array(d);
-      const authors = new Map<string, AuthorState>();
-      const keys: string[] = [];
-      for (let i = decoding.readVarUint(d); i > 0; i--) {
-        const hex = decoding.readVarString(d);
-        const covered = decoding.readVarUint(d);
-        const applied = new Set<number>();
-        let seq = 0;
-        for (let j = decoding.readVarUint(d); j > 0; j--) {
-          seq += decoding.readVarUint(d);
-          applied.add(seq);
-          keys.push(`${hex}:${seq}`);
-        }
-        authors.set(hex, { applied, covered, max: Math.max(covered, seq) });
-      }
-      const unsealed = format === 2 ? decoding.readVarUint8Array(d) : new Uint8Array(0);
+      const decoded = decodeCheckpoint(bytes);
+      if (!decoded) return;
+      const { state, authors, keys, unsealed } = decoded;
       Y.applyUpdate(this.inner, state, this);
       if (unsealed.length > 0) this.queue.push(unsealed.slice());
       for (const [hex, a] of authors) {
@@ -562,31 +344,16 @@ export class EncryptedDocBinding {
       current.key,
       plaintext,
     );
-    const state = this.stateOf(this.authorHex);
+    const state = stateOf(this.authors, this.authorHex);
     state.applied.add(seq);
     state.max = Math.max(state.max, seq);
     if (kind === 'snapshot') this.coverAll(covers);
     return unsigned;
   }
 
-  private stateOf(hex: string): AuthorState {
-    let state = this.authors.get(hex);
-    if (!state) {
-      state = { applied: new Set(), covered: 0, max: 0 };
-      this.authors.set(hex, state);
-    }
-    return state;
-  }
-
-  private contiguousUpTo(state: AuthorState): number {
-    let s = state.covered;
-    while (state.applied.has(s + 1)) s++;
-    return s;
-  }
-
   private coverAll(covers: ReadonlyMap<string, number>): void {
     for (const [hex, seq] of covers) {
-      const state = this.stateOf(hex);
+      const state = stateOf(this.authors, hex);
       state.covered = Math.max(state.covered, seq);
       state.max = Math.max(state.max, seq);
       if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, seq);
@@ -610,18 +377,8 @@ export class EncryptedDocBinding {
         continue;
       }
       envelopes.push({ item, env });
-      if (!this.signatures.has(item) && this.needsSignature(env)) {
-        const verdict = this.verifySignature(env);
-        this.signatures.set(item, verdict);
-        if (typeof verdict !== 'boolean') {
-          this.signatures.set(
-            item,
-            verdict.then((ok) => (this.signatures.set(item, ok), ok)),
-          );
-        }
-      }
-      const pending = this.signatures.get(item);
-      if (pending !== undefined && typeof pending !== 'boolean') checks.push(pending);
+      const pending = this.signatures.start(item, env, (e) => this.needsSignature(e));
+      if (pending !== undefined) checks.push(pending);
       if (toHex(env.author) === this.authorHex) own = true;
     }
     if (this.inflight === 0 && checks.length === 0) {
@@ -630,7 +387,8 @@ export class EncryptedDocBinding {
     }
     // While the signatures are checked elsewhere (WebCrypto), decrypt what they cover: the
     // plaintext is only looked at once its signature and every other check have passed.
-    if (checks.length > 0) for (const { item, env } of envelopes) this.decryptAhead(item, env);
+    if (checks.length > 0)
+      for (const { item, env } of envelopes) this.signatures.decryptAhead(item, env);
     this.inflight++;
     if (own) this.ownInflight++;
     const run = async () => {
@@ -656,34 +414,6 @@ export class EncryptedDocBinding {
     const state = this.authors.get(hex);
     if (state && env.kind === 'update' && env.seq <= state.covered) return false;
     return !(state && state.applied.has(env.seq));
-  }
-
-  /**
-   * Decrypts an envelope whose signature check is in flight, if this device has its epoch's key,
-   * and keeps the result for {@link decrypted}; AEAD authenticates it, and nothing reads it
-   * before {@link receive} has checked the signature, the author and the seq.
-   */
-  private decryptAhead(item: Uint8Array, env: Envelope): void {
-    const verdict = this.signatures.get(item);
-    if (env.docId !== this.docId || verdict === undefined || typeof verdict === 'boolean') return;
-    const key = this.keyring.key(this.docId, env.epoch);
-    if (key) this.ahead.set(item, { key, plaintext: decryptEnvelope(env, key) });
-  }
-
-  /** The plaintext under `key`: decrypted ahead (under the same key), or now. */
-  private decrypted(item: Uint8Array, env: Envelope, key: Uint8Array): Uint8Array | null {
-    const ahead = this.ahead.get(item);
-    this.ahead.delete(item);
-    return ahead && ahead.key === key ? ahead.plaintext : decryptEnvelope(env, key);
-  }
-
-  /** The signature verdict: computed when it arrived, or now (synchronously, same rule). */
-  private signatureOk(item: Uint8Array, env: Envelope): boolean {
-    const verdict = this.signatures.get(item);
-    if (typeof verdict === 'boolean') return verdict;
-    const ok = verifyEnvelopeSignature(env);
-    this.signatures.set(item, ok);
-    return ok;
   }
 
   private apply(envelopes: Received[], any: boolean): void {
@@ -752,15 +482,14 @@ export class EncryptedDocBinding {
         current &&
         env.epoch > current.epoch &&
         this.keyring.mayRotate?.(this.docId, env.author) &&
-        this.signatureOk(item, env)
+        this.signatures.signatureOk(item, env)
       ) {
-        this.awaitingEpoch = Math.max(this.awaitingEpoch ?? 0, env.epoch);
-        this.noteManifestVersion(env);
+        this.gate.awaitEpoch(env);
       }
       this.onStaleManifest?.();
       return false;
     }
-    const state = this.stateOf(hex);
+    const state = stateOf(this.authors, hex);
     if (env.kind === 'update' && env.seq <= state.covered) {
       // Already inside a snapshot we applied (e.g. two owner devices compacted at once):
       // applying it again would change nothing.
@@ -768,9 +497,11 @@ export class EncryptedDocBinding {
       return false;
     }
     if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
-    const plaintext = this.signatureOk(item, env) ? this.decrypted(item, env, key) : null;
+    const plaintext = this.signatures.signatureOk(item, env)
+      ? this.signatures.decrypted(item, env, key)
+      : null;
     if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
-    if (this.keyring.mayRotate?.(this.docId, env.author)) this.noteManifestVersion(env);
+    if (this.keyring.mayRotate?.(this.docId, env.author)) this.gate.noteManifestVersion(env);
     if (env.kind === 'update' && this.validate) {
       const problem = this.validate(plaintext, this.inner, { hex, role });
       if (problem === MISSING_STATE) {
@@ -794,14 +525,6 @@ export class EncryptedDocBinding {
     if (env.kind === 'snapshot') this.coverAll(env.covers);
     if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
     return true;
-  }
-
-  /** For an authenticated envelope of a device that may change sharing. */
-  private noteManifestVersion(env: Envelope): void {
-    if (env.manifestVersion === undefined || !this.keyring.sawManifestVersion) return;
-    const before = this.keyring.awaitedVersion?.() ?? null;
-    this.keyring.sawManifestVersion(env.manifestVersion);
-    if ((this.keyring.awaitedVersion?.() ?? null) !== before) this.onStaleManifest?.();
   }
 
   private reject(item: Uint8Array, rejection: Rejection): false {

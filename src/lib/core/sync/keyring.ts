@@ -1,5 +1,5 @@
 import { toHex, type Role } from './protocol';
-import type { Keyring } from './binding';
+import type { Keyring } from './binding-types';
 
 /**
  * A keyring held in memory: epoch keys per document and the writers' roles. The sharing layer
