@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from './random';
 import { sign } from './keys';
 import {
@@ -117,6 +117,40 @@ describe('Ed25519: one strict rule on both paths', () => {
     expect(precheck(so.signature, so.publicKey)).toBe('key-small-order');
     const sr = vectors.find((v) => v.name.startsWith('small-order R'))!;
     expect(precheck(sr.signature, sr.publicKey)).toBe('r-small-order');
+  });
+
+  it('once the path and the key are known, hands checks and signatures to WebCrypto in the calling task, with the same verdicts and bytes', async () => {
+    forceEd25519Backend('webcrypto');
+    const check = () => vectors.map((v) => verifyEd25519(v.signature, v.message, v.publicKey));
+    await Promise.all(check()); // imports the keys
+    const subtle = globalThis.crypto.subtle;
+    const verify = vi.spyOn(subtle, 'verify');
+    const signing = vi.spyOn(subtle, 'sign');
+    try {
+      const pending = check();
+      const startedNow = verify.mock.calls.length; // before anything was awaited
+      const verdicts = await Promise.all(pending);
+      // Every vector past the byte prechecks (the others never reach WebCrypto).
+      expect(startedNow).toBe(
+        vectors.filter((v) => precheck(v.signature, v.publicKey) === null).length,
+      );
+      expect(verify.mock.calls.length).toBe(startedNow);
+      expect(verdicts.map((ok, i) => `${vectors[i]!.name}: ${ok}`)).toEqual(
+        vectors.map((v) => `${v.name}: ${v.valid}`),
+      );
+      const secret = randomBytes(32);
+      const msg = randomBytes(80);
+      await signEd25519Async(msg, secret); // imports the key
+      signing.mockClear();
+      const signature = signEd25519Async(msg, secret);
+      expect(signing.mock.calls.length).toBe(1);
+      expect(Buffer.from(await signature).toString('hex')).toBe(
+        Buffer.from(ed25519.sign(msg, secret)).toString('hex'),
+      );
+    } finally {
+      verify.mockRestore();
+      signing.mockRestore();
+    }
   });
 
   it('agrees with noble on random honest signatures and tampering, on both paths', async () => {

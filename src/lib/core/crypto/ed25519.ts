@@ -241,7 +241,11 @@ function subtle(): Subtle | null {
 
 let forced: Ed25519Backend | null = null;
 let detected: Promise<Ed25519Backend> | null = null;
+/** The detected path once known: with it and a ready key, a check starts in the same task. */
+let known: Ed25519Backend | null = null;
 const keys = new Map<string, Promise<CryptoKey | null>>();
+/** The public keys whose import has finished (`null`: WebCrypto refused the key). */
+const readyKeys = new Map<string, CryptoKey | null>();
 const MAX_KEYS = 4096;
 
 // RFC 8032 §7.1 test 2: detection verifies a real signature, not just that the name exists.
@@ -268,7 +272,13 @@ async function detect(): Promise<Ed25519Backend> {
 /** The path in use (detected once). */
 export function ed25519Backend(): Promise<Ed25519Backend> {
   if (forced) return Promise.resolve(forced);
-  detected ??= detect();
+  if (!detected) {
+    const pending = detect();
+    detected = pending;
+    void pending.then((b) => {
+      if (detected === pending) known = b;
+    });
+  }
   return detected;
 }
 
@@ -278,7 +288,10 @@ export function ed25519Backend(): Promise<Ed25519Backend> {
  */
 export function forceEd25519Backend(backend: Ed25519Backend | null): void {
   forced = backend;
-  if (backend === null) detected = null;
+  if (backend === null) {
+    detected = null;
+    known = null;
+  }
 }
 
 function hexOf(bytes: Uint8Array): string {
@@ -291,13 +304,25 @@ function verifyKey(s: Subtle, publicKey: Uint8Array): Promise<CryptoKey | null> 
   const id = hexOf(publicKey);
   let key = keys.get(id);
   if (!key) {
-    if (keys.size >= MAX_KEYS) keys.clear();
-    key = s
+    if (keys.size >= MAX_KEYS) {
+      keys.clear();
+      readyKeys.clear();
+    }
+    const pending = s
       .importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify'])
       .catch(() => null);
-    keys.set(id, key);
+    key = pending;
+    keys.set(id, pending);
+    void pending.then((k) => {
+      if (keys.get(id) === pending) readyKeys.set(id, k);
+    });
   }
   return key;
+}
+
+/** The path in use right now, if known without waiting. */
+function backendNow(): Ed25519Backend | null {
+  return forced ?? known;
 }
 
 /**
@@ -305,12 +330,35 @@ function verifyKey(s: Subtle, publicKey: Uint8Array): Promise<CryptoKey | null> 
  * either way. Never rejects. Start many at once and await them together to use native
  * concurrency.
  */
-export async function verifyEd25519(
+export function verifyEd25519(
   signature: Uint8Array,
   message: Uint8Array,
   publicKey: Uint8Array,
 ): Promise<boolean> {
-  if (precheck(signature, publicKey) !== null) return false;
+  if (precheck(signature, publicKey) !== null) return Promise.resolve(false);
+  // The path and the key known already (every envelope after a device's first): the check is
+  // handed to WebCrypto now, in this task, not after the work queued behind it.
+  const s = subtle();
+  const key = s && backendNow() === 'webcrypto' ? readyKeys.get(hexOf(publicKey)) : undefined;
+  if (s && key) {
+    try {
+      return s.verify({ name: 'Ed25519' }, key, signature.slice(), message.slice()).then(
+        (ok) => ok === true,
+        () => false,
+      );
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+  if (key === null) return Promise.resolve(false); // WebCrypto refused this key
+  return verifyWhenReady(signature, message, publicKey);
+}
+
+async function verifyWhenReady(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): Promise<boolean> {
   const backend = await ed25519Backend();
   const s = subtle();
   if (backend === 'noble' || !s) return verifyNoble(signature, message, publicKey);
@@ -330,6 +378,8 @@ const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
 interface SigningKey {
   readonly secret: Uint8Array;
   readonly key: Promise<CryptoKey | null>;
+  /** The key once imported (`null`: refused). */
+  ready?: CryptoKey | null;
 }
 const signingKeys = new WeakMap<Uint8Array, SigningKey>();
 
@@ -350,8 +400,16 @@ function signingKey(s: Subtle, secret: Uint8Array): Promise<CryptoKey | null> {
     pkcs8.fill(0);
     key = Promise.resolve(null);
   }
-  signingKeys.set(secret, { secret: secret.slice(), key });
+  const entry: SigningKey = { secret: secret.slice(), key };
+  signingKeys.set(secret, entry);
+  void key.then((k) => (entry.ready = k));
   return key;
+}
+
+/** The imported signing key of `secret`, if ready now. */
+function readySigningKey(secret: Uint8Array): CryptoKey | null {
+  const known = signingKeys.get(secret);
+  return known?.ready && bytesEqual(known.secret, secret) ? known.ready : null;
 }
 
 /**
@@ -360,11 +418,27 @@ function signingKey(s: Subtle, secret: Uint8Array): Promise<CryptoKey | null> {
  * 32-byte seed, not extractable) and kept for later signatures: an import costs more than a
  * signature. Never rejects for a 32-byte secret: a WebCrypto failure falls back to noble.
  */
-export async function signEd25519Async(
-  message: Uint8Array,
-  secret: Uint8Array,
-): Promise<Uint8Array> {
+export function signEd25519Async(message: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {
   const msg = message.slice(); // what is signed is the message as it was at the call
+  // The path and the key known already (every signature after a device's first): WebCrypto
+  // starts on it now, in this task, while the page goes on with what the edit changed.
+  const s = subtle();
+  const key = s && backendNow() === 'webcrypto' ? readySigningKey(secret) : null;
+  if (s && key) {
+    const fallback = () => signEd25519(msg, secret);
+    try {
+      return s.sign({ name: 'Ed25519' }, key, msg).then((buf) => {
+        const signature = new Uint8Array(buf);
+        return signature.length === 64 ? signature : fallback();
+      }, fallback);
+    } catch {
+      return Promise.resolve(fallback());
+    }
+  }
+  return signWhenReady(msg, secret);
+}
+
+async function signWhenReady(msg: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {
   const s = subtle();
   if ((await ed25519Backend()) === 'noble' || !s || secret.length !== 32) {
     return signEd25519(msg, secret);
