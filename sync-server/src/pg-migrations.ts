@@ -41,4 +41,7 @@ export const MIGRATIONS: readonly string[] = [
      at BIGINT NOT NULL, PRIMARY KEY (record, device_key));
    CREATE INDEX push_subscriptions_next ON push_subscriptions (next_at);
    CREATE TABLE push_key (id INTEGER PRIMARY KEY, data BYTEA NOT NULL);`,
+  // 4: the check-in as a local time of day in the device's time zone (daylight saving).
+  `ALTER TABLE push_subscriptions ADD COLUMN check_in_local INTEGER;
+   ALTER TABLE push_subscriptions ADD COLUMN check_in_zone TEXT;`,
 ];

@@ -17,6 +17,9 @@ export interface PushRow {
   kinds: string;
   check_in_minute: number | null;
   check_in_at: number | null;
+  /** Added with the local check-in time (`checkInLocal`); `null` in rows from before. */
+  check_in_local: number | null;
+  check_in_zone: string | null;
   due_at: string;
   next_at: number | null;
   at: number;
@@ -36,6 +39,8 @@ export function pushRow(s: PushSubscriptionRecord) {
     JSON.stringify(s.dueAt),
     s.nextAt,
     s.at,
+    s.checkInLocal?.minute ?? null,
+    s.checkInLocal?.zone ?? null,
   ] as const;
 }
 
@@ -49,6 +54,10 @@ export function fromPushRow(r: PushRow): PushSubscriptionRecord {
     auth: toBytes(r.auth),
     kinds: r.kinds === '' ? [] : (r.kinds.split(',') as ReminderKind[]),
     checkInMinute: r.check_in_minute,
+    checkInLocal:
+      r.check_in_local !== null && r.check_in_zone !== null
+        ? { minute: r.check_in_local, zone: r.check_in_zone }
+        : null,
     checkInAt: r.check_in_at,
     dueAt: Array.isArray(due) ? due.filter((n): n is number => typeof n === 'number') : [],
     nextAt: r.next_at,

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,5 +58,38 @@ describe('SqliteStore', () => {
     const again = openAt(dir);
     open.push(again);
     expect(await again.updateCount('r:d')).toBe(1);
+  });
+
+  it('adds the columns a newer relay needs to a database written before them, keeping its rows', async () => {
+    const dir = newDir();
+    const s = openAt(dir);
+    const key = new Uint8Array(32).fill(7);
+    const sub = {
+      record: 'rec',
+      deviceKey: key,
+      endpoint: 'https://push.example/a',
+      p256dh: new Uint8Array(65).fill(4),
+      auth: new Uint8Array(16).fill(5),
+      kinds: ['check-in' as const],
+      checkInMinute: 1080,
+      checkInLocal: null,
+      checkInAt: 5000,
+      dueAt: [],
+      nextAt: 5000,
+      at: 10,
+    };
+    await s.putPushSubscription(sub);
+    await s.close();
+    // As the relay before the local check-in time left it.
+    const raw = new Database(join(dir, 'relay.sqlite'));
+    raw.exec('ALTER TABLE push_subscriptions DROP COLUMN check_in_local');
+    raw.exec('ALTER TABLE push_subscriptions DROP COLUMN check_in_zone');
+    raw.close();
+    const again = openAt(dir);
+    open.push(again);
+    expect(await again.getPushSubscription('rec', key)).toEqual(sub);
+    const local = { ...sub, checkInLocal: { minute: 1140, zone: 'Europe/Oslo' } };
+    await again.putPushSubscription(local);
+    expect(await again.getPushSubscription('rec', key)).toEqual(local);
   });
 });

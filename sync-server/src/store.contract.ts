@@ -316,6 +316,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         auth: new Uint8Array(16).fill(5),
         kinds: ['check-in', 'message'],
         checkInMinute: 480,
+        checkInLocal: { minute: 540, zone: 'Europe/Copenhagen' },
         checkInAt: 5000,
         dueAt: [3000, 9000],
         nextAt: 3000,
@@ -328,6 +329,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         deviceKey: c,
         kinds: [],
         checkInMinute: null,
+        checkInLocal: null,
         checkInAt: null,
         dueAt: [],
         nextAt: null,
@@ -335,7 +337,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.putPushSubscription({ ...sub, record: 'other', nextAt: 100 });
       expect(await s.getPushSubscription('rec', a)).toEqual(sub);
       expect((await s.pushSubscriptions('rec')).map((x) => x.deviceKey[0])).toEqual([1, 2]);
-      expect((await s.pushSubscriptions('rec'))[1]).toMatchObject({ kinds: [], nextAt: null });
+      expect((await s.pushSubscriptions('rec'))[1]).toMatchObject({
+        kinds: [],
+        checkInLocal: null,
+        nextAt: null,
+      });
       // Due: by nextAt, earliest first, never one without a schedule.
       expect((await s.duePushSubscriptions(2999, 10)).map((x) => x.record)).toEqual(['other']);
       expect((await s.duePushSubscriptions(3000, 10)).map((x) => x.record)).toEqual([
@@ -357,6 +363,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await again.deletePushSubscription('rec', a)).toBe(false);
       expect(await again.getPushSubscription('rec', a)).toBeNull();
       expect(await again.getPushSubscription('other', a)).not.toBeNull();
+      // A subscription from an app that sends only the UTC minute has no local time.
+      await again.putPushSubscription({ ...sub, checkInLocal: null });
+      expect((await again.getPushSubscription('rec', a))?.checkInLocal).toBeNull();
     });
 
     it('makes the VAPID key once and returns the stored one after', async () => {

@@ -96,8 +96,14 @@ export interface PushSubscriptionRecord {
   /** The browser's 16-byte authentication secret. */
   readonly auth: Uint8Array;
   readonly kinds: readonly ReminderKind[];
-  /** The daily check-in minute (UTC, 0..1439), or `null`. */
+  /** The daily check-in minute (UTC, 0..1439, at the device's offset when it registered), or `null`. */
   readonly checkInMinute: number | null;
+  /**
+   * The same check-in as the device's local time of day and its time zone (IANA name), which
+   * schedules it when present: it follows the clock across daylight-saving changes. `null` from
+   * apps that send only the UTC minute.
+   */
+  readonly checkInLocal: CheckInLocal | null;
   /** When the next daily check-in reminder is due (Unix ms), or `null`. */
   readonly checkInAt: number | null;
   /** Due questionnaire reminders not yet sent (Unix ms, ascending). */
@@ -105,6 +111,12 @@ export interface PushSubscriptionRecord {
   /** The earliest scheduled reminder (`checkInAt`, `dueAt[0]`), or `null`: what ticks look at. */
   readonly nextAt: number | null;
   readonly at: number;
+}
+
+/** A daily time on the device's clock: minutes after local midnight (0..1439) in `zone`. */
+export interface CheckInLocal {
+  readonly minute: number;
+  readonly zone: string;
 }
 
 /** The scheduled part of a subscription, replaced by {@link RelayStore.claimPushSchedule}. */

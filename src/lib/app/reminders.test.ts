@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '$lib/core/record/entries';
 import { PAIN_CHECKIN } from '$lib/core/record/types';
-import { checkInDueOnOpen, readReminderSettings, utcMinuteOf } from './reminders';
+import { isKnownZone, nextLocalAt } from '../../../sync-server/src/push/local-time';
+import { checkInDueOnOpen, localCheckIn, readReminderSettings, utcMinuteOf } from './reminders';
 
 const checkIn = (at: Date) => ({ type: PAIN_CHECKIN, at: at.toISOString() }) as unknown as Entry;
 
@@ -21,6 +22,24 @@ describe('reminders on this device', () => {
     const now = new Date(2026, 5, 1, 12, 0);
     const local = new Date(2026, 5, 1, 8, 15);
     expect(utcMinuteOf('08:15', now)).toBe(local.getUTCHours() * 60 + local.getUTCMinutes());
+  });
+
+  it('also sends the time as the clock reads it, with a time zone the relay knows', () => {
+    expect(localCheckIn('19:00', 'Europe/Copenhagen')).toEqual({
+      minute: 19 * 60,
+      zone: 'Europe/Copenhagen',
+    });
+    expect(localCheckIn('07:05', 'America/New_York')).toEqual({
+      minute: 425,
+      zone: 'America/New_York',
+    });
+    expect(localCheckIn('19:00', '')).toBeNull(); // a browser that names no zone: UTC minute only
+    // This runtime's own zone, as a browser reports it, is one the relay computes in.
+    const own = localCheckIn('08:15');
+    expect(own).not.toBeNull();
+    expect(isKnownZone(own!.zone)).toBe(true);
+    const next = nextLocalAt(own!.minute, own!.zone, Date.now());
+    expect(new Date(next!).getHours() * 60 + new Date(next!).getMinutes()).toBe(8 * 60 + 15);
   });
 
   it('reminds on open once the time has passed today and there is no check-in today', () => {

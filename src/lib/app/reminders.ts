@@ -71,6 +71,19 @@ export function utcMinuteOf(time: string, now: Date): number {
 }
 
 /**
+ * The check-in time as this device's clock reads it, with its time zone (IANA name), if the
+ * browser names one: the relay then follows daylight-saving changes without the app.
+ */
+export function localCheckIn(
+  time: string,
+  zone: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone,
+): { minute: number; zone: string } | null {
+  const match = TIME.exec(time);
+  if (!match || !zone) return null;
+  return { minute: Number(match[1]) * 60 + Number(match[2]), zone };
+}
+
+/**
  * Whether to remind of the daily check-in on open: the device wants it, the chosen time has
  * passed today and there is no check-in today (local day).
  */
@@ -159,6 +172,7 @@ async function register(
 ): Promise<boolean> {
   const json = sub.toJSON();
   if (!json.endpoint || !json.keys?.['p256dh'] || !json.keys['auth']) return false;
+  const local = settings.kinds.includes('check-in') ? localCheckIn(settings.checkInTime) : null;
   const body: PushRegistration = {
     endpoint: json.endpoint,
     keys: { p256dh: json.keys['p256dh'], auth: json.keys['auth'] },
@@ -166,6 +180,7 @@ async function register(
     checkInMinute: settings.kinds.includes('check-in')
       ? utcMinuteOf(settings.checkInTime, now)
       : null,
+    ...(local ? { checkInLocal: local } : {}),
     questionnairesDueAt: settings.kinds.includes('questionnaire')
       ? questionnaireDueTimes(entries, now)
       : [],

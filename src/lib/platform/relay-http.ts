@@ -276,8 +276,13 @@ export interface PushRegistration {
   readonly endpoint: string;
   readonly keys: { readonly p256dh: string; readonly auth: string };
   readonly kinds: readonly ('check-in' | 'questionnaire' | 'message')[];
-  /** Minutes after midnight UTC. */
+  /** Minutes after midnight UTC (at today's offset; for relays without `checkInLocal`). */
   readonly checkInMinute: number | null;
+  /**
+   * The same time as minutes after local midnight in this device's time zone (IANA name): the
+   * relay schedules by it, so the reminder follows the clock across daylight-saving changes.
+   */
+  readonly checkInLocal?: { readonly minute: number; readonly zone: string };
   readonly questionnairesDueAt: readonly number[];
 }
 

@@ -13,12 +13,13 @@ export function pgPush(db: PgDb) {
     async put(sub: PushSubscriptionRecord): Promise<void> {
       await db.q(
         `INSERT INTO push_subscriptions (record, device_key, endpoint, p256dh, auth, kinds,
-         check_in_minute, check_in_at, due_at, next_at, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         check_in_minute, check_in_at, due_at, next_at, at, check_in_local, check_in_zone)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (record, device_key) DO UPDATE SET endpoint = excluded.endpoint,
          p256dh = excluded.p256dh, auth = excluded.auth, kinds = excluded.kinds,
          check_in_minute = excluded.check_in_minute, check_in_at = excluded.check_in_at,
-         due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at`,
+         due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at,
+         check_in_local = excluded.check_in_local, check_in_zone = excluded.check_in_zone`,
         [...pushRow(sub)],
       );
     },

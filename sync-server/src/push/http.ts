@@ -12,7 +12,8 @@ import { parseRegistration, type PushService } from './service';
  * - `GET /api/push/vapid`: `{publicKey}` (base64url, 65 bytes): the `applicationServerKey`.
  * - `PUT /api/records/:recordId/push`: a device registers or replaces its subscription for the
  *   record (JSON: `endpoint`, `keys {p256dh, auth}`, `kinds`, `checkInMinute` in UTC minutes,
- *   `questionnairesDueAt` in Unix ms). `DELETE` removes it.
+ *   `checkInLocal {minute, zone}` (local minutes in an IANA time zone, which schedules it when
+ *   sent), `questionnairesDueAt` in Unix ms). `DELETE` removes it.
  *
  * Both need the device proof of document blobs in `x-backpack-proof` (a token for
  * `${recordId}:${docId}` of any compartment the device holds a current grant for, bound to this

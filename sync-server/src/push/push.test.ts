@@ -124,7 +124,12 @@ async function subscribe(
   device: KeyPair,
   browser: Browser,
   endpointPath: string,
-  opts: { kinds?: string[]; checkInMinute?: number | null; questionnairesDueAt?: number[] } = {},
+  opts: {
+    kinds?: string[];
+    checkInMinute?: number | null;
+    checkInLocal?: { minute: number; zone: string };
+    questionnairesDueAt?: number[];
+  } = {},
 ) {
   const body = new TextEncoder().encode(
     JSON.stringify({
@@ -135,6 +140,7 @@ async function subscribe(
       },
       kinds: opts.kinds ?? ['check-in', 'questionnaire', 'message'],
       checkInMinute: opts.checkInMinute === undefined ? 8 * 60 : opts.checkInMinute,
+      ...(opts.checkInLocal ? { checkInLocal: opts.checkInLocal } : {}),
       questionnairesDueAt: opts.questionnairesDueAt ?? [],
     }),
   );
@@ -366,6 +372,43 @@ describe('Web Push reminders', () => {
     ]);
   });
 
+  it('keeps the check-in at the local time across a daylight-saving change (19:00 in Copenhagen)', async () => {
+    const browser = newBrowser();
+    const before = received.length;
+    const saved = clock;
+    // The app at 19:00 CET sends 18:00 UTC and its local time; on 28 March 2027 the clocks go
+    // forward, and 19:00 is 17:00 UTC from then on.
+    clock = Date.parse('2027-03-27T12:00:00Z');
+    await subscribe(phone, browser, '/push/phone', {
+      kinds: ['check-in'],
+      checkInMinute: 18 * 60,
+      checkInLocal: { minute: 19 * 60, zone: 'Europe/Copenhagen' },
+    });
+    const sub = await server.store.getPushSubscription(rec.recordId, phone.publicKey);
+    expect(sub?.checkInLocal).toEqual({ minute: 19 * 60, zone: 'Europe/Copenhagen' });
+    expect(new Date(sub!.checkInAt!).toISOString()).toBe('2027-03-27T18:00:00.000Z');
+    clock = Date.parse('2027-03-27T18:00:10Z');
+    expect(await server.push.tick()).toBe(1);
+    const next = await server.store.getPushSubscription(rec.recordId, phone.publicKey);
+    expect(new Date(next!.checkInAt!).toISOString()).toBe('2027-03-28T17:00:00.000Z');
+    clock = Date.parse('2027-03-28T16:59:59Z');
+    expect(await server.push.tick()).toBe(0);
+    clock = Date.parse('2027-03-28T17:00:05Z');
+    expect(await server.push.tick()).toBe(1);
+    expect(received.length - before).toBe(2);
+    // Registering again with the same local time keeps the pending day.
+    await subscribe(phone, browser, '/push/phone', {
+      kinds: ['check-in'],
+      checkInMinute: 17 * 60,
+      checkInLocal: { minute: 19 * 60, zone: 'Europe/Copenhagen' },
+    });
+    expect((await server.store.getPushSubscription(rec.recordId, phone.publicKey))?.checkInAt).toBe(
+      Date.parse('2027-03-29T17:00:00Z'),
+    );
+    await unsubscribe(phone);
+    clock = saved;
+  });
+
   it('deletes a subscription whose endpoint answers 410', async () => {
     gonePaths.add('/push/gone');
     await subscribe(phone, newBrowser(), '/push/gone');
@@ -403,6 +446,10 @@ describe('Web Push reminders', () => {
       [{ kinds: ['weather'] }, /kinds/],
       [{ checkInMinute: 1440 }, /0–1439/],
       [{ checkInMinute: null }, /needs checkInMinute/],
+      [{ checkInLocal: { minute: 1440, zone: 'Europe/Oslo' } }, /local midnight/],
+      [{ checkInLocal: { minute: 60, zone: 'Mars/Olympus' } }, /time zone name/],
+      [{ checkInLocal: { minute: 60, zone: 42 } }, /time zone name/],
+      [{ checkInLocal: { minute: 60, zone: 'Europe/Oslo', city: 'Oslo' } }, /unknown field/],
       [{ questionnairesDueAt: [clock + 500 * DAY_MS] }, /400 days/],
       [{ endpoint: 'http://push.example/x' }, /https/],
       [{ endpoint: 'https://10.0.0.1/x' }, /domain name/],

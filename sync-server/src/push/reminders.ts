@@ -1,4 +1,5 @@
-import type { PushSchedule, ReminderKind } from '../store';
+import type { CheckInLocal, PushSchedule, ReminderKind } from '../store';
+import { nextLocalAt } from './local-time';
 
 /**
  * What a reminder says and when it is due (issue 14 item 5). The texts are fixed and generic:
@@ -68,6 +69,21 @@ export function nextDailyAt(minute: number, after: number): number {
   return at > after ? at : at + DAY_MS;
 }
 
+/**
+ * The next daily check-in after `after`: at the local time of day in the device's time zone when
+ * it sent one (following daylight-saving changes), else at its UTC minute; `null` for none.
+ */
+export function nextCheckInAt(
+  sub: { readonly checkInMinute: number | null; readonly checkInLocal: CheckInLocal | null },
+  after: number,
+): number | null {
+  if (sub.checkInLocal) {
+    const at = nextLocalAt(sub.checkInLocal.minute, sub.checkInLocal.zone, after);
+    if (at !== null) return at;
+  }
+  return sub.checkInMinute === null ? null : nextDailyAt(sub.checkInMinute, after);
+}
+
 export function scheduleOf(checkInAt: number | null, dueAt: readonly number[]): PushSchedule {
   const candidates = [...(checkInAt === null ? [] : [checkInAt]), ...dueAt.slice(0, 1)];
   return { checkInAt, dueAt, nextAt: candidates.length ? Math.min(...candidates) : null };
@@ -87,6 +103,7 @@ export interface DueStep {
 export function dueStep(
   sub: {
     readonly checkInMinute: number | null;
+    readonly checkInLocal: CheckInLocal | null;
     readonly checkInAt: number | null;
     readonly dueAt: readonly number[];
   },
@@ -96,7 +113,7 @@ export function dueStep(
   let checkInAt = sub.checkInAt;
   if (checkInAt !== null && checkInAt <= now) {
     if (now - checkInAt <= STALE_MS) send.push('check-in');
-    checkInAt = sub.checkInMinute === null ? null : nextDailyAt(sub.checkInMinute, now);
+    checkInAt = nextCheckInAt(sub, now);
   }
   const due = sub.dueAt.filter((t) => t <= now);
   if (due.some((t) => now - t <= STALE_MS)) send.push('questionnaire');

@@ -7,12 +7,13 @@ import {
 import type { ManifestRegistry } from '../auth';
 import { HttpError } from '../http-io';
 import type { Logger } from '../log';
-import type { PushSubscriptionRecord, RelayStore, ReminderKind } from '../store';
+import type { CheckInLocal, PushSubscriptionRecord, RelayStore, ReminderKind } from '../store';
+import { isKnownZone } from './local-time';
 import {
   dueStep,
   MAX_DUE,
   MAX_DUE_AHEAD_MS,
-  nextDailyAt,
+  nextCheckInAt,
   REMINDER_KINDS,
   REMINDERS,
   reminderPayload,
@@ -75,6 +76,7 @@ export interface Registration {
   readonly auth: Uint8Array;
   readonly kinds: readonly ReminderKind[];
   readonly checkInMinute: number | null;
+  readonly checkInLocal: CheckInLocal | null;
   readonly questionnairesDueAt: readonly number[];
 }
 
@@ -127,6 +129,23 @@ function exactKeys(value: unknown, keys: readonly string[], what: string): Recor
   return value as Record<string, unknown>;
 }
 
+/** `checkInLocal`: `{minute, zone}`, a local time of day in a time zone this relay knows. */
+function parseCheckInLocal(value: unknown): CheckInLocal | null {
+  if (value === null) return null;
+  const o = exactKeys(value, ['minute', 'zone'], 'checkInLocal');
+  const minute = o['minute'];
+  if (!Number.isInteger(minute) || (minute as number) < 0 || (minute as number) > 1439) {
+    throw bad(
+      'checkInLocal.minute must be a whole number of minutes after local midnight (0–1439).',
+    );
+  }
+  const zone = o['zone'];
+  if (typeof zone !== 'string' || !isKnownZone(zone)) {
+    throw bad('checkInLocal.zone must be a time zone name such as Europe/Copenhagen.');
+  }
+  return { minute: minute as number, zone };
+}
+
 /** The registration in a request body, or a 400 saying what is wrong. */
 export function parseRegistration(
   body: Uint8Array,
@@ -141,7 +160,7 @@ export function parseRegistration(
   }
   const o = exactKeys(
     json,
-    ['endpoint', 'keys', 'kinds', 'checkInMinute', 'questionnairesDueAt'],
+    ['endpoint', 'keys', 'kinds', 'checkInMinute', 'checkInLocal', 'questionnairesDueAt'],
     'The body',
   );
   if (typeof o['endpoint'] !== 'string') throw bad('endpoint must be a string.');
@@ -175,6 +194,7 @@ export function parseRegistration(
   if (kinds.includes('check-in') && minute === null) {
     throw bad('A daily check-in reminder needs checkInMinute.');
   }
+  const local = parseCheckInLocal(o['checkInLocal'] ?? null);
   const dueIn = o['questionnairesDueAt'] ?? [];
   if (!Array.isArray(dueIn) || dueIn.length > MAX_DUE) {
     throw bad(`questionnairesDueAt must be a list of at most ${MAX_DUE} times.`);
@@ -190,6 +210,7 @@ export function parseRegistration(
     auth,
     kinds,
     checkInMinute: kinds.includes('check-in') ? (minute as number) : null,
+    checkInLocal: kinds.includes('check-in') ? local : null,
     questionnairesDueAt: kinds.includes('questionnaire')
       ? [...new Set(dueIn as number[])].filter((t) => t > now).sort((a, b) => a - b)
       : [],
@@ -241,10 +262,14 @@ export class PushService {
     const previous = await store.getPushSubscription(record, deviceKey);
     let checkInAt: number | null = null;
     if (r.checkInMinute !== null) {
-      checkInAt =
-        previous && previous.checkInMinute === r.checkInMinute && previous.checkInAt !== null
-          ? previous.checkInAt
-          : nextDailyAt(r.checkInMinute, t);
+      const same =
+        previous !== null &&
+        previous.checkInAt !== null &&
+        (r.checkInLocal
+          ? previous.checkInLocal?.minute === r.checkInLocal.minute &&
+            previous.checkInLocal.zone === r.checkInLocal.zone
+          : previous.checkInMinute === r.checkInMinute && previous.checkInLocal === null);
+      checkInAt = same ? previous.checkInAt : nextCheckInAt(r, t);
     }
     const schedule = scheduleOf(checkInAt, r.questionnairesDueAt);
     const sub: PushSubscriptionRecord = {
@@ -255,6 +280,7 @@ export class PushService {
       auth: r.auth,
       kinds: r.kinds,
       checkInMinute: r.checkInMinute,
+      checkInLocal: r.checkInLocal,
       ...schedule,
       at: t,
     };

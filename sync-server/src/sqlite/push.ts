@@ -12,12 +12,13 @@ export function sqlitePush(db: Database.Database) {
   const s = {
     put: db.prepare(
       `INSERT INTO push_subscriptions (record, device_key, endpoint, p256dh, auth, kinds,
-           check_in_minute, check_in_at, due_at, next_at, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           check_in_minute, check_in_at, due_at, next_at, at, check_in_local, check_in_zone)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(record, device_key) DO UPDATE SET endpoint = excluded.endpoint,
            p256dh = excluded.p256dh, auth = excluded.auth, kinds = excluded.kinds,
            check_in_minute = excluded.check_in_minute, check_in_at = excluded.check_in_at,
-           due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at`,
+           due_at = excluded.due_at, next_at = excluded.next_at, at = excluded.at,
+           check_in_local = excluded.check_in_local, check_in_zone = excluded.check_in_zone`,
     ),
     get: db.prepare('SELECT * FROM push_subscriptions WHERE record = ? AND device_key = ?'),
     of: db.prepare('SELECT * FROM push_subscriptions WHERE record = ? ORDER BY device_key'),

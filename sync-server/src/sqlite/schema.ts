@@ -15,6 +15,25 @@ import { StoreError } from '../store';
  */
 const SCHEMA_VERSION = 1;
 
+/**
+ * Columns added to a table after its first version: nullable, so an older relay (which names its
+ * columns) keeps working with them. SQLite has no `ADD COLUMN IF NOT EXISTS`.
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [table: string, column: string, type: string]> = [
+  // The check-in as a local time of day in the device's time zone (daylight saving).
+  ['push_subscriptions', 'check_in_local', 'INTEGER'],
+  ['push_subscriptions', 'check_in_zone', 'TEXT'],
+];
+
+function addMissingColumns(db: Database.Database): void {
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }
+}
+
 /** Opens (creating) the database in `dataDir` with its schema; a {@link StoreError} if not. */
 export function openDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true });
@@ -70,6 +89,7 @@ export function openDatabase(dataDir: string): Database.Database {
         CREATE TABLE IF NOT EXISTS push_key (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
         PRAGMA user_version = ${SCHEMA_VERSION};
       `);
+    addMissingColumns(db);
     return db;
   } catch (e) {
     if (e instanceof StoreError) throw e;
