@@ -191,23 +191,8 @@ export class RecordSharing {
     await this.host.adoptManifests([manifest]);
     const people = this.accessPeople();
     for (const g of leaving) {
-      const hex = toHex(g.deviceKey);
-      const person = people.get(hex);
-      this.audit({
-        action: devices === 'expired' ? 'expired' : 'revoked',
-        device: hex,
-        person: person ?? {
-          kind: 'relative',
-          name: '?',
-          profession: '',
-          organisation: '',
-          sector: 'other',
-        },
-        role: g.role === 'owner' ? 'viewer' : g.role,
-        compartments: this.compartmentNames(g.compartments),
-        notAfter: g.notAfter === null ? null : new Date(g.notAfter).toISOString(),
-        manifestVersion: manifest.version,
-      });
+      const action = devices === 'expired' ? 'expired' : 'revoked';
+      this.audit(this.granteeEvent(action, g, people, manifest.version, false));
     }
     return leaving.length;
   }
@@ -272,22 +257,45 @@ export class RecordSharing {
   private auditChange(g: ManifestGrantee, manifestVersion: number): void {
     const hex = toHex(g.deviceKey);
     const now = this.host.currentManifest.grantees.find((x) => toHex(x.deviceKey) === hex) ?? g;
-    this.audit({
-      action: 'changed',
-      device: hex,
-      person: this.accessPeople().get(hex) ?? {
+    this.audit(
+      this.granteeEvent(
+        'changed',
+        now,
+        this.accessPeople(),
+        manifestVersion,
+        now.certificate !== null,
+      ),
+    );
+  }
+
+  /**
+   * The audit entry of a manifest grantee as the manifest holds it (role, parts, end), for the
+   * person the access list knows by its device (a placeholder when it knows none).
+   */
+  private granteeEvent(
+    action: AccessEvent['action'],
+    g: ManifestGrantee,
+    people: ReadonlyMap<string, AccessEvent['person']>,
+    manifestVersion: number,
+    manage: boolean,
+  ): AccessEvent {
+    const device = toHex(g.deviceKey);
+    return {
+      action,
+      device,
+      person: people.get(device) ?? {
         kind: 'relative',
         name: '?',
         profession: '',
         organisation: '',
         sector: 'other',
       },
-      role: now.role === 'owner' ? 'viewer' : now.role,
-      compartments: this.compartmentNames(now.compartments),
-      notAfter: now.notAfter === null ? null : new Date(now.notAfter).toISOString(),
-      ...(now.certificate !== null ? { manage: true } : {}),
+      role: g.role === 'owner' ? 'viewer' : g.role,
+      compartments: this.compartmentNames(g.compartments),
+      notAfter: g.notAfter === null ? null : new Date(g.notAfter).toISOString(),
+      ...(manage ? { manage: true } : {}),
       manifestVersion,
-    });
+    };
   }
 
   private compartmentNames(docIds: readonly string[]): string[] {
