@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes, sealEnvelopeBytes } from '../crypto/index';
 import { deleteEntry, newEntryId, putEntry, validateRecordUpdate } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
+import { OUTER_ARRAY } from './binding';
 import {
   DOC,
   SIGNATURE_PATHS,
@@ -17,6 +17,7 @@ import {
   texts,
   setup,
   pushRaw,
+  ownerBinding,
 } from './binding.testing';
 import { MemoryKeyring } from './keyring';
 import { decodeEnvelope, encodeEnvelope, isProtocolError } from './protocol';
@@ -67,12 +68,9 @@ describe('encrypted doc binding', () => {
       write(a, 'other');
       const items = a.outer.getArray<Uint8Array>(OUTER_ARRAY).toArray();
       const reordered = new Y.Doc();
-      const binding = new EncryptedDocBinding({
-        docId: DOC,
-        inner: new Y.Doc(),
+      const keyring = (b.binding as unknown as { keyring: MemoryKeyring }).keyring;
+      const binding = ownerBinding(keyring, b.keys, {
         outer: reordered,
-        keyring: (b.binding as unknown as { keyring: MemoryKeyring }).keyring,
-        author: { ...b.keys, role: 'owner' },
         validate: validateRecordUpdate,
         batchMs: 0,
         verifySignature: verifier,

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { deviceKeysFromSeed, newSeed, randomBytes, sign, signEd25519Async } from '../crypto/index';
 import { validateRecordUpdate } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
+import { OUTER_ARRAY } from './binding';
 import {
   DOC,
   usePath,
@@ -13,6 +13,7 @@ import {
   texts,
   setup,
   pushRaw,
+  ownerBinding,
 } from './binding.testing';
 import { MemoryKeyring } from './keyring';
 import { decodeEnvelope, encodeEnvelope, isProtocolError } from './protocol';
@@ -38,12 +39,9 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
   ) {
     keyring.setRole(keys.signPublic, 'owner');
     const inner = new Y.Doc();
-    const binding = new EncryptedDocBinding({
-      docId: DOC,
+    const binding = ownerBinding(keyring, keys, {
       inner,
       outer,
-      keyring,
-      author: { ...keys, role: 'owner' },
       validate: validateRecordUpdate,
       batchMs,
       sign: signer,
@@ -63,12 +61,9 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
     const inner = new Y.Doc();
     const keys = deviceKeysFromSeed(newSeed());
     keyring.setRole(keys.signPublic, 'owner');
-    const binding = new EncryptedDocBinding({
-      docId: DOC,
+    const binding = ownerBinding(keyring, keys, {
       inner,
       outer,
-      keyring,
-      author: { ...keys, role: 'owner' },
       validate: validateRecordUpdate,
       batchMs: 0,
     });

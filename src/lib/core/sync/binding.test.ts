@@ -13,7 +13,7 @@ import {
   validateRecordUpdate,
   type Entry,
 } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
+import { OUTER_ARRAY } from './binding';
 import {
   DOC,
   SIGNATURE_PATHS,
@@ -21,6 +21,7 @@ import {
   settleAll,
   type Device,
   makeDevice,
+  ownerBinding,
   sync,
   putNote,
   write,
@@ -69,14 +70,7 @@ describe('encrypted doc binding', () => {
     keyring.setRole(keys.signPublic, 'owner');
     const inner = new Y.Doc();
     const outer = new Y.Doc();
-    const binding = new EncryptedDocBinding({
-      docId: DOC,
-      inner,
-      outer,
-      keyring,
-      author: { ...keys, role: 'owner' },
-      batchMs: 20,
-    });
+    const binding = ownerBinding(keyring, keys, { inner, outer, batchMs: 20 });
     for (let i = 0; i < 10; i++) {
       putNote(inner, keys.deviceId, { i });
     }
@@ -95,14 +89,7 @@ describe('encrypted doc binding', () => {
       keyring.setRole(keys.signPublic, 'owner');
       const inner = new Y.Doc();
       const outer = new Y.Doc();
-      const binding = new EncryptedDocBinding({
-        docId: DOC,
-        inner,
-        outer,
-        keyring,
-        author: { ...keys, role: 'owner' },
-        batchMs,
-      });
+      const binding = ownerBinding(keyring, keys, { inner, outer, batchMs });
       const put = (i: number) => putNote(inner, keys.deviceId, { i });
       return { outer, binding, put, sent: () => outer.getArray(OUTER_ARRAY).length };
     }
@@ -164,12 +151,8 @@ describe('encrypted doc binding', () => {
     keyring.setRole(keys.signPublic, 'owner');
     const outer = new Y.Doc();
     Y.applyUpdate(outer, Y.encodeStateAsUpdate(a.outer));
-    const binding = new EncryptedDocBinding({
-      docId: DOC,
-      inner: new Y.Doc(),
+    const binding = ownerBinding(keyring, keys, {
       outer,
-      keyring,
-      author: { ...keys, role: 'owner' },
       validate: validateRecordUpdate,
       batchMs: 0,
       verifySignature: slow,

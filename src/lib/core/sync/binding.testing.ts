@@ -13,7 +13,7 @@ import {
   validateRecordUpdate,
   type Entry,
 } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
+import { EncryptedDocBinding, OUTER_ARRAY, type BindingOptions } from './binding';
 import { MemoryKeyring } from './keyring';
 import type { Envelope, Role } from './protocol';
 
@@ -52,6 +52,25 @@ export interface Device {
   inner: Y.Doc;
   outer: Y.Doc;
   binding: EncryptedDocBinding;
+}
+
+/**
+ * A binding of the test compartment for the owner device `keys`, on new inner and outer docs
+ * unless `opts` gives them, with the other options given (the keyring holds the roles).
+ */
+export function ownerBinding(
+  keyring: MemoryKeyring,
+  keys: ReturnType<typeof deviceKeysFromSeed>,
+  opts: Partial<Omit<BindingOptions, 'docId' | 'keyring' | 'author'>> = {},
+): EncryptedDocBinding {
+  return new EncryptedDocBinding({
+    docId: DOC,
+    inner: new Y.Doc(),
+    outer: new Y.Doc(),
+    keyring,
+    author: { ...keys, role: 'owner' },
+    ...opts,
+  });
 }
 
 export function makeDevice(

@@ -1,9 +1,8 @@
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '../crypto/index';
 import { validateRecordUpdate } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
-import { DOC, makeDevice, write, texts, pushRaw } from './binding.testing';
+import { OUTER_ARRAY } from './binding';
+import { DOC, makeDevice, ownerBinding, write, texts, pushRaw } from './binding.testing';
 import { MemoryKeyring } from './keyring';
 
 /** Reopening from a checkpoint (`checkpoint.ts`), and a damaged one. */
@@ -15,12 +14,8 @@ describe('checkpoints', () => {
     for (let i = 0; i < 5; i++) write(a, `e${i}`);
     const checkpoint = a.binding.checkpoint();
     write(a, 'after checkpoint');
-    const reopened = new EncryptedDocBinding({
-      docId: DOC,
-      inner: new Y.Doc(),
+    const reopened = ownerBinding(keyring, a.keys, {
       outer: a.outer,
-      keyring,
-      author: { ...a.keys, role: 'owner' },
       validate: validateRecordUpdate,
       batchMs: 0,
       checkpoint,
@@ -39,12 +34,8 @@ describe('checkpoints', () => {
     const keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32));
     const a = makeDevice('a', keyring);
     write(a, 'x');
-    const b = new EncryptedDocBinding({
-      docId: DOC,
-      inner: new Y.Doc(),
+    const b = ownerBinding(keyring, a.keys, {
       outer: a.outer,
-      keyring,
-      author: { ...a.keys, role: 'owner' },
       batchMs: 0,
       checkpoint: new Uint8Array([1, 200, 3]),
     });

@@ -1,9 +1,17 @@
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '../crypto/index';
 import { validateRecordUpdate } from '../record/index';
-import { EncryptedDocBinding, OUTER_ARRAY } from './binding';
-import { DOC, type Device, makeDevice, sync, write, texts, pushRaw } from './binding.testing';
+import { OUTER_ARRAY } from './binding';
+import {
+  DOC,
+  type Device,
+  makeDevice,
+  ownerBinding,
+  sync,
+  write,
+  texts,
+  pushRaw,
+} from './binding.testing';
 import { MemoryKeyring } from './keyring';
 import { decodeEnvelope, encodeEnvelope, isProtocolError, toHex } from './protocol';
 
@@ -43,12 +51,7 @@ describe('a relay that withholds a new manifest cannot keep a device writing und
 
     // The checkpoint keeps the waiting change, so a reload does not lose it.
     const checkpoint = laptop.binding.checkpoint();
-    const reopened = new EncryptedDocBinding({
-      docId: DOC,
-      inner: new Y.Doc(),
-      outer: new Y.Doc(),
-      keyring: laptopRing,
-      author: { ...laptop.keys, role: 'owner' },
+    const reopened = ownerBinding(laptopRing, laptop.keys, {
       validate: validateRecordUpdate,
       batchMs: 0,
       checkpoint,
