@@ -243,9 +243,22 @@ let forced: Ed25519Backend | null = null;
 let detected: Promise<Ed25519Backend> | null = null;
 /** The detected path once known: with it and a ready key, a check starts in the same task. */
 let known: Ed25519Backend | null = null;
-const keys = new Map<string, Promise<CryptoKey | null>>();
-/** The public keys whose import has finished (`null`: WebCrypto refused the key). */
-const readyKeys = new Map<string, CryptoKey | null>();
+/** A key imported into WebCrypto: the import, and its result once it has finished. */
+interface Imported {
+  readonly key: Promise<CryptoKey | null>;
+  /** The key once imported (`null`: WebCrypto refused it); absent while importing. */
+  ready?: CryptoKey | null;
+}
+
+/** An import, whose result {@link Imported.ready} holds once it has finished. */
+function imported(key: Promise<CryptoKey | null>): Imported {
+  const entry: Imported = { key };
+  void key.then((k) => (entry.ready = k));
+  return entry;
+}
+
+/** Public keys (hex) imported for verifying. */
+const keys = new Map<string, Imported>();
 const MAX_KEYS = 4096;
 
 // RFC 8032 §7.1 test 2: detection verifies a real signature, not just that the name exists.
@@ -300,29 +313,41 @@ function hexOf(bytes: Uint8Array): string {
   return s;
 }
 
-function verifyKey(s: Subtle, publicKey: Uint8Array): Promise<CryptoKey | null> {
+function verifyKey(s: Subtle, publicKey: Uint8Array): Imported {
   const id = hexOf(publicKey);
-  let key = keys.get(id);
-  if (!key) {
-    if (keys.size >= MAX_KEYS) {
-      keys.clear();
-      readyKeys.clear();
-    }
-    const pending = s
-      .importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify'])
-      .catch(() => null);
-    key = pending;
-    keys.set(id, pending);
-    void pending.then((k) => {
-      if (keys.get(id) === pending) readyKeys.set(id, k);
-    });
+  let entry = keys.get(id);
+  if (!entry) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    entry = imported(
+      s
+        .importKey('raw', publicKey.slice(), { name: 'Ed25519' }, false, ['verify'])
+        .catch(() => null),
+    );
+    keys.set(id, entry);
   }
-  return key;
+  return entry;
 }
 
 /** The path in use right now, if known without waiting. */
 function backendNow(): Ed25519Backend | null {
   return forced ?? known;
+}
+
+/** WebCrypto's verdict under an imported key; never rejects. */
+function webVerify(
+  s: Subtle,
+  key: CryptoKey,
+  signature: Uint8Array,
+  message: Uint8Array,
+): Promise<boolean> {
+  try {
+    return s.verify({ name: 'Ed25519' }, key, signature.slice(), message.slice()).then(
+      (ok) => ok === true,
+      () => false,
+    );
+  } catch {
+    return Promise.resolve(false);
+  }
 }
 
 /**
@@ -339,18 +364,9 @@ export function verifyEd25519(
   // The path and the key known already (every envelope after a device's first): the check is
   // handed to WebCrypto now, in this task, not after the work queued behind it.
   const s = subtle();
-  const key = s && backendNow() === 'webcrypto' ? readyKeys.get(hexOf(publicKey)) : undefined;
-  if (s && key) {
-    try {
-      return s.verify({ name: 'Ed25519' }, key, signature.slice(), message.slice()).then(
-        (ok) => ok === true,
-        () => false,
-      );
-    } catch {
-      return Promise.resolve(false);
-    }
-  }
-  if (key === null) return Promise.resolve(false); // WebCrypto refused this key
+  const ready = s && backendNow() === 'webcrypto' ? keys.get(hexOf(publicKey))?.ready : undefined;
+  if (s && ready) return webVerify(s, ready, signature, message);
+  if (ready === null) return Promise.resolve(false); // WebCrypto refused this key
   return verifyWhenReady(signature, message, publicKey);
 }
 
@@ -362,13 +378,8 @@ async function verifyWhenReady(
   const backend = await ed25519Backend();
   const s = subtle();
   if (backend === 'noble' || !s) return verifyNoble(signature, message, publicKey);
-  try {
-    const key = await verifyKey(s, publicKey);
-    if (!key) return false;
-    return await s.verify({ name: 'Ed25519' }, key, signature.slice(), message.slice());
-  } catch {
-    return false;
-  }
+  const key = await verifyKey(s, publicKey).key;
+  return key ? webVerify(s, key, signature, message) : false;
 }
 
 /** PKCS #8 prefix for a raw 32-byte Ed25519 private key (RFC 8410). */
@@ -377,16 +388,14 @@ const PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
 /** Per secret key (the array, as long as it lives): its WebCrypto signing key, imported once. */
 interface SigningKey {
   readonly secret: Uint8Array;
-  readonly key: Promise<CryptoKey | null>;
-  /** The key once imported (`null`: refused). */
-  ready?: CryptoKey | null;
+  readonly imported: Imported;
 }
 const signingKeys = new WeakMap<Uint8Array, SigningKey>();
 
 function signingKey(s: Subtle, secret: Uint8Array): Promise<CryptoKey | null> {
   const known = signingKeys.get(secret);
   // The copy guards against a caller reusing the array for another key (as {@link expand}).
-  if (known && bytesEqual(known.secret, secret)) return known.key;
+  if (known && bytesEqual(known.secret, secret)) return known.imported.key;
   const pkcs8 = new Uint8Array(48);
   pkcs8.set(PKCS8_PREFIX, 0);
   pkcs8.set(secret, 16);
@@ -400,16 +409,32 @@ function signingKey(s: Subtle, secret: Uint8Array): Promise<CryptoKey | null> {
     pkcs8.fill(0);
     key = Promise.resolve(null);
   }
-  const entry: SigningKey = { secret: secret.slice(), key };
-  signingKeys.set(secret, entry);
-  void key.then((k) => (entry.ready = k));
+  signingKeys.set(secret, { secret: secret.slice(), imported: imported(key) });
   return key;
 }
 
 /** The imported signing key of `secret`, if ready now. */
 function readySigningKey(secret: Uint8Array): CryptoKey | null {
   const known = signingKeys.get(secret);
-  return known?.ready && bytesEqual(known.secret, secret) ? known.ready : null;
+  return known?.imported.ready && bytesEqual(known.secret, secret) ? known.imported.ready : null;
+}
+
+/** WebCrypto's signature under an imported key; noble's (the same bytes) if WebCrypto fails. */
+function webSign(
+  s: Subtle,
+  key: CryptoKey,
+  msg: Uint8Array,
+  secret: Uint8Array,
+): Promise<Uint8Array> {
+  const fallback = () => signEd25519(msg, secret);
+  try {
+    return s.sign({ name: 'Ed25519' }, key, msg).then((buf) => {
+      const signature = new Uint8Array(buf);
+      return signature.length === 64 ? signature : fallback();
+    }, fallback);
+  } catch {
+    return Promise.resolve(fallback());
+  }
 }
 
 /**
@@ -424,17 +449,7 @@ export function signEd25519Async(message: Uint8Array, secret: Uint8Array): Promi
   // starts on it now, in this task, while the page goes on with what the edit changed.
   const s = subtle();
   const key = s && backendNow() === 'webcrypto' ? readySigningKey(secret) : null;
-  if (s && key) {
-    const fallback = () => signEd25519(msg, secret);
-    try {
-      return s.sign({ name: 'Ed25519' }, key, msg).then((buf) => {
-        const signature = new Uint8Array(buf);
-        return signature.length === 64 ? signature : fallback();
-      }, fallback);
-    } catch {
-      return Promise.resolve(fallback());
-    }
-  }
+  if (s && key) return webSign(s, key, msg, secret);
   return signWhenReady(msg, secret);
 }
 
@@ -443,14 +458,8 @@ async function signWhenReady(msg: Uint8Array, secret: Uint8Array): Promise<Uint8
   if ((await ed25519Backend()) === 'noble' || !s || secret.length !== 32) {
     return signEd25519(msg, secret);
   }
-  try {
-    const key = await signingKey(s, secret);
-    if (!key) return signEd25519(msg, secret);
-    const signature = new Uint8Array(await s.sign({ name: 'Ed25519' }, key, msg));
-    return signature.length === 64 ? signature : signEd25519(msg, secret);
-  } catch {
-    return signEd25519(msg, secret);
-  }
+  const key = await signingKey(s, secret); // never rejects: a refused import is null
+  return key ? webSign(s, key, msg, secret) : signEd25519(msg, secret);
 }
 
 /** Raw WebCrypto verdict without the prechecks, for the tests that measure what they add. */
