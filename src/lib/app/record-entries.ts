@@ -202,18 +202,6 @@ export function readVersions(
 export const RECORD_VIEW: readonly Compartment[] = ['clinical', 'safety'];
 
 /**
- * {@link isValidEntry}'s verdicts by entry and compartment: an entry is a stored value that is
- * never changed in place (see `readEntry`), so its verdict holds while it lives.
- */
-const validity = new WeakMap<Entry, Partial<Record<Compartment, boolean>>>();
-
-function validIn(e: Entry, name: Compartment): boolean {
-  let known = validity.get(e);
-  if (!known) validity.set(e, (known = {}));
-  return (known[name] ??= isValidEntry(e, name));
-}
-
-/**
  * Every version of the valid entries of several compartments, folded as one record (a correction
  * and its entry always share a compartment, `compartmentFor`). An entry found in two (moved while
  * this device read) counts once, from the first of `names`.
@@ -228,7 +216,7 @@ export function readVersionsOf(
     const c = compartments.get(name);
     if (!c) continue;
     for (const e of listEntries(c.inner)) {
-      if (seen.has(e.id) || !validIn(e, name)) continue;
+      if (seen.has(e.id) || !isValidEntry(e, name)) continue;
       seen.add(e.id);
       all.push(e);
     }

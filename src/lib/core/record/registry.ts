@@ -336,9 +336,20 @@ export function isValidEntry(entry: Entry, compartment?: Compartment): boolean {
   if (compartment !== undefined && s.compartment !== compartment && s.formerly !== compartment) {
     return false;
   }
-  if (authorProblem(entry.author) !== null) return false;
-  return s.guard(entry.data);
+  let ok = guardVerdicts.get(entry);
+  if (ok === undefined) {
+    ok = authorProblem(entry.author) === null && s.guard(entry.data);
+    guardVerdicts.set(entry, ok);
+  }
+  return ok;
 }
+
+/**
+ * The author and data checks of {@link isValidEntry} by entry: a stored value is never changed
+ * in place (see `readEntry`), so its verdict holds while it lives, and a record read again after
+ * a change checks only the entries that changed.
+ */
+const guardVerdicts = new WeakMap<Entry, boolean>();
 
 /** Narrows `entry` to `type` when it is of that type and its data passes the guard. */
 export function isEntryOf<K extends EntryType>(
