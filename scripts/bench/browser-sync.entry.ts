@@ -99,8 +99,11 @@ const api = {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     return t;
   },
-  /** The time a message takes from this page and back through `now()`, to see the pages' offset. */
+  /** This page's clock, to see the offset between the pages. */
   now,
 };
 
-(globalThis as unknown as { bench: typeof api }).bench = api;
+/** What the bench calls in a page (`browser-sync.ts`). */
+export type BenchApi = typeof api;
+
+(globalThis as unknown as { bench: BenchApi }).bench = api;

@@ -6,24 +6,14 @@
 import { loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
 import { openBenchPages } from './browser';
+import type { BenchApi as Bench } from './browser-sync.entry';
 import { startBackpackRelay, startPlainHocuspocus } from './servers';
+import { stats } from './stats';
 
 const N = Number(process.env.BENCH_EDITS ?? 100);
 const BLOCK = 10;
-type Variant = 'plain' | 'backpack';
+type Variant = Parameters<Bench['edit']>[0];
 
-interface Bench {
-  plain(url: string): Promise<void>;
-  create(relayUrl: string): Promise<void>;
-  startLink(relayUrl: string): string;
-  approve(code: string): Promise<void>;
-  completeLink(): Promise<void>;
-  settled(): Promise<void>;
-  arm(variant: Variant, i: number): void;
-  seen(): Promise<number>;
-  edit(variant: Variant, i: number): Promise<number>;
-  now(): number;
-}
 /** Calls `bench[method](...args)` in a page. */
 const call = <K extends keyof Bench>(page: Page, method: K, ...args: Parameters<Bench[K]>) =>
   page.evaluate(
@@ -35,12 +25,6 @@ const call = <K extends keyof Bench>(page: Page, method: K, ...args: Parameters<
     },
     { method, args: args as unknown[] },
   ) as Promise<Awaited<ReturnType<Bench[K]>>>;
-
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: +q(0.5).toFixed(2), p95: +q(0.95).toFixed(2), n: s.length };
-}
 
 const load = { before: loadavg().map((x) => +x.toFixed(2)), after: [] as number[] };
 const plainServer = await startPlainHocuspocus();
@@ -65,13 +49,6 @@ try {
     const ta2 = await call(a, 'now');
     offsets.push(tb - (ta + ta2) / 2);
   }
-  const profile = process.env.BENCH_PROFILE;
-  const cdp = profile ? await Promise.all(pages.map((p) => p.context().newCDPSession(p))) : [];
-  for (const c of cdp) {
-    await c.send('Profiler.enable');
-    await c.send('Profiler.setSamplingInterval', { interval: 25 });
-    await c.send('Profiler.start');
-  }
   const times: Record<Variant, number[]> = { plain: [], backpack: [] };
   for (let done = 0; done < N; done += BLOCK) {
     for (const v of ['plain', 'backpack'] as const) {
@@ -82,12 +59,6 @@ try {
         times[v].push(t1 - t0);
       }
     }
-  }
-  for (const [k, c] of cdp.entries()) {
-    const { profile: prof } = await c.send('Profiler.stop');
-    const { mkdirSync, writeFileSync } = await import('node:fs');
-    mkdirSync(`${profile}/${k}`, { recursive: true });
-    writeFileSync(`${profile}/${k}/page.cpuprofile`, JSON.stringify(prof));
   }
   load.after = loadavg().map((x) => +x.toFixed(2));
   const p = stats(times.plain);

@@ -14,16 +14,11 @@ import {
   type KeyPair,
 } from '../../sync-server/src/testing';
 import { startBackpackRelay, startPlainHocuspocus } from './servers';
+import { stats } from './stats';
 
 const N = Number(process.env.BENCH_RELAY_ROUNDS ?? 500);
 const BLOCK = 50;
 const WARMUP = 30;
-
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: +q(0.5).toFixed(3), p95: +q(0.95).toFixed(3), n: s.length };
-}
 
 interface Client {
   doc: Y.Doc;
@@ -162,10 +157,10 @@ try {
       c.provider.destroy();
       c.socket.destroy();
     }
-  const rt = stats(results.ours.seen);
-  const bl = stats(results.base.seen);
-  const ack = stats(results.ours.ack);
-  const blAck = stats(results.base.ack);
+  const rt = stats(results.ours.seen, 3);
+  const bl = stats(results.base.seen, 3);
+  const ack = stats(results.ours.ack, 3);
+  const blAck = stats(results.base.ack, 3);
   console.log(
     JSON.stringify({
       roundTripMs: rt,

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { RecordSession, completeLink, startLink } from '../../src/lib/app/record-session';
 import { startBackpackRelay, startPlainHocuspocus, type ChildServer } from './servers';
+import { stats } from './stats';
 
 const N = Number(process.env.BENCH_EDITS ?? 100);
 const BLOCK = 10;
@@ -22,12 +23,6 @@ const BLOCK = 10;
 const GAP_MS = 60;
 const BURST = 20;
 const pause = () => new Promise((r) => setTimeout(r, GAP_MS));
-
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: +q(0.5).toFixed(2), p95: +q(0.95).toFixed(2), n: s.length };
-}
 
 interface Variant {
   /** One edit on the first device; resolves when the second device shows it. */
