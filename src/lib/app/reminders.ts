@@ -56,11 +56,17 @@ export function saveReminderSettings(
   return session.saveLocal(REMINDERS_KEY, settings);
 }
 
+/** `HH:MM` as minutes after midnight, or `null` if it is not such a time. */
+function minutesOf(time: string): number | null {
+  const match = TIME.exec(time);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
 /** Today's `HH:MM` on this device's clock. */
 function todayAt(time: string, now: Date): Date {
-  const match = TIME.exec(time);
+  const minutes = minutesOf(time) ?? 19 * 60;
   const d = new Date(now);
-  d.setHours(Number(match?.[1] ?? 19), Number(match?.[2] ?? 0), 0, 0);
+  d.setHours(Math.floor(minutes / 60), minutes % 60, 0, 0);
   return d;
 }
 
@@ -78,9 +84,8 @@ export function localCheckIn(
   time: string,
   zone: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone,
 ): { minute: number; zone: string } | null {
-  const match = TIME.exec(time);
-  if (!match || !zone) return null;
-  return { minute: Number(match[1]) * 60 + Number(match[2]), zone };
+  const minute = minutesOf(time);
+  return minute === null || !zone ? null : { minute, zone };
 }
 
 /**
