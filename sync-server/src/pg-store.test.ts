@@ -43,6 +43,26 @@ describe('PgStore', () => {
     await expect(PgStore.open(url)).rejects.toThrow(/newer relay/);
   });
 
+  it('gives instances that start together one VAPID key, whichever made it', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    // The two inserts race at the same moment on each round; the loser reads the winner's key.
+    for (let round = 0; round < 40; round++) {
+      await c.query('DELETE FROM push_key');
+      const [ka, kb] = await Promise.all([
+        a.pushKey(new Uint8Array([1, round])),
+        b.pushKey(new Uint8Array([2, round])),
+      ]);
+      expect(ka).toEqual(kb);
+      expect([1, 2]).toContain(ka[0]);
+    }
+    await c.end();
+    await a.close();
+    await b.close();
+  });
+
   it('never puts the password of the URL in an error', async () => {
     const url = `postgres://relay:S3cret-Passw0rd@127.0.0.1:${server.port}/nosuchdb`;
     const e = await PgStore.open(url).then(

@@ -72,13 +72,18 @@ export function pgPush(db: PgDb) {
     },
 
     async key(candidate: Uint8Array): Promise<Uint8Array> {
-      const r = await db.q<{ data: Buffer }>(
-        `WITH ins AS (INSERT INTO push_key (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING
-         RETURNING data)
-       SELECT data FROM ins UNION ALL SELECT data FROM push_key WHERE id = 1 LIMIT 1`,
+      // Two statements, not one: an instance whose insert meets a concurrent one waits for that
+      // commit and inserts nothing, but a SELECT in the same statement still reads the snapshot
+      // taken before it, where the winner's row is not yet there. The next statement sees it.
+      const made = await db.q<{ data: Buffer }>(
+        'INSERT INTO push_key (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING RETURNING data',
         [toBuffer(candidate)],
       );
-      return toBytes(r.rows[0]!.data);
+      const row =
+        made.rows[0] ??
+        (await db.q<{ data: Buffer }>('SELECT data FROM push_key WHERE id = 1')).rows[0];
+      if (!row) throw new Error('the VAPID key was neither made nor found');
+      return toBytes(row.data);
     },
   };
 }
