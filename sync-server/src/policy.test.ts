@@ -52,7 +52,11 @@ describe('checkUpdate', () => {
       const u = change(client, () =>
         client.getArray<Uint8Array>(OUTER_ARRAY).push([envelope(who, DOC, 1)]),
       );
-      expect(checkUpdate(u, ctx(who, role, relay))).toEqual({ inserts: 1, deletes: 0 });
+      expect(checkUpdate(u, ctx(who, role, relay))).toEqual({
+        inserts: 1,
+        deletes: 0,
+        allNew: true,
+      });
     }
   });
 
@@ -129,6 +133,7 @@ describe('checkUpdate', () => {
     expect(checkUpdate(genuine, ctx(pro, 'professional', relay))).toEqual({
       inserts: 1,
       deletes: 0,
+      allNew: true,
     });
   });
 
@@ -143,7 +148,11 @@ describe('checkUpdate', () => {
     for (const role of ['delegate', 'professional', 'viewer'] as const) {
       expect(checkUpdate(del, ctx(pro, role, relay))).toEqual({ reason: 'only-owners-delete' });
     }
-    expect(checkUpdate(del, ctx(owner, 'owner', relay))).toEqual({ inserts: 0, deletes: 1 });
+    expect(checkUpdate(del, ctx(owner, 'owner', relay))).toEqual({
+      inserts: 0,
+      deletes: 1,
+      allNew: false,
+    });
   });
 
   it('lets a non-owner repeat deletions the relay already holds (sync step 2)', () => {
@@ -161,7 +170,11 @@ describe('checkUpdate', () => {
     proDoc.getArray<Uint8Array>(OUTER_ARRAY).push([envelope(pro, DOC, 1)]);
     const step2 = Y.encodeStateAsUpdate(proDoc, Y.encodeStateVector(relay));
     expect(Y.decodeUpdate(step2).ds.clients.size).toBeGreaterThan(0);
-    expect(checkUpdate(step2, ctx(pro, 'professional', relay))).toEqual({ inserts: 1, deletes: 1 });
+    expect(checkUpdate(step2, ctx(pro, 'professional', relay))).toEqual({
+      inserts: 1,
+      deletes: 1,
+      allNew: false,
+    });
   });
 
   it('lets a non-owner re-send items the relay already has, whoever wrote them', () => {
@@ -175,6 +188,7 @@ describe('checkUpdate', () => {
     expect(checkUpdate(everything, ctx(pro, 'professional', relay))).toEqual({
       inserts: 0,
       deletes: 0,
+      allNew: false,
     });
   });
 

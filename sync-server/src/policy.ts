@@ -49,6 +49,11 @@ export interface UpdateSummary {
   readonly inserts: number;
   /** Deleted ranges in the update. */
   readonly deletes: number;
+  /**
+   * Every struct lies beyond what the relay holds and nothing is deleted: the update is all new
+   * content as it came (what `newContent` in `new-content.ts` would compute from it), so it is stored as is.
+   */
+  readonly allNew: boolean;
 }
 
 type Range = readonly [start: number, end: number];
@@ -90,12 +95,14 @@ export function checkUpdate(update: Uint8Array, ctx: UpdateContext): Refusal | U
   // deleted on the sender): a non-owner may send their deletion along with them.
   const emptyNew = new Map<number, Array<[number, number]>>();
   let inserts = 0;
+  let allNew = decoded.structs.length > 0 && decoded.ds.clients.size === 0;
   for (const s of decoded.structs) {
     const client = s.id.client;
     const start = s.id.clock;
     const end = start + s.length;
     // What the relay holds of this client (read from its store: no state vector encoded per update).
     const have = Y.getState(ctx.doc.store, client);
+    if (start < have || s instanceof Y.Skip) allNew = false;
     if (end <= have || s instanceof Y.Skip) continue; // the relay has it already: Yjs skips it
     if (s instanceof Y.GC || (s instanceof Y.Item && s.content instanceof Y.ContentDeleted)) {
       const list = emptyNew.get(client) ?? [];
@@ -139,7 +146,7 @@ export function checkUpdate(update: Uint8Array, ctx: UpdateContext): Refusal | U
       }
     }
   }
-  return { inserts, deletes };
+  return { inserts, deletes, allNew };
 }
 
 export function isRefusal(x: Refusal | UpdateSummary): x is Refusal {

@@ -15,14 +15,15 @@ const SYNC_UPDATE = 2;
 
 /**
  * Checks one incoming message of an authenticated connection: a refusal, the Yjs update it
- * brings (to store) with its count of new envelopes, or null when there is nothing to store.
+ * brings (to store) with its count of new envelopes and whether all of it is new to the relay,
+ * or null when there is nothing to store.
  */
 export function inspectMessage(
   authorizer: Authorizer,
   connection: Connection,
   document: Document,
   data: Uint8Array,
-): Refusal | { update: Uint8Array; inserts: number } | null {
+): Refusal | { update: Uint8Array; inserts: number; allNew: boolean } | null {
   const grant = (connection.context as SocketContext).grant;
   if (!grant) return new Refusal(4401, 'not-authenticated');
   let update: Uint8Array;
@@ -48,7 +49,7 @@ export function inspectMessage(
   });
   return isRefusal(verdict)
     ? new Refusal(4403, verdict.reason)
-    : { update, inserts: verdict.inserts };
+    : { update, inserts: verdict.inserts, allNew: verdict.allNew };
 }
 
 /** Whether an outgoing Hocuspocus message is a SyncStatus (an acknowledgement). */

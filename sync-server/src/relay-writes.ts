@@ -82,7 +82,8 @@ export class DocumentWrites {
       throw inspected;
     }
     if (inspected === null) return;
-    const fresh = newContent(inspected.update, document);
+    // A single edit is all new: it is stored as it came, without diffing it against the document.
+    const fresh = inspected.allNew ? inspected.update : newContent(inspected.update, document);
     this.holdAcks(connection, documentName);
     if (fresh === null) return;
     // Started, not awaited: Hocuspocus applies and forwards the update now, and its
