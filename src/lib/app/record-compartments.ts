@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import {
-  signEd25519Async,
+  signEd25519Then,
   verifyEnvelopeSignatureAsync,
   type DeviceKeys,
 } from '$lib/core/crypto/index';
@@ -71,7 +71,7 @@ export async function openCompartment(
     // WebCrypto where the runtime has it: the envelopes of an open are checked concurrently.
     verifySignature: verifyEnvelopeSignatureAsync,
     // And signs with it: the event loop does not wait for the signature of a local change.
-    sign: signEd25519Async,
+    sign: signEd25519Then,
   });
   await binding.settled();
   if (role === 'owner') migrate(inner, { deviceId: device.deviceId });

@@ -9,6 +9,7 @@ import {
   publicKeyOf,
   signEd25519,
   signEd25519Async,
+  signEd25519Then,
   verifyEd25519,
   useNativeVerifier,
   verifyNoble,
@@ -149,6 +150,47 @@ describe('Ed25519: one strict rule on both paths', () => {
       );
     } finally {
       verify.mockRestore();
+      signing.mockRestore();
+    }
+  });
+
+  it('signEd25519Then hands the signature over in the first reaction to WebCrypto, before anything queued after it', async () => {
+    forceEd25519Backend('webcrypto');
+    const secret = randomBytes(32);
+    const msg = randomBytes(80);
+    await signEd25519Async(msg, secret); // imports the key
+    const subtle = globalThis.crypto.subtle;
+    const made: Promise<ArrayBuffer>[] = [];
+    const real = subtle.sign.bind(subtle);
+    const signing = vi.spyOn(subtle, 'sign').mockImplementation((...args) => {
+      const p = real(...args);
+      made.push(p);
+      return p;
+    });
+    try {
+      const order: string[] = [];
+      let signature: Uint8Array | null = null;
+      const now = signEd25519Then(msg, secret, (sig) => {
+        order.push('signed');
+        signature = sig;
+      });
+      expect(now).toBeNull();
+      expect(order).toEqual([]); // never before it returns
+      // Something the page queues on the same operation afterwards (as a render would be) comes
+      // second; behind a derived promise (signEd25519Async) the signature would come after it.
+      await made[0]!.then(() => order.push('queued after'));
+      expect(order).toEqual(['signed', 'queued after']);
+      expect(Buffer.from(signature!).toString('hex')).toBe(
+        Buffer.from(ed25519.sign(msg, secret)).toString('hex'),
+      );
+      // With the noble path the signature is made at once, and `done` is not called.
+      forceEd25519Backend('noble');
+      const calls: Uint8Array[] = [];
+      const direct = signEd25519Then(msg, secret, (sig) => calls.push(sig));
+      expect(Buffer.from(direct!).toString('hex')).toBe(Buffer.from(signature!).toString('hex'));
+      await new Promise((r) => setTimeout(r, 5));
+      expect(calls).toEqual([]);
+    } finally {
       signing.mockRestore();
     }
   });

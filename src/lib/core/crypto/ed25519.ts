@@ -419,6 +419,12 @@ function readySigningKey(secret: Uint8Array): CryptoKey | null {
   return known?.imported.ready && bytesEqual(known.secret, secret) ? known.imported.ready : null;
 }
 
+/** WebCrypto's signature as bytes; noble's (the same bytes) if WebCrypto gave something else. */
+function signatureOf(buf: ArrayBuffer, msg: Uint8Array, secret: Uint8Array): Uint8Array {
+  const signature = new Uint8Array(buf);
+  return signature.length === 64 ? signature : signEd25519(msg, secret);
+}
+
 /** WebCrypto's signature under an imported key; noble's (the same bytes) if WebCrypto fails. */
 function webSign(
   s: Subtle,
@@ -428,10 +434,9 @@ function webSign(
 ): Promise<Uint8Array> {
   const fallback = () => signEd25519(msg, secret);
   try {
-    return s.sign({ name: 'Ed25519' }, key, msg).then((buf) => {
-      const signature = new Uint8Array(buf);
-      return signature.length === 64 ? signature : fallback();
-    }, fallback);
+    return s
+      .sign({ name: 'Ed25519' }, key, msg)
+      .then((buf) => signatureOf(buf, msg, secret), fallback);
   } catch {
     return Promise.resolve(fallback());
   }
@@ -451,6 +456,39 @@ export function signEd25519Async(message: Uint8Array, secret: Uint8Array): Promi
   const key = s && backendNow() === 'webcrypto' ? readySigningKey(secret) : null;
   if (s && key) return webSign(s, key, msg, secret);
   return signWhenReady(msg, secret);
+}
+
+/**
+ * {@link signEd25519Async} for a caller that acts on the signature at once (the binding, which
+ * sends the envelope): `done` gets it in the first reaction to WebCrypto's own promise, not a
+ * reaction later behind a promise derived from it, where whatever the page queued meanwhile (a
+ * render after the edit, measured at 2–3 ms) would run first. Returns the signature instead when
+ * it is made synchronously (noble, or WebCrypto refusing the call); `done` is then not called,
+ * and it never runs before this returns.
+ */
+export function signEd25519Then(
+  message: Uint8Array,
+  secret: Uint8Array,
+  done: (signature: Uint8Array) => void,
+): Uint8Array | null {
+  const msg = message.slice();
+  const s = subtle();
+  const backend = backendNow();
+  if (!s || backend === 'noble') return signEd25519(msg, secret);
+  const key = backend === 'webcrypto' ? readySigningKey(secret) : null;
+  if (!key) {
+    void signWhenReady(msg, secret).then(done);
+    return null;
+  }
+  try {
+    s.sign({ name: 'Ed25519' }, key, msg).then(
+      (buf) => done(signatureOf(buf, msg, secret)),
+      () => done(signEd25519(msg, secret)),
+    );
+    return null;
+  } catch {
+    return signEd25519(msg, secret);
+  }
 }
 
 async function signWhenReady(msg: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {

@@ -28,6 +28,7 @@ export {
   verifyEd25519,
   verifyStrict,
   signEd25519Async,
+  signEd25519Then,
   ed25519Backend,
   forceEd25519Backend,
   type Ed25519Backend,

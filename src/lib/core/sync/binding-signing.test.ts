@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { deviceKeysFromSeed, newSeed, randomBytes, sign, signEd25519Async } from '../crypto/index';
+import { deviceKeysFromSeed, newSeed, randomBytes, sign, signEd25519Then } from '../crypto/index';
 import { validateRecordUpdate } from '../record/index';
 import { OUTER_ARRAY } from './binding';
 import {
@@ -17,6 +17,7 @@ import {
 } from './binding.testing';
 import { MemoryKeyring } from './keyring';
 import { decodeEnvelope, encodeEnvelope, isProtocolError } from './protocol';
+import type { Signer } from './binding-types';
 
 /** Asynchronous signing (`signing-queue.ts`): seq order, flushing what is in flight, decrypt-ahead. */
 
@@ -24,13 +25,15 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
   /** A signer whose signatures complete when the test says, in any order. */
   function heldSigner() {
     const held: Array<() => void> = [];
-    const signer = (message: Uint8Array, secret: Uint8Array) =>
-      new Promise<Uint8Array>((resolve) => held.push(() => resolve(sign(message, secret))));
+    const signer: Signer = (message, secret, done) => {
+      held.push(() => done(sign(message, secret)));
+      return null;
+    };
     return { signer, held };
   }
 
   function device(
-    signer: (m: Uint8Array, s: Uint8Array) => Uint8Array | Promise<Uint8Array>,
+    signer: Signer,
     batchMs = 0,
     keyring = new MemoryKeyring().setKey(DOC, 0, randomBytes(32)),
     keys = deviceKeysFromSeed(newSeed()),
@@ -138,7 +141,7 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
 
   it('with WebCrypto: a single edit leaves at once, a burst is batched, and the envelopes verify', async () => {
     usePath('webcrypto');
-    const a = device(signEd25519Async, 40);
+    const a = device(signEd25519Then, 40);
     for (let i = 0; i < 25; i++) a.put(`t${i}`);
     await until(() => a.seqs().length === 1);
     expect(a.binding.stats().unsealed).toBe(24); // the rest waits for the window
@@ -180,14 +183,14 @@ describe('asynchronous signing (WebCrypto, issue 15)', () => {
   });
 
   it('seals nothing while a newer manifest is awaited, and the checkpoint keeps the change', async () => {
-    const a = device(signEd25519Async);
+    const a = device(signEd25519Then);
     a.keyring.setVersion(5).sawManifestVersion(6);
     a.put('waits for manifest 6');
     await new Promise((r) => setTimeout(r, 10));
     expect(a.seqs()).toEqual([]);
     expect(a.binding.stats().unsealed).toBe(1);
     const checkpoint = a.binding.checkpoint();
-    const reopened = device(signEd25519Async, 0, a.keyring, a.keys, checkpoint);
+    const reopened = device(signEd25519Then, 0, a.keyring, a.keys, checkpoint);
     expect(reopened.binding.stats().unsealed).toBe(1);
     reopened.binding.destroy();
     a.keyring.setVersion(6);

@@ -133,10 +133,22 @@ export interface BindingOptions {
   readonly verifySignature?: (env: Envelope) => boolean | Promise<boolean>;
   /**
    * Signs the envelopes this device seals (default: the synchronous `sign`, noble). An
-   * asynchronous signer (`signEd25519Async`, WebCrypto) takes signing off the event loop: a local
+   * asynchronous signer (`signEd25519Then`, WebCrypto) takes signing off the event loop: a local
    * change sealed by the batching is appended once its signature is done, in seq order. It must
    * give the bytes of the default (Ed25519 is deterministic): the binding signs synchronously
    * with the default whenever it cannot wait.
    */
-  readonly sign?: (message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+  readonly sign?: Signer;
 }
+
+/**
+ * Signs `message` with `secret`: the signature now, or `null` and later `done` with it (`null`
+ * there when signing failed: the queue then signs with the default). `done` never runs before
+ * the signer returns, and should run as soon as the signature exists (`signEd25519Then`: in the
+ * first reaction to WebCrypto's promise), since the envelope leaves from it.
+ */
+export type Signer = (
+  message: Uint8Array,
+  secret: Uint8Array,
+  done: (signature: Uint8Array | null) => void,
+) => Uint8Array | null;

@@ -1,5 +1,5 @@
 import { sign, signedEnvelope, type UnsignedEnvelope } from '../crypto/index';
-import type { LocalAuthor } from './binding-types';
+import type { LocalAuthor, Signer } from './binding-types';
 import { encodeEnvelope } from './protocol';
 
 /**
@@ -15,8 +15,6 @@ interface Signing {
   readonly unsigned: UnsignedEnvelope;
   signature: Uint8Array | null;
 }
-
-export type Signer = (message: Uint8Array, secret: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export class SigningQueue {
   private readonly author: LocalAuthor;
@@ -44,19 +42,15 @@ export class SigningQueue {
     this.signing.push(signing);
     const message = signing.unsigned.signingBytes;
     const secret = this.author.signSecret;
-    const signature = wait && this.signer ? this.signer(message, secret) : sign(message, secret);
-    if (signature instanceof Uint8Array) {
-      signing.signature = signature;
-      return true;
-    }
-    // A failed asynchronous signature is made synchronously: the seq is taken, it must be sent.
     const done = (sig: Uint8Array | null) => {
       if (signing.signature !== null) return; // made already, by a flush that could not wait
       signing.signature = sig ?? sign(message, secret);
       onLateSignature();
     };
-    signature.then(done, () => done(null));
-    return false;
+    const now = wait && this.signer ? this.signer(message, secret, done) : sign(message, secret);
+    if (now === null) return false;
+    signing.signature = now;
+    return true;
   }
 
   /** Signs synchronously whatever is still in flight; a late signature then adds nothing. */
