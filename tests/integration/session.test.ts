@@ -138,6 +138,32 @@ describe('a record across the patient’s devices, through the real relay', () =
   });
 });
 
+describe('a local change reaches the relay before the page hears of it', () => {
+  it('tells the listeners after the envelope has been sent, not while its signature is made', async () => {
+    const sent: Buffer[] = [];
+    const { session } = await RecordSession.create(PASS, relay.relay.url, {
+      ...opts('-notify-order'),
+      WebSocketPolyfill: recordingWebSocket(sent),
+    });
+    await session.settled();
+    await new Promise((r) => setTimeout(r, 30)); // past the batch window: a single edit
+    // Frames big enough to carry an envelope (a check-in's is about 500 bytes).
+    const envelopesSent = () => sent.filter((f) => f.length > 300).length;
+    const before = envelopesSent();
+    const told: number[] = [];
+    session.subscribe(() => told.push(envelopesSent() - before));
+    session.write('pain-checkin', { scores: { back: 4 } });
+    // WebCrypto is still making the signature: the page (which would now re-read the record and
+    // render) is told nothing yet, so it cannot hold the envelope back.
+    expect(told).toEqual([]);
+    await waitFor(() => told.length > 0);
+    expect(told[0]).toBe(1);
+    await session.settled();
+    expect(session.entries('clinical').length).toBe(1);
+    await session.close();
+  });
+});
+
 describe('passphrase vault upgrade', () => {
   it('re-wraps a vault written with scrypt N=2^15 at the next unlock, in one write', async () => {
     // The vault as the previous version wrote it: the real create path with the old settings.

@@ -58,6 +58,12 @@ export * from './session-types';
 export { startLink, type PendingLink } from './device-link';
 
 /**
+ * How long the page may wait to hear of a change while a local change's signature is being
+ * made (it takes well under a millisecond; this is only a bound).
+ */
+const NOTIFY_HOLD_MS = 50;
+
+/**
  * The patient's record, opened on this device: the wiring of keys, the encrypted compartments,
  * the relay connection, the manifest and the sync state. Plain TypeScript so it runs in tests;
  * `session.svelte.ts` wraps it in runes for the UI. Its parts, one concept each: where sessions
@@ -69,6 +75,9 @@ export { startLink, type PendingLink } from './device-link';
  */
 export class RecordSession extends SessionFacade {
   private listeners = new Set<() => void>();
+  /** A change not told to the listeners yet ({@link notify}), and the timer that tells it. */
+  private notifyPending = false;
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null;
   private stats = new Map<string, BindingStats>();
   private released = false;
   /** Adding missing compartments is done for this session (the tick no longer tries). */
@@ -383,8 +392,33 @@ export class RecordSession extends SessionFacade {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Tells the listeners (the page) that something changed. While a local change's signature is
+   * being made (WebCrypto, off the main thread), they are told only once its envelope is in the
+   * outer document and so on its way to the relay: a page that re-reads the record and renders
+   * (several ms) would otherwise run first and hold the envelope back. At most
+   * {@link NOTIFY_HOLD_MS} later; one call then stands for everything changed meanwhile.
+   */
   private notify(): void {
+    this.notifyPending = true;
+    if (this.sealedUnsent()) {
+      this.notifyTimer ??= setTimeout(() => this.deliver(), NOTIFY_HOLD_MS);
+      return;
+    }
+    this.deliver();
+  }
+
+  private deliver(): void {
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
+    this.notifyTimer = null;
+    if (!this.notifyPending) return;
+    this.notifyPending = false;
     for (const l of this.listeners) l();
+  }
+
+  private sealedUnsent(): boolean {
+    for (const c of this.compartments.values()) if (c.binding.sealedUnsent > 0) return true;
+    return false;
   }
 
   /** Drops every plaintext in memory; the ciphertext stays in IndexedDB and on the relay. */
@@ -421,6 +455,8 @@ export class RecordSession extends SessionFacade {
     }
     this.compartments.clear();
     this.listeners.clear();
+    if (this.notifyTimer !== null) clearTimeout(this.notifyTimer);
+    this.notifyTimer = null;
   }
 
   /** Removes the record from this device only. */

@@ -114,6 +114,8 @@ export class EncryptedDocBinding {
   private queue: Uint8Array[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private mySeq = 0;
+  /** Envelopes being pushed to the outer array right now ({@link sealedUnsent}). */
+  private appending = 0;
   private destroyed = false;
   /** Whether sealing waits for a newer manifest; see {@link BindingStats.awaitingEpoch}. */
   private readonly gate: WriteGate;
@@ -215,7 +217,12 @@ export class EncryptedDocBinding {
     const ready = this.signing.takeSigned();
     for (const bytes of ready) this.verdicts.set(bytes, 'applied');
     if (ready.length === 0) return;
-    this.outer.transact(() => this.array.push(ready), this);
+    this.appending += ready.length;
+    try {
+      this.outer.transact(() => this.array.push(ready), this);
+    } finally {
+      this.appending -= ready.length;
+    }
     this.changed();
     if (!this.compacting && this.author.role === 'owner' && this.array.length > this.compactAfter)
       this.compact();
@@ -248,6 +255,15 @@ export class EncryptedDocBinding {
     }, this);
     this.changed();
     return true;
+  }
+
+  /**
+   * Local envelopes sealed and not yet sent: their (asynchronous) signature is being made, or
+   * they are being appended to the outer document right now (whose listeners, the provider
+   * among them, send them). Zero once everything sealed has been handed over.
+   */
+  get sealedUnsent(): number {
+    return this.signing.length + this.appending;
   }
 
   /**
