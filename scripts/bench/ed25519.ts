@@ -4,11 +4,11 @@
 import {
   ed25519Backend,
   forceEd25519Backend,
-  signEd25519Async,
   verifyEd25519,
   verifyStrict,
 } from '../../src/lib/core/crypto/ed25519';
 import { signEd25519, publicKeyOf } from '../../src/lib/core/crypto/ed25519';
+import { signEd25519Async } from '../../src/lib/core/crypto/ed25519-sign';
 import { randomBytes } from '../../src/lib/core/crypto/random';
 
 const us = (ms: number, n: number) => +((ms * 1000) / n).toFixed(1);

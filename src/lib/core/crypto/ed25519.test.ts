@@ -8,14 +8,13 @@ import {
   precheck,
   publicKeyOf,
   signEd25519,
-  signEd25519Async,
-  signEd25519Then,
   verifyEd25519,
   useNativeVerifier,
   verifyNoble,
   verifyStrict,
   verifyWebCryptoUnchecked,
 } from './ed25519';
+import { signEd25519Async, signEd25519Then } from './ed25519-sign';
 import { nativeEd25519 } from '../../../../sync-server/src/native-ed25519';
 import { ed25519Vectors } from './ed25519-vectors';
 

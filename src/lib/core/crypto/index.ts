@@ -27,12 +27,11 @@ export {
 export {
   verifyEd25519,
   verifyStrict,
-  signEd25519Async,
-  signEd25519Then,
   ed25519Backend,
   forceEd25519Backend,
   type Ed25519Backend,
 } from './ed25519';
+export { signEd25519Async, signEd25519Then } from './ed25519-sign';
 export {
   wrapWithPassphrase,
   unwrapWithPassphrase,
