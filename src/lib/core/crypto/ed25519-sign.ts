@@ -83,13 +83,10 @@ function webSign(
  * signature. Never rejects for a 32-byte secret: a WebCrypto failure falls back to noble.
  */
 export function signEd25519Async(message: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {
-  const msg = message.slice(); // what is signed is the message as it was at the call
-  // The path and the key known already (every signature after a device's first): WebCrypto
-  // starts on it now, in this task, while the page goes on with what the edit changed.
-  const s = subtle();
-  const key = s && backendNow() === 'webcrypto' ? readySigningKey(secret) : null;
-  if (s && key) return webSign(s, key, msg, secret);
-  return signWhenReady(msg, secret);
+  return new Promise((resolve) => {
+    const now = signEd25519Then(message, secret, resolve);
+    if (now) resolve(now);
+  });
 }
 
 /**
@@ -105,10 +102,13 @@ export function signEd25519Then(
   secret: Uint8Array,
   done: (signature: Uint8Array) => void,
 ): Uint8Array | null {
-  const msg = message.slice();
+  const msg = message.slice(); // what is signed is the message as it was at the call
+  // The path and the key known already (every signature after a device's first): WebCrypto
+  // starts on it now, in this task, while the page goes on with what the edit changed.
   const s = subtle();
   const backend = backendNow();
-  if (!s || backend === 'noble') return signEd25519(msg, secret);
+  // noble at once, and for a secret WebCrypto would not take (noble refuses it with an error).
+  if (!s || backend === 'noble' || secret.length !== 32) return signEd25519(msg, secret);
   const key = backend === 'webcrypto' ? readySigningKey(secret) : null;
   if (!key) {
     void signWhenReady(msg, secret).then(done);

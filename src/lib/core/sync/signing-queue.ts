@@ -42,6 +42,7 @@ export class SigningQueue {
     this.signing.push(signing);
     const message = signing.unsigned.signingBytes;
     const secret = this.author.signSecret;
+    // A failed asynchronous signature is made synchronously: the seq is taken, it must be sent.
     const done = (sig: Uint8Array | null) => {
       if (signing.signature !== null) return; // made already, by a flush that could not wait
       signing.signature = sig ?? sign(message, secret);
