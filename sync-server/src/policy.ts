@@ -51,7 +51,8 @@ export interface UpdateSummary {
   readonly deletes: number;
   /**
    * Every struct lies beyond what the relay holds and nothing is deleted: the update is all new
-   * content as it came (what `newContent` in `new-content.ts` would compute from it), so it is stored as is.
+   * content as it came (what `newContent` in `new-content.ts` would compute from it), so it is
+   * stored as is.
    */
   readonly allNew: boolean;
 }

@@ -2,7 +2,7 @@ import type { Connection, Document } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { Authorizer } from './auth';
 import { MessageType } from './gate';
-import { checkUpdate, isRefusal } from './policy';
+import { checkUpdate, isRefusal, type UpdateSummary } from './policy';
 import { Refusal, type SocketContext } from './relay-context';
 
 /**
@@ -15,15 +15,15 @@ const SYNC_UPDATE = 2;
 
 /**
  * Checks one incoming message of an authenticated connection: a refusal, the Yjs update it
- * brings (to store) with its count of new envelopes and whether all of it is new to the relay,
- * or null when there is nothing to store.
+ * brings (to store) with the policy's summary of it (`UpdateSummary`), or null when there is
+ * nothing to store.
  */
 export function inspectMessage(
   authorizer: Authorizer,
   connection: Connection,
   document: Document,
   data: Uint8Array,
-): Refusal | { update: Uint8Array; inserts: number; allNew: boolean } | null {
+): Refusal | (UpdateSummary & { update: Uint8Array }) | null {
   const grant = (connection.context as SocketContext).grant;
   if (!grant) return new Refusal(4401, 'not-authenticated');
   let update: Uint8Array;
@@ -47,9 +47,7 @@ export function inspectMessage(
     doc: document,
     isWriter: (author) => authorizer.isWriter(grant.recordId, grant.docId, author),
   });
-  return isRefusal(verdict)
-    ? new Refusal(4403, verdict.reason)
-    : { update, inserts: verdict.inserts, allNew: verdict.allNew };
+  return isRefusal(verdict) ? new Refusal(4403, verdict.reason) : { ...verdict, update };
 }
 
 /** Whether an outgoing Hocuspocus message is a SyncStatus (an acknowledgement). */
