@@ -8,6 +8,7 @@ import { SocketGate, type GateLimits } from './gate';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { Refusal, shortKey, type SocketContext } from './relay-context';
+import { forwardWithoutEcho } from './forward';
 import { ConnectionGrants } from './relay-grants';
 import { watchOtherInstances } from './relay-remote';
 import { DocumentWrites } from './relay-writes';
@@ -31,7 +32,8 @@ import type { RelayStore } from './store';
  *    _starts_ the append of what it brings that the document lacks (SQLite: group-committed and
  *    fsynced; PostgreSQL: committed, which also notifies the other instances).
  * 2. `readSyncStep2` / `readUpdate` → `Y.applyUpdate(document, update, connection)`, which
- *    forwards the update to this instance's other connections at once.
+ *    forwards the update to this instance's other connections at once (not back to the one it
+ *    came from: `forward.ts`).
  * 3. Then `readSyncMessage` sends SyncStatus(true). The relay holds that acknowledgement (and
  *    every other one on the document) until every append the document started before it is
  *    durable ({@link DocumentWrites.holdAcks}).
@@ -110,6 +112,7 @@ export class Relay {
       documents: () => this.hocuspocus.documents.values(),
     });
 
+    forwardWithoutEcho();
     this.hocuspocus = new Hocuspocus({
       quiet: true,
       // onStoreDocument only folds the log (every update is already stored, see above).
@@ -160,9 +163,12 @@ export class Relay {
       },
 
       afterLoadDocument: async ({ document }) => {
-        // Hocuspocus sends every applied update to each of the document's connections.
-        document.on('update', () => {
-          metrics.updatesSent += document.getConnectionsCount();
+        // Every applied update goes to each of the document's connections but the one it came
+        // from (forward.ts).
+        document.on('update', (_update: Uint8Array, origin: unknown) => {
+          let sent = 0;
+          for (const connection of document.getConnections()) if (connection !== origin) sent++;
+          metrics.updatesSent += sent;
         });
       },
 

@@ -29,12 +29,13 @@ export function connect(
   recordId: string,
   docId: string,
   device: KeyPair,
-  opts: { awareness?: boolean } = {},
+  opts: { awareness?: boolean; received?: Uint8Array[] } = {},
 ): TestClient {
   const doc = new Y.Doc();
+  const received = opts.received;
   const socket = new HocuspocusProviderWebsocket({
     url: url.replace(/^http/, 'ws') + '/sync',
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: received ? recordingReceived(received) : WebSocket,
     delay: 50,
     minDelay: 50,
     maxDelay: 500,
@@ -69,6 +70,17 @@ export function connect(
       socket.destroy();
     },
   };
+}
+
+/** A `ws` WebSocket class that keeps a copy of every frame it receives in `frames`. */
+function recordingReceived(frames: Uint8Array[]): typeof WebSocket {
+  const Recording = class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols);
+      this.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+    }
+  };
+  return Recording as unknown as typeof WebSocket;
 }
 
 /** {@link waitUntil} for a check that must ask the (async) store. */

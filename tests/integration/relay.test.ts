@@ -31,11 +31,17 @@ async function putManifest(url: string, rec: TestRecord, version: number, grante
   const res = await fetch(`${url}/api/records/${rec.recordId}/manifest`, {
     method: 'PUT',
     body: Buffer.from(
-      signedManifest(rec, version, grantees, { docs: [DOC, 'journal'], epoch: version }).bytes,
+      signedManifest(rec, version, grantees, { docs: [DOC, 'journal', 'notes'], epoch: version })
+        .bytes,
     ),
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (res.status !== 200) throw new Error(`manifest refused: ${await res.text()}`);
+}
+
+async function updatesSent(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^backpack_updates_sent_total (\d+)$/m.exec(text)?.[1]);
 }
 
 /** Every log line is JSON whose keys are allow-listed, and no line holds the canary. */
@@ -62,14 +68,18 @@ describe('the relay, in process', () => {
   const phone = keyPair();
   const pro = keyPair();
   const viewer = keyPair();
-  const client = (device: KeyPair, docId = DOC, opts: { awareness?: boolean } = {}) => {
+  const client = (
+    device: KeyPair,
+    docId = DOC,
+    opts: { awareness?: boolean; received?: Uint8Array[] } = {},
+  ) => {
     const c = connect(server.url, rec.recordId, docId, device, opts);
     clients.push(c);
     return c;
   };
   const grants = (extra: TestGrantee[] = []): TestGrantee[] => [
-    { key: owner, role: 'owner', docs: [DOC, 'journal'] },
-    { key: phone, role: 'owner', docs: [DOC, 'journal'] },
+    { key: owner, role: 'owner', docs: [DOC, 'journal', 'notes'] },
+    { key: phone, role: 'owner', docs: [DOC, 'journal', 'notes'] },
     { key: pro, role: 'professional', docs: [DOC] },
     { key: viewer, role: 'viewer', docs: [DOC] },
     ...extra,
@@ -121,6 +131,27 @@ describe('the relay, in process', () => {
     expect(
       Number(/^backpack_updates_stored_total (\d+)$/m.exec(metrics)?.[1]),
     ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('forwards an envelope to the other devices, never back to the device it came from', async () => {
+    const fromA: Uint8Array[] = [];
+    const fromB: Uint8Array[] = [];
+    const a = client(phone, 'notes', { received: fromA });
+    const b = client(owner, 'notes', { received: fromB });
+    await Promise.all([a.acknowledged(), b.acknowledged()]);
+    const sentBefore = await updatesSent(server.url);
+    const env = envelope(phone, 'notes', 1, new Uint8Array(CANARY));
+    a.envelopes.push([env]);
+    await waitUntil(() => b.envelopes.length === 1);
+    await a.acknowledged(); // its acknowledgement (SyncStatus) still comes
+    const holds = (frames: Uint8Array[]) =>
+      frames.some((f) => Buffer.from(f).includes(Buffer.from(env)));
+    expect(holds(fromB)).toBe(true);
+    expect(holds(fromA)).toBe(false);
+    // One connection had the envelope to receive: the metric counts what was sent.
+    expect((await updatesSent(server.url)) - sentBefore).toBe(1);
+    a.destroy();
+    b.destroy();
   });
 
   it('stores an update that waits for a missing one before acknowledging it', async () => {
