@@ -13,7 +13,7 @@ import { stats } from './stats';
 /** Edits per variant: at 200 the p95 is the tenth-slowest edit, not one outlier of five. */
 const N = Number(process.env.BENCH_EDITS ?? 200);
 const BLOCK = 10;
-type Variant = Parameters<Bench['edit']>[0];
+type Variant = 'plain' | 'backpack';
 
 /** Calls `bench[method](...args)` in a page. */
 const call = <K extends keyof Bench>(page: Page, method: K, ...args: Parameters<Bench[K]>) =>
@@ -36,11 +36,11 @@ try {
   const plainUrl = plainServer.url.replace(/^http/, 'ws');
   await call(a, 'plain', plainUrl);
   await call(b, 'plain', plainUrl);
-  await call(a, 'create', relay.url);
-  const code = await call(b, 'startLink', relay.url);
-  await call(a, 'approve', code);
-  await call(b, 'completeLink');
-  await call(a, 'settled');
+  await call(a, 'create', 'backpack', relay.url);
+  const code = await call(b, 'startLink', 'backpack', relay.url);
+  await call(a, 'approve', 'backpack', code);
+  await call(b, 'completeLink', 'backpack');
+  await call(a, 'settled', 'backpack');
   await new Promise((r) => setTimeout(r, 300));
   // The pages' clocks: the midpoint of a round trip from here to each.
   const offsets: number[] = [];
