@@ -27,3 +27,5 @@ process.on('message', (call: DeviceCall) => {
     );
 });
 process.send!({ ready: true });
+// Exits through Node's own exit path (so that `--cpu-prof` can write its profile).
+process.on('SIGTERM', () => process.exit(0));

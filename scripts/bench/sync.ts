@@ -26,10 +26,16 @@ interface Device {
   readonly child: ChildProcess;
 }
 
+/** `BENCH_CPU_PROFILE=<dir>`: each device writes a CPU profile there (50 µs samples). */
+const profileDir = process.env.BENCH_CPU_PROFILE;
+const profile = profileDir
+  ? ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profileDir]
+  : [];
+
 /** Forks a device process and waits until it is listening. */
 async function device(): Promise<Device> {
   const child = fork(fileURLToPath(new URL('./sync-node-device.ts', import.meta.url)), {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
