@@ -2,9 +2,6 @@ import {
   authorProblem,
   entriesMap,
   entryType,
-  isValidEntry,
-  listEntries,
-  newestFirst,
   MAX_REASON,
   newEntryId,
   putEntry,
@@ -16,7 +13,8 @@ import {
   type EntryType,
 } from '$lib/core/record/index';
 import type { Role } from '$lib/core/sync/index';
-import { foldVersions, mayCorrect, type RecordVersions } from '$lib/core/record/versions';
+import { mayCorrect, type RecordVersions } from '$lib/core/record/versions';
+import { cachedVersionsOf } from './record-reads';
 import { SharingError, type OpenCompartment } from './session-types';
 
 /** What writing and reading entries needs of the session. */
@@ -210,19 +208,7 @@ export function readVersionsOf(
   compartments: ReadonlyMap<string, Pick<OpenCompartment, 'inner'>>,
   names: readonly Compartment[],
 ): RecordVersions {
-  const seen = new Set<string>();
-  const all: Entry[] = [];
-  for (const name of names) {
-    const c = compartments.get(name);
-    if (!c) continue;
-    for (const e of listEntries(c.inner)) {
-      if (seen.has(e.id) || !isValidEntry(e, name)) continue;
-      seen.add(e.id);
-      all.push(e);
-    }
-  }
-  if (names.length > 1) all.sort(newestFirst);
-  return foldVersions(all);
+  return cachedVersionsOf(compartments, names);
 }
 
 /** The profile's display fields an entry carries: the non-empty ones (all bounded, rule 29). */

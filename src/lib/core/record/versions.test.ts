@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deviceKeysFromSeed, newSeed } from '../crypto/index';
 import type { Role } from '../sync/protocol';
-import { newEntryId, type Entry } from './entries';
-import { foldVersions, mayCorrect, timelineItems } from './versions';
+import { newEntryId, newestFirst, type Entry } from './entries';
+import { extendFold, foldOf, foldVersions, mayCorrect, timelineItems } from './versions';
 import { painSeries } from '../insights';
 
 const patient = deviceKeysFromSeed(newSeed()).deviceId;
@@ -155,5 +155,40 @@ describe('timeline items with concurrent corrections', () => {
     const items = timelineItems(foldVersions([b, a, first]));
     expect(items.map((i) => i.head.id)).toEqual([win.id]);
     expect(items[0]!.earlier.map((e) => e.id).sort()).toEqual([first.id, lose.id].sort());
+  });
+});
+
+describe('extendFold: adding to a fold without folding again', () => {
+  const sorted = (xs: Entry[]) => xs.slice().sort(newestFirst);
+
+  it('adds plain new entries in the record order, as a fold of everything would', () => {
+    const a = checkin(patient, 'owner', 1, {}, '2026-03-03T08:00:00.000Z');
+    const b = checkin(patient, 'owner', 2, {}, '2026-03-01T08:00:00.000Z');
+    const fix = checkin(patient, 'owner', 3, { supersedes: b.id }, b.at);
+    const fold = foldOf(sorted([a, b, fix]));
+    const c = checkin(sister, 'delegate', 4, {}, '2026-03-02T08:00:00.000Z');
+    const d = checkin(sister, 'delegate', 5, {}, '2026-03-04T08:00:00.000Z');
+    const next = extendFold(fold, [c, d], newestFirst);
+    expect(next?.versions).toEqual(foldVersions(sorted([a, b, fix, c, d])));
+    expect(next?.input).toEqual(sorted([a, b, fix, c, d]));
+    expect(fold.versions.current).toHaveLength(2); // the fold it came from is unchanged
+  });
+
+  it('declines whatever could change another verdict: a full fold is needed', () => {
+    const a = checkin(patient, 'owner', 1);
+    const awaitedId = newEntryId(patient, (clock += 60_000));
+    const early = checkin(patient, 'owner', 2, { supersedes: awaitedId });
+    const fold = foldOf(sorted([a, early]));
+    expect(fold.awaited.has(awaitedId)).toBe(true);
+    const correction = checkin(patient, 'owner', 3, { supersedes: a.id });
+    const withdrawal = checkin(patient, 'owner', 3, {
+      supersedes: a.id,
+      withdrawn: { reason: 'mistake' },
+    });
+    const target: Entry = { ...checkin(patient, 'owner', 4), id: awaitedId };
+    const twice = checkin(patient, 'owner', 5);
+    for (const added of [[correction], [withdrawal], [target], [{ ...a }], [twice, twice]])
+      expect(extendFold(fold, added, newestFirst)).toBeNull();
+    expect(extendFold(fold, [], newestFirst)).toBe(fold);
   });
 });

@@ -184,3 +184,73 @@ export function timelineItems(v: RecordVersions): TimelineItem[] {
   }
   return out;
 }
+
+/**
+ * A fold with what it was folded from (sorted by `order`, as {@link foldVersions} got it), so that
+ * later entries can be added without folding everything again ({@link extendFold}).
+ */
+export interface Fold {
+  readonly input: readonly Entry[];
+  /** The ids of `input`. */
+  readonly ids: ReadonlySet<string>;
+  /** Ids named by a `supersedes` in `input` that are not in it (a correction arrived first). */
+  readonly awaited: ReadonlySet<string>;
+  readonly versions: RecordVersions;
+}
+
+/** Folds `input` (already in the record's order) and keeps what {@link extendFold} needs. */
+export function foldOf(input: readonly Entry[]): Fold {
+  const ids = new Set<string>();
+  for (const e of input) ids.add(e.id);
+  const awaited = new Set<string>();
+  for (const e of input)
+    if (e.supersedes !== undefined && !ids.has(e.supersedes)) awaited.add(e.supersedes);
+  return { input, ids, awaited, versions: foldVersions(input) };
+}
+
+/**
+ * The fold of `fold.input` with `added` inserted in `order`, or `null` when that needs a full
+ * fold. Without one, an added entry changes no verdict but its own: it is new (no entry of the
+ * fold has its id), replaces nothing and is no withdrawal (no `supersedes`, no `withdrawn`), and
+ * no entry of the fold names it (so no link starts being honoured). Its verdict is then "current,
+ * replaces nothing", which is what {@link foldVersions} gives it, and every other verdict stays
+ * as it was (`versions.test.ts` compares the two on random histories).
+ */
+export function extendFold(
+  fold: Fold,
+  added: readonly Entry[],
+  order: (a: Entry, b: Entry) => number,
+): Fold | null {
+  if (added.length === 0) return fold;
+  const fresh = new Set<string>();
+  for (const e of added) {
+    if (e.supersedes !== undefined || e.withdrawn !== undefined) return null;
+    if (fold.ids.has(e.id) || fold.awaited.has(e.id) || fresh.has(e.id)) return null;
+    fresh.add(e.id);
+  }
+  const input = fold.input.slice();
+  const all = fold.versions.all.slice();
+  const current = fold.versions.current.slice();
+  const info = new Map(fold.versions.info);
+  const ids = new Set(fold.ids);
+  for (const e of added) {
+    insertSorted(input, e, order);
+    insertSorted(all, e, order);
+    insertSorted(current, e, order);
+    info.set(e.id, { entry: e, withdrawal: false, current: true });
+    ids.add(e.id);
+  }
+  return { input, ids, awaited: fold.awaited, versions: { current, all, info } };
+}
+
+/** Inserts `e` into `list` (sorted by `order`) after every element that sorts before it. */
+function insertSorted(list: Entry[], e: Entry, order: (a: Entry, b: Entry) => number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (order(list[mid]!, e) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, e);
+}
