@@ -7,7 +7,9 @@ import {
   isValidEntry,
   listEntries,
   newestFirst,
+  RED_FLAG_ITEMS,
   type Compartment,
+  type RedFlagItem,
   type Entry,
 } from '$lib/core/record/index';
 import { foldVersions, type RecordVersions } from '$lib/core/record/versions';
@@ -59,16 +61,17 @@ const compartments = () => {
   return new Map(['clinical', 'safety'].map((n) => [n, open(n)] as const));
 };
 
-const NO_FLAGS = {
-  'bladder-bowel': false,
-  'saddle-numbness': false,
-  'leg-weakness': false,
-  fever: false,
-  'weight-loss': false,
-  'cancer-history': false,
-  trauma: false,
-  'night-pain': false,
-};
+/** A writer of the patient's own devices, on `c`. */
+const ownerOf = (c: EntryContext['compartments']): EntryContext => ({
+  compartments: c,
+  role: 'owner',
+  deviceId: deviceKeysFromSeed(newSeed()).deviceId,
+});
+
+const NO_FLAGS = Object.fromEntries(RED_FLAG_ITEMS.map((q) => [q, false])) as Record<
+  RedFlagItem,
+  boolean
+>;
 
 describe('reading the record again after a change (record-reads.ts)', () => {
   it('gives what folding everything again gives, over random histories delivered in any order', () => {
@@ -80,11 +83,7 @@ describe('reading the record again after a change (record-reads.ts)', () => {
       // device under test in random order, batches and transactions, as a relay might.
       const sender = compartments();
       const device = compartments();
-      const owner: EntryContext = {
-        compartments: sender,
-        role: 'owner',
-        deviceId: deviceKeysFromSeed(newSeed()).deviceId,
-      };
+      const owner = ownerOf(sender);
       const sister: EntryContext = {
         ...owner,
         role: 'delegate',
@@ -177,11 +176,7 @@ describe('reading the record again after a change (record-reads.ts)', () => {
 
   it('hands out its own arrays: sorting what a read returned does not change the next read', () => {
     const c = compartments();
-    const owner: EntryContext = {
-      compartments: c,
-      role: 'owner',
-      deviceId: deviceKeysFromSeed(newSeed()).deviceId,
-    };
+    const owner = ownerOf(c);
     writeEntry(owner, 'pain-checkin', { scores: { back: 1 } }, new Date('2026-01-01'));
     writeEntry(owner, 'pain-checkin', { scores: { back: 2 } }, new Date('2026-01-02'));
     const first = cachedVersionsOf(c, ['clinical']);
@@ -192,11 +187,7 @@ describe('reading the record again after a change (record-reads.ts)', () => {
 
   it('folds a compartment opened anew (another document) from scratch', () => {
     const c = compartments();
-    const owner: EntryContext = {
-      compartments: c,
-      role: 'owner',
-      deviceId: deviceKeysFromSeed(newSeed()).deviceId,
-    };
+    const owner = ownerOf(c);
     writeEntry(owner, 'pain-checkin', { scores: { back: 1 } });
     expect(cachedVersionsOf(c, ['clinical']).current).toHaveLength(1);
     c.set('clinical', {
