@@ -22,6 +22,18 @@ export function stateOf(authors: Map<string, AuthorState>, hex: string): AuthorS
   return state;
 }
 
+/** Marks everything a snapshot covers (author hex → seq) as covered, and seen up to there. */
+export function coverAll(
+  authors: Map<string, AuthorState>,
+  covers: ReadonlyMap<string, number>,
+): void {
+  for (const [hex, seq] of covers) {
+    const state = stateOf(authors, hex);
+    state.covered = Math.max(state.covered, seq);
+    state.max = Math.max(state.max, seq);
+  }
+}
+
 /** The highest seq up to which everything of this author is applied or covered. */
 export function contiguousUpTo(state: AuthorState): number {
   let s = state.covered;

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { encryptEnvelope, sign, signedEnvelope, type UnsignedEnvelope } from '../crypto/index';
-import { stateOf, seqGaps, type AuthorState } from './author-seqs';
+import { coverAll, stateOf, seqGaps, type AuthorState } from './author-seqs';
 import {
   MISSING_STATE,
   type BindingOptions,
@@ -20,6 +20,7 @@ import {
   verifyEnvelopeSignature,
   type Envelope,
 } from './protocol';
+import { admit } from './envelope-admission';
 import { SignatureChecks } from './signature-checks';
 import { SigningQueue } from './signing-queue';
 import { WriteGate } from './write-gate';
@@ -63,7 +64,8 @@ export {
  *
  * Its parts, one file each: the public types (`binding-types.ts`, re-exported here), the
  * per-author seq bookkeeping (`author-seqs.ts`), what a compaction covers and replaces
- * (`compaction.ts`), the checkpoint format (`checkpoint.ts`), the outgoing signing queue
+ * (`compaction.ts`), the checkpoint format (`checkpoint.ts`), who may write an envelope received
+ * and with which key (`envelope-admission.ts`), the outgoing signing queue
  * (`signing-queue.ts`), the receive-side signature and decrypt-ahead caches
  * (`signature-checks.ts`) and the rule that stops sealing while a newer manifest is awaited
  * (`write-gate.ts`).
@@ -368,12 +370,8 @@ export class EncryptedDocBinding {
   }
 
   private coverAll(covers: ReadonlyMap<string, number>): void {
-    for (const [hex, seq] of covers) {
-      const state = stateOf(this.authors, hex);
-      state.covered = Math.max(state.covered, seq);
-      state.max = Math.max(state.max, seq);
-      if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, seq);
-    }
+    coverAll(this.authors, covers);
+    this.mySeq = Math.max(this.mySeq, covers.get(this.authorHex) ?? 0);
   }
 
   /**
@@ -471,23 +469,10 @@ export class EncryptedDocBinding {
       this.verdicts.set(item, 'applied'); // verified before, when the checkpoint was made
       return false;
     }
-    const role = this.keyring.writerRole(this.docId, env.author);
-    if (role === null && this.keyring.knows && !this.keyring.knows(env.author)) {
-      this.verdicts.set(item, 'deferred');
-      this.deferredItems.push(item);
-      this.onStaleManifest?.();
-      return false;
-    }
-    if (role === null) return this.reject(item, { ...base, reason: 'not-a-writer' });
-    if (env.kind === 'snapshot' && role !== 'owner') {
-      return this.reject(item, { ...base, reason: 'snapshot-not-owner' });
-    }
-    const key = this.keyring.key(this.docId, env.epoch);
-    if (!key) {
-      const current = this.keyring.current(this.docId);
-      if (current && env.epoch < current.epoch) {
-        return this.reject(item, { ...base, reason: 'unknown-epoch' });
-      }
+    const admission = admit(this.keyring, this.docId, env);
+    if (admission.kind === 'refused')
+      return this.reject(item, { ...base, reason: admission.reason });
+    if (admission.kind !== 'writer') {
       this.verdicts.set(item, 'deferred');
       this.deferredItems.push(item);
       // A newer epoch than this device knows: the manifest with its key is probably on the relay.
@@ -495,8 +480,7 @@ export class EncryptedDocBinding {
       // the old key until the newer manifest is here (a relay that withholds it cannot keep this
       // device writing to a revoked reader).
       if (
-        current &&
-        env.epoch > current.epoch &&
+        admission.kind === 'newer-epoch' &&
         this.keyring.mayRotate?.(this.docId, env.author) &&
         this.signatures.signatureOk(item, env)
       ) {
@@ -505,6 +489,7 @@ export class EncryptedDocBinding {
       this.onStaleManifest?.();
       return false;
     }
+    const { role, key } = admission;
     const state = stateOf(this.authors, hex);
     if (env.kind === 'update' && env.seq <= state.covered) {
       // Already inside a snapshot we applied (e.g. two owner devices compacted at once):
