@@ -185,6 +185,22 @@ describe('reading the record again after a change (record-reads.ts)', () => {
     expect(cachedVersionsOf(c, ['clinical'])).toEqual(foldedAnew(c, ['clinical']));
   });
 
+  it('folds anew when more changes came than the log keeps (64 transactions)', () => {
+    const c = compartments();
+    const owner = ownerOf(c);
+    writeEntry(owner, 'pain-checkin', { scores: { back: 1 } });
+    cachedVersionsOf(c, ['clinical']);
+    for (let i = 0; i < 70; i++) writeEntry(owner, 'pain-checkin', { scores: { back: i % 11 } });
+    const full = readCounts.full;
+    expect(cachedVersionsOf(c, ['clinical'])).toEqual(foldedAnew(c, ['clinical']));
+    expect(readCounts.full).toBe(full + 1);
+    // Within the log's reach, new check-ins are added to the fold.
+    writeEntry(owner, 'pain-checkin', { scores: { back: 2 } });
+    const extended = readCounts.extended;
+    expect(cachedVersionsOf(c, ['clinical'])).toEqual(foldedAnew(c, ['clinical']));
+    expect(readCounts.extended).toBe(extended + 1);
+  });
+
   it('folds a compartment opened anew (another document) from scratch', () => {
     const c = compartments();
     const owner = ownerOf(c);
