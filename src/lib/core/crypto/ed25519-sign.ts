@@ -59,20 +59,26 @@ function signatureOf(buf: ArrayBuffer, msg: Uint8Array, secret: Uint8Array): Uin
   return signature.length === 64 ? signature : signEd25519(msg, secret);
 }
 
-/** WebCrypto's signature under an imported key; noble's (the same bytes) if WebCrypto fails. */
+/**
+ * Hands `msg` to WebCrypto under an imported key; `done` gets the signature in the first reaction
+ * to WebCrypto's promise (noble's, the same bytes, if WebCrypto fails). `false`, and `done` is
+ * never called, when WebCrypto refused the call itself.
+ */
 function webSign(
   s: Subtle,
   key: CryptoKey,
   msg: Uint8Array,
   secret: Uint8Array,
-): Promise<Uint8Array> {
-  const fallback = () => signEd25519(msg, secret);
+  done: (signature: Uint8Array) => void,
+): boolean {
   try {
-    return s
-      .sign({ name: 'Ed25519' }, key, msg)
-      .then((buf) => signatureOf(buf, msg, secret), fallback);
+    s.sign({ name: 'Ed25519' }, key, msg).then(
+      (buf) => done(signatureOf(buf, msg, secret)),
+      () => done(signEd25519(msg, secret)),
+    );
+    return true;
   } catch {
-    return Promise.resolve(fallback());
+    return false;
   }
 }
 
@@ -111,25 +117,18 @@ export function signEd25519Then(
   if (!s || backend === 'noble' || secret.length !== 32) return signEd25519(msg, secret);
   const key = backend === 'webcrypto' ? readySigningKey(secret) : null;
   if (!key) {
-    void signWhenReady(msg, secret).then(done);
+    void signWhenReady(s, msg, secret).then(done);
     return null;
   }
-  try {
-    s.sign({ name: 'Ed25519' }, key, msg).then(
-      (buf) => done(signatureOf(buf, msg, secret)),
-      () => done(signEd25519(msg, secret)),
-    );
-    return null;
-  } catch {
-    return signEd25519(msg, secret);
-  }
+  return webSign(s, key, msg, secret, done) ? null : signEd25519(msg, secret);
 }
 
-async function signWhenReady(msg: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {
-  const s = subtle();
-  if ((await ed25519Backend()) === 'noble' || !s || secret.length !== 32) {
-    return signEd25519(msg, secret);
-  }
+/** The first signature with a secret (or before the path is known): waits for both. */
+async function signWhenReady(s: Subtle, msg: Uint8Array, secret: Uint8Array): Promise<Uint8Array> {
+  if ((await ed25519Backend()) === 'noble') return signEd25519(msg, secret);
   const key = await signingKey(s, secret); // never rejects: a refused import is null
-  return key ? webSign(s, key, msg, secret) : signEd25519(msg, secret);
+  if (!key) return signEd25519(msg, secret);
+  return new Promise((resolve) => {
+    if (!webSign(s, key, msg, secret, resolve)) resolve(signEd25519(msg, secret));
+  });
 }
