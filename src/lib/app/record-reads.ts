@@ -76,7 +76,7 @@ export const readCounts = { full: 0, extended: 0 };
 interface View {
   readonly docs: readonly (Y.Doc | undefined)[];
   /** Per document: the number of the last transaction this fold includes. */
-  readonly seen: number[];
+  seen: readonly number[];
   fold: Fold;
 }
 
@@ -152,7 +152,7 @@ export function cachedVersionsOf(
   if (extended) readCounts.extended++;
   else readCounts.full++;
   view.fold = extended ?? foldOf(inputOf(docs, names));
-  view.seen.splice(0, view.seen.length, ...seen);
+  view.seen = seen;
   return copy(view.fold.versions);
 }
 
