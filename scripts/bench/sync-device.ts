@@ -53,9 +53,7 @@ export function deviceApi(env: DeviceEnv) {
   return {
     async plain(url: string): Promise<void> {
       const doc = new Y.Doc();
-      const websocketProvider = new HocuspocusProviderWebsocket({ url, ...ws } as {
-        url: string;
-      });
+      const websocketProvider = new HocuspocusProviderWebsocket({ url, ...ws });
       const p = new HocuspocusProvider({ name: 'bench-sync', document: doc, websocketProvider });
       p.attach();
       await new Promise<void>((resolve) => {

@@ -43,13 +43,19 @@ function after(relay: Y.Doc, update: Uint8Array): unknown {
   };
 }
 
+/** A relay document and a client that wrote one envelope, both holding it. */
+function synced() {
+  const relay = new Y.Doc();
+  const client = new Y.Doc();
+  const arr = client.getArray<Uint8Array>(OUTER_ARRAY);
+  arr.push([envelope(owner, DOC, 1)]);
+  Y.applyUpdate(relay, Y.encodeStateAsUpdate(client));
+  return { relay, client, arr };
+}
+
 describe('newContent and the policy’s allNew', () => {
   it('an update all new to the relay is what newContent computes from it, so it is stored as is', () => {
-    const relay = new Y.Doc();
-    const client = new Y.Doc();
-    const arr = client.getArray<Uint8Array>(OUTER_ARRAY);
-    arr.push([envelope(owner, DOC, 1)]);
-    Y.applyUpdate(relay, Y.encodeStateAsUpdate(client));
+    const { relay, client, arr } = synced();
     // The next single edit, and one that arrives ahead of an update the relay has not had.
     const updates: Uint8Array[] = [];
     client.on('update', (u: Uint8Array) => updates.push(u));
@@ -65,11 +71,7 @@ describe('newContent and the policy’s allNew', () => {
   });
 
   it('an update that repeats what the relay holds is not all new: only the rest is stored', () => {
-    const relay = new Y.Doc();
-    const client = new Y.Doc();
-    const arr = client.getArray<Uint8Array>(OUTER_ARRAY);
-    arr.push([envelope(owner, DOC, 1)]);
-    Y.applyUpdate(relay, Y.encodeStateAsUpdate(client));
+    const { relay, client, arr } = synced();
     arr.push([envelope(owner, DOC, 2)]);
     // A reconnecting client's sync step 2 against an old state vector: both envelopes.
     const again = Y.encodeStateAsUpdate(client);
