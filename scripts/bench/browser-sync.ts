@@ -9,6 +9,7 @@ import { openBenchPages } from './browser';
 import type { BenchApi as Bench } from './browser-sync.entry';
 import { startBackpackRelay, startPlainHocuspocus } from './servers';
 import { stats } from './stats';
+import { StepLog } from './sync-steps';
 
 /** Edits per variant: at 200 the p95 is the tenth-slowest edit, not one outlier of five. */
 const N = Number(process.env.BENCH_EDITS ?? 200);
@@ -51,6 +52,7 @@ try {
     offsets.push(tb - (ta + ta2) / 2);
   }
   const times: Record<Variant, number[]> = { plain: [], backpack: [] };
+  const steps = { plain: StepLog.plain(), backpack: StepLog.backpack() };
   for (let done = 0; done < N; done += BLOCK) {
     for (const v of ['plain', 'backpack'] as const) {
       for (let i = done; i < Math.min(N, done + BLOCK); i++) {
@@ -58,6 +60,7 @@ try {
         const t0 = await call(a, 'edit', v, i);
         const t1 = await call(b, 'seen');
         times[v].push(t1 - t0);
+        steps[v].add(await call(a, 'steps'), await call(b, 'steps'));
       }
     }
   }
@@ -71,6 +74,7 @@ try {
       backpack: { name: 'Backpack encrypted sync, 50 ms batch window (app default)', ...o },
       overPlainP95Ms: +(o.p95 - p.p95).toFixed(2),
       overPlainP50Ms: +(o.p50 - p.p50).toFixed(2),
+      stepsP50Ms: { plain: steps.plain.medians(), backpack: steps.backpack.medians() },
       pageClockOffsetMs: +offsets.sort((x, y) => x - y)[2]!.toFixed(2),
       budget: { overPlainP95Ms: 2 },
       loadAverage: load,

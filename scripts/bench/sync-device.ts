@@ -26,13 +26,58 @@ const SETTLE_MS = 40;
 export interface DeviceEnv {
   /** Time in ms with sub-ms resolution, comparable between the bench's devices. */
   readonly now: () => number;
-  /** Where the runtime has no WebSocket of its own (Node 20). */
-  readonly WebSocketPolyfill?: unknown;
+  /**
+   * The WebSocket class every client of the device uses (the runtime's own, or `ws` in Node 20),
+   * extended to report each frame to {@link wireTap}.
+   */
+  readonly WebSocketPolyfill: unknown;
 }
+
+/**
+ * When the steps of the last edit happened on one device (bench clock): the sender sees `edit`,
+ * `inner` (the entry's transaction on the record document done), `outer` (the envelope appended
+ * to the document the relay syncs) and `sent` (the frame handed to the socket); the receiver
+ * `received` (the first frame after `arm`), `outer`, `inner` and `seen`. Plain Hocuspocus has
+ * only `edit`, `sent`, `received` and `seen`.
+ */
+export interface StepTimes {
+  edit?: number;
+  inner?: number;
+  outer?: number;
+  sent?: number;
+  received?: number;
+  seen?: number;
+}
+
+/** What a device's WebSocket class reports: each frame sent, each frame received. */
+export interface WireTap {
+  sent(): void;
+  received(): void;
+}
+
+/** The tap of this process' device (one device per process or page). */
+let tap: WireTap = { sent() {}, received() {} };
+export const wireTap: WireTap = {
+  sent: () => tap.sent(),
+  received: () => tap.received(),
+};
 
 export function deviceApi(env: DeviceEnv) {
   const { now, WebSocketPolyfill } = env;
-  const ws = WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill };
+  const ws = { WebSocketPolyfill };
+  let steps: StepTimes = {};
+  tap = {
+    sent: () => void (steps.sent ??= now()),
+    received: () => void (steps.received ??= now()),
+  };
+  /** Marks when a session's record and outer documents finish a transaction. */
+  const watch = (s: RecordSession) => {
+    const c = s.compartment('clinical')!;
+    // Fired at the end of a transaction, before its update event (where the binding seals a
+    // local change, and the provider sends an outer one).
+    c.inner.on('afterTransactionCleanup', () => void (steps.inner ??= now()));
+    c.outer.on('afterTransactionCleanup', () => void (steps.outer ??= now()));
+  };
   const opts = (v: Encrypted) => ({
     ...ws,
     kdf: fast,
@@ -63,7 +108,9 @@ export function deviceApi(env: DeviceEnv) {
       plainDoc = doc;
     },
     async create(v: Encrypted, relayUrl: string): Promise<void> {
-      sessions.set(v, (await RecordSession.create('bench passphrase', relayUrl, opts(v))).session);
+      const { session } = await RecordSession.create('bench passphrase', relayUrl, opts(v));
+      sessions.set(v, session);
+      watch(session);
     },
     startLink(v: Encrypted, relayUrl: string): string {
       const p = startLink(relayUrl);
@@ -79,19 +126,21 @@ export function deviceApi(env: DeviceEnv) {
       const s = await completeLink(pending.get(v)!, 'bench passphrase', opts(v));
       if (!s) throw new Error('link failed');
       sessions.set(v, s);
+      watch(s);
     },
     async settled(v: Encrypted): Promise<void> {
       await session(v).settled();
     },
     /** Starts watching for the next edit; {@link seen} resolves with the time it showed. */
     arm(v: SyncVariant, i: number): void {
+      steps = {};
       if (v === 'plain') {
         const map = plainDoc!.getMap('entries');
         armed = new Promise((resolve) => {
           const h = () => {
             if (!map.has(`e${i}`)) return;
             map.unobserve(h);
-            resolve(now());
+            resolve((steps.seen = now()));
           };
           map.observe(h);
         });
@@ -103,7 +152,7 @@ export function deviceApi(env: DeviceEnv) {
         const off = s.subscribe(() => {
           if (s.entries('clinical').length <= before) return;
           off();
-          resolve(now());
+          resolve((steps.seen = now()));
         });
       });
     },
@@ -117,6 +166,7 @@ export function deviceApi(env: DeviceEnv) {
     async edit(v: SyncVariant, i: number): Promise<number> {
       await new Promise((r) => setTimeout(r, GAP_MS));
       const t = now();
+      steps = { edit: t };
       if (v === 'plain') {
         plainDoc!.getMap('entries').set(`e${i}`, { scores: { back: i % 11 }, at: Date.now() });
       } else {
@@ -137,6 +187,10 @@ export function deviceApi(env: DeviceEnv) {
     },
     async close(): Promise<void> {
       for (const s of sessions.values()) await s.close();
+    },
+    /** When the steps of the last edit (or the last one armed for) happened here. */
+    steps(): StepTimes {
+      return steps;
     },
     /** This device's clock, to see the offset between devices. */
     now,

@@ -2,11 +2,24 @@
 // is the system's monotonic clock (`process.hrtime`), the same in every process on the machine.
 import 'fake-indexeddb/auto';
 import WebSocket from 'ws';
-import { deviceApi, type DeviceApi } from './sync-device';
+import { deviceApi, wireTap, type DeviceApi } from './sync-device';
+
+/** `ws`, reporting each frame to the device's step times. */
+class TappedWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    // Before the provider's own listener: the time a frame arrived, not when it was handled.
+    this.addEventListener('message', () => wireTap.received());
+  }
+  override send(...args: unknown[]): void {
+    wireTap.sent();
+    (super.send as (...a: unknown[]) => void).apply(this, args);
+  }
+}
 
 const api = deviceApi({
   now: () => Number(process.hrtime.bigint()) / 1e6,
-  WebSocketPolyfill: WebSocket,
+  WebSocketPolyfill: TappedWebSocket,
 });
 
 /** A call from the bench: a method of the device and its arguments. */

@@ -12,6 +12,7 @@ import { GAP_MS, type DeviceApi, type SyncVariant } from './sync-device';
 import type { DeviceCall } from './sync-node-device';
 import { startBackpackRelay, startPlainHocuspocus } from './servers';
 import { stats } from './stats';
+import { StepLog } from './sync-steps';
 
 /** Edits per variant: at 200 the p95 is the tenth-slowest edit, not one outlier of five. */
 const N = Number(process.env.BENCH_EDITS ?? 200);
@@ -88,6 +89,7 @@ try {
   }
   const variants: SyncVariant[] = ['plain', 'backpack', 'unbatched'];
   const times: Record<SyncVariant, number[]> = { plain: [], backpack: [], unbatched: [] };
+  const steps = { plain: StepLog.plain(), backpack: StepLog.backpack() };
   for (let done = 0; done < N; done += BLOCK) {
     for (const v of variants) {
       for (let i = done; i < Math.min(N, done + BLOCK); i++) {
@@ -95,6 +97,7 @@ try {
         const t0 = await a.call('edit', v, i);
         const t1 = await b.call('seen');
         times[v].push(t1 - t0);
+        if (v !== 'unbatched') steps[v].add(await a.call('steps'), await b.call('steps'));
       }
     }
   }
@@ -115,6 +118,7 @@ try {
       singleEditsAfterMs: GAP_MS,
       overPlainP95Ms: +(o.p95 - p.p95).toFixed(2),
       overPlainP50Ms: +(o.p50 - p.p50).toFixed(2),
+      stepsP50Ms: { plain: steps.plain.medians(), backpack: steps.backpack.medians() },
       deviceClockOffsetMs: +offsets.sort((x, y) => x - y)[2]!.toFixed(3),
       burst: { checkIns: BURST, envelopes: burst, budgetEnvelopes: 2 },
       budget: { p95Ms: 100, ratio: 1.3, overPlainP95Ms: 2 },
