@@ -1,6 +1,7 @@
 // Where an edit's time goes, step by step, from the step times of its two devices
 // (`sync-device.ts`): the medians of each step, for plain Hocuspocus and for Backpack. Steps that
 // span the two devices (the relay leg) include their clock offset, which the benches print.
+import { stats } from './stats';
 import type { StepTimes } from './sync-device';
 
 type Step = keyof StepTimes;
@@ -64,9 +65,7 @@ export class StepLog {
     const out: Record<string, number> = {};
     for (const [name] of this.stages) {
       const xs = this.samples.get(name);
-      if (!xs) continue;
-      const s = [...xs].sort((x, y) => x - y);
-      out[name] = +s[Math.floor(s.length / 2)]!.toFixed(2);
+      if (xs) out[name] = stats(xs).p50;
     }
     return out;
   }
