@@ -2,6 +2,14 @@ import { Document, OutgoingMessage, type Connection } from '@hocuspocus/server';
 
 type HandleUpdate = (this: Document, update: Uint8Array, origin: unknown) => Document;
 
+/** The connections an update from `origin` goes to: every connection of the document but it. */
+export function recipientsOf(document: Document, origin: unknown): Connection[] {
+  const to: Connection[] = [];
+  for (const connection of document.getConnections())
+    if (connection !== origin) to.push(connection);
+  return to;
+}
+
 /**
  * Hocuspocus 3.4 (`Document.handleUpdate`) sends every applied update to each connection of the
  * document, the one it came from included. That device holds the update already (its provider
@@ -23,8 +31,7 @@ export function forwardWithoutEcho(): void {
     this.callbacks.onUpdate(this, origin as Connection, update);
     const message = new OutgoingMessage(this.name).createSyncMessage().writeUpdate(update);
     const bytes = message.toUint8Array();
-    for (const connection of this.getConnections())
-      if (connection !== origin) connection.send(bytes);
+    for (const connection of recipientsOf(this, origin)) connection.send(bytes);
     return this;
   };
 }

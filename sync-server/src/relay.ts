@@ -8,7 +8,7 @@ import { SocketGate, type GateLimits } from './gate';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { Refusal, shortKey, type SocketContext } from './relay-context';
-import { forwardWithoutEcho } from './forward';
+import { forwardWithoutEcho, recipientsOf } from './forward';
 import { ConnectionGrants } from './relay-grants';
 import { watchOtherInstances } from './relay-remote';
 import { DocumentWrites } from './relay-writes';
@@ -166,9 +166,7 @@ export class Relay {
         // Every applied update goes to each of the document's connections but the one it came
         // from (forward.ts).
         document.on('update', (_update: Uint8Array, origin: unknown) => {
-          let sent = 0;
-          for (const connection of document.getConnections()) if (connection !== origin) sent++;
-          metrics.updatesSent += sent;
+          metrics.updatesSent += recipientsOf(document, origin).length;
         });
       },
 
