@@ -60,7 +60,7 @@ try {
         const t0 = await call(a, 'edit', v, i);
         const t1 = await call(b, 'seen');
         times[v].push(t1 - t0);
-        steps[v].add(await call(a, 'steps'), await call(b, 'steps'));
+        steps[v].add(await call(a, 'steps'), await call(b, 'steps'), t1 - t0);
       }
     }
   }
@@ -75,6 +75,10 @@ try {
       overPlainP95Ms: +(o.p95 - p.p95).toFixed(2),
       overPlainP50Ms: +(o.p50 - p.p50).toFixed(2),
       stepsP50Ms: { plain: steps.plain.medians(), backpack: steps.backpack.medians() },
+      stepsSlowestTenthMs: {
+        plain: steps.plain.slowestTenth(),
+        backpack: steps.backpack.slowestTenth(),
+      },
       pageClockOffsetMs: +offsets.sort((x, y) => x - y)[2]!.toFixed(2),
       budget: { overPlainP95Ms: 2 },
       loadAverage: load,

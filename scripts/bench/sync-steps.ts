@@ -34,9 +34,13 @@ const BACKPACK: readonly Stage[] = [
   ['read', ['receiver', 'inner'], ['receiver', 'seen']],
 ];
 
-/** Collects the step times of each measured edit; {@link medians} reports them per step. */
+/**
+ * Collects the step times of each measured edit; {@link medians} reports them per step, and
+ * {@link slowestTenth} shows which steps the slow edits (those that make the p95) spent longer in.
+ */
 export class StepLog {
   private readonly samples = new Map<string, number[]>();
+  private readonly edits: { total: number; steps: Map<string, number> }[] = [];
 
   constructor(private readonly stages: readonly Stage[]) {}
 
@@ -48,8 +52,10 @@ export class StepLog {
     return new StepLog(BACKPACK);
   }
 
-  add(sender: StepTimes, receiver: StepTimes): void {
+  /** One edit: what each device saw, and the edit's whole time (ms) as the bench measured it. */
+  add(sender: StepTimes, receiver: StepTimes, total: number): void {
     const at = { sender, receiver };
+    const steps = new Map<string, number>();
     for (const [name, [fromSide, from], [toSide, to]] of this.stages) {
       const a = at[fromSide][from];
       const b = at[toSide][to];
@@ -57,7 +63,9 @@ export class StepLog {
       const list = this.samples.get(name) ?? [];
       list.push(b - a);
       this.samples.set(name, list);
+      steps.set(name, b - a);
     }
+    this.edits.push({ total, steps });
   }
 
   /** Median ms per step, in order; a step no edit showed is left out. */
@@ -66,6 +74,19 @@ export class StepLog {
     for (const [name] of this.stages) {
       const xs = this.samples.get(name);
       if (xs) out[name] = stats(xs).p50;
+    }
+    return out;
+  }
+
+  /** The mean ms per step over the slowest tenth of the edits (by their whole time). */
+  slowestTenth(): Record<string, number> {
+    const slow = [...this.edits]
+      .sort((x, y) => y.total - x.total)
+      .slice(0, Math.ceil(this.edits.length / 10));
+    const out: Record<string, number> = {};
+    for (const [name] of this.stages) {
+      const xs = slow.flatMap((e) => e.steps.get(name) ?? []);
+      if (xs.length > 0) out[name] = +(xs.reduce((s, x) => s + x, 0) / xs.length).toFixed(2);
     }
     return out;
   }

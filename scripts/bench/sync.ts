@@ -97,7 +97,7 @@ try {
         const t0 = await a.call('edit', v, i);
         const t1 = await b.call('seen');
         times[v].push(t1 - t0);
-        if (v !== 'unbatched') steps[v].add(await a.call('steps'), await b.call('steps'));
+        if (v !== 'unbatched') steps[v].add(await a.call('steps'), await b.call('steps'), t1 - t0);
       }
     }
   }
@@ -119,6 +119,10 @@ try {
       overPlainP95Ms: +(o.p95 - p.p95).toFixed(2),
       overPlainP50Ms: +(o.p50 - p.p50).toFixed(2),
       stepsP50Ms: { plain: steps.plain.medians(), backpack: steps.backpack.medians() },
+      stepsSlowestTenthMs: {
+        plain: steps.plain.slowestTenth(),
+        backpack: steps.backpack.slowestTenth(),
+      },
       deviceClockOffsetMs: +offsets.sort((x, y) => x - y)[2]!.toFixed(3),
       burst: { checkIns: BURST, envelopes: burst, budgetEnvelopes: 2 },
       budget: { p95Ms: 100, ratio: 1.3, overPlainP95Ms: 2 },
