@@ -1,26 +1,11 @@
 import * as Y from 'yjs';
 import { encryptEnvelope, sign, signedEnvelope, type UnsignedEnvelope } from '../crypto/index';
 import { coverAll, stateOf, seqGaps, type AuthorState } from './author-seqs';
-import {
-  MISSING_STATE,
-  type BindingOptions,
-  type BindingStats,
-  type Keyring,
-  type LocalAuthor,
-  type Rejection,
-  type UpdateValidator,
-} from './binding-types';
+import type { BindingOptions, BindingStats, Keyring, LocalAuthor } from './binding-types';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
 import { replacedBy, snapshotCovers } from './compaction';
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  isProtocolError,
-  toHex,
-  verifyEnvelopeSignature,
-  type Envelope,
-} from './protocol';
-import { admit } from './envelope-admission';
+import { EnvelopeIntake } from './envelope-intake';
+import { encodeEnvelope, toHex, verifyEnvelopeSignature } from './protocol';
 import { SignatureChecks } from './signature-checks';
 import { SigningQueue } from './signing-queue';
 import { WriteGate } from './write-gate';
@@ -66,17 +51,13 @@ export {
  * per-author seq bookkeeping (`author-seqs.ts`), what a compaction covers and replaces
  * (`compaction.ts`), the checkpoint format (`checkpoint.ts`), who may write an envelope received
  * and with which key (`envelope-admission.ts`), the outgoing signing queue
- * (`signing-queue.ts`), the receive-side signature and decrypt-ahead caches
- * (`signature-checks.ts`) and the rule that stops sealing while a newer manifest is awaited
- * (`write-gate.ts`).
+ * (`signing-queue.ts`), the receive side that checks and applies what arrives
+ * (`envelope-intake.ts`) with its signature and decrypt-ahead caches (`signature-checks.ts`) and
+ * its arrival order (`arrival-order.ts`), and the rule that stops sealing while a newer manifest
+ * is awaited (`write-gate.ts`).
  */
 
 export const OUTER_ARRAY = 'envelopes';
-
-interface Received {
-  readonly item: Uint8Array;
-  readonly env: Envelope;
-}
 
 export class EncryptedDocBinding {
   readonly docId: string;
@@ -86,33 +67,19 @@ export class EncryptedDocBinding {
   private readonly keyring: Keyring;
   private readonly author: LocalAuthor;
   private readonly authorHex: string;
-  private readonly validate: UpdateValidator | undefined;
   private readonly batchMs: number;
   private readonly compactAfter: number;
   private readonly onChange: ((stats: BindingStats) => void) | undefined;
-  private readonly onStaleManifest: (() => void) | undefined;
   /** Envelopes sealed and being signed, in seq order; appended from the front once signed. */
   private readonly signing: SigningQueue;
-  /** Signature verdicts (or checks in flight) and plaintexts decrypted ahead, by envelope bytes. */
-  private readonly signatures: SignatureChecks;
-  /** Batches received and being verified, in order; each applies after the one before. */
-  private chain: Promise<void> = Promise.resolve();
-  private inflight = 0;
-  /** In-flight batches holding this device's own envelopes: sealing waits (their seqs count). */
-  private ownInflight = 0;
+  /** What arrives in the outer array: checked, then applied to the inner doc (or refused). */
+  private readonly intake: EnvelopeIntake;
   /** When the last local change arrived (ms): a change after a quiet window is sealed at once. */
   private lastLocalChange = -Infinity;
   /** Inside {@link compact}'s flush: appending does not start another compaction. */
   private compacting = false;
 
   private readonly authors = new Map<string, AuthorState>();
-  /** Envelope bytes → verdict, so an item seen twice (after a reload of the array) is cheap. */
-  private readonly verdicts = new WeakMap<Uint8Array, 'applied' | 'rejected' | 'deferred'>();
-  private deferredItems: Uint8Array[] = [];
-  /** Envelopes that build on state not here yet; retried after each envelope applied. */
-  private waiting: Uint8Array[] = [];
-  private rejected: Rejection[] = [];
-  private applied = 0;
   private queue: Uint8Array[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private mySeq = 0;
@@ -146,7 +113,7 @@ export class EncryptedDocBinding {
     for (const delta of event.changes.delta) {
       if (delta.insert) for (const item of delta.insert as Uint8Array[]) added.push(item);
     }
-    this.ingest(added);
+    this.intake.ingest(added);
   };
 
   constructor(opts: BindingOptions) {
@@ -157,20 +124,41 @@ export class EncryptedDocBinding {
     this.keyring = opts.keyring;
     this.author = opts.author;
     this.authorHex = toHex(opts.author.signPublic);
-    this.validate = opts.validate;
     this.batchMs = opts.batchMs ?? 250;
     this.compactAfter = opts.compactAfter ?? 300;
     this.onChange = opts.onChange;
-    this.onStaleManifest = opts.onStaleManifest;
     this.signing = new SigningQueue(opts.author, opts.sign ?? null);
-    this.signatures = new SignatureChecks(
-      opts.docId,
-      opts.keyring,
-      opts.verifySignature ?? verifyEnvelopeSignature,
-    );
     this.gate = new WriteGate(opts.docId, opts.keyring, opts.onStaleManifest, () => this.changed());
+    this.intake = new EnvelopeIntake({
+      docId: opts.docId,
+      inner: opts.inner,
+      keyring: opts.keyring,
+      validate: opts.validate,
+      authorHex: this.authorHex,
+      authors: this.authors,
+      checkpointed: this.checkpointed,
+      signatures: new SignatureChecks(
+        opts.docId,
+        opts.keyring,
+        opts.verifySignature ?? verifyEnvelopeSignature,
+      ),
+      gate: this.gate,
+      onStaleManifest: opts.onStaleManifest,
+      origin: this,
+      withoutLocalListener: (apply) => this.withoutLocalListener(apply),
+      onApplied: (env) => {
+        if (env.kind === 'snapshot') this.coverAll(env.covers);
+        if (toHex(env.author) === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
+      },
+      afterBatch: () => {
+        if (!this.intake.holdsOwn && this.queue.length > 0 && this.timer === null)
+          this.sealQueued(true);
+      },
+      destroyed: () => this.destroyed,
+      changed: () => this.changed(),
+    });
     if (opts.checkpoint) this.restoreCheckpoint(opts.checkpoint);
-    this.ingest(this.array.toArray());
+    this.intake.ingest(this.array.toArray());
     this.array.observe(this.onOuterChange);
     this.inner.on('update', this.onInnerUpdate);
     this.listening = true;
@@ -197,7 +185,7 @@ export class EncryptedDocBinding {
     }
     if (!wait) this.appendSigned(true);
     if (this.queue.length === 0 || this.destroyed) return;
-    if (this.ownInflight > 0) return; // sealed once this device's own envelopes are counted
+    if (this.intake.holdsOwn) return; // sealed once this device's own envelopes are counted
     const current = this.gate.writableEpoch();
     if (!current) return; // keep the changes until a key (or the newer manifest) arrives
     const update = this.queue.length === 1 ? this.queue[0]! : Y.mergeUpdates(this.queue);
@@ -217,7 +205,7 @@ export class EncryptedDocBinding {
     if (this.signing.length === 0) return;
     if (now) this.signing.signNow();
     const ready = this.signing.takeSigned();
-    for (const bytes of ready) this.verdicts.set(bytes, 'applied');
+    for (const bytes of ready) this.intake.markApplied(bytes);
     if (ready.length === 0) return;
     this.appending += ready.length;
     try {
@@ -249,8 +237,8 @@ export class EncryptedDocBinding {
     const snapshot = encodeEnvelope(
       signedEnvelope(sealed, sign(sealed.signingBytes, this.author.signSecret)),
     );
-    this.verdicts.set(snapshot, 'applied');
-    const doomed = replacedBy(this.array.toArray(), covers, (item) => this.verdicts.get(item));
+    this.intake.markApplied(snapshot);
+    const doomed = replacedBy(this.array.toArray(), covers, (item) => this.intake.verdictOf(item));
     this.outer.transact(() => {
       for (let i = doomed.length - 1; i >= 0; i--) this.array.delete(doomed[i]!, 1);
       this.array.push([snapshot]);
@@ -273,15 +261,12 @@ export class EncryptedDocBinding {
    * Immediate with the default, synchronous signature check.
    */
   settled(): Promise<void> {
-    return this.chain;
+    return this.intake.settled();
   }
 
   /** Re-examines deferred envelopes, e.g. after the keyring learned a new epoch key. */
   retryDeferred(): void {
-    const items = this.deferredItems;
-    this.deferredItems = [];
-    for (const item of items) this.verdicts.delete(item);
-    this.ingest(items);
+    this.intake.retryDeferred();
     if (this.queue.length > 0 && this.gate.writableEpoch()) this.flush();
     this.changed();
   }
@@ -289,9 +274,9 @@ export class EncryptedDocBinding {
   stats(): BindingStats {
     const gaps = seqGaps(this.authors);
     return {
-      applied: this.applied,
-      rejected: this.rejected,
-      deferred: this.deferredItems.length + this.waiting.length,
+      applied: this.intake.applied,
+      rejected: this.intake.rejected,
+      deferred: this.intake.deferred,
       unsealed: this.queue.length + this.signing.length,
       awaitingEpoch: this.gate.awaitingEpoch,
       awaitingManifest: this.keyring.awaitedVersion?.() ?? null,
@@ -375,163 +360,20 @@ export class EncryptedDocBinding {
   }
 
   /**
-   * Decodes what arrived and starts the signature checks it will need, all at once. With only
-   * synchronous verdicts and nothing ahead in the queue it applies at once; otherwise after the
-   * batches before it and once its checks have finished, in arrival order either way.
+   * Applies what others wrote (origin `this`, ignored by onInnerUpdate) without the binding's
+   * subscription: without it, Yjs does not encode an update event per envelope for nobody (a
+   * third of applying an open's 300 envelopes when no one else listens yet). Only then: taking
+   * it off and on again would move it behind the other listeners, and a local change would be
+   * sealed only after them (after the page has re-read the record).
    */
-  private ingest(items: Uint8Array[]): void {
-    const envelopes: Received[] = [];
-    const checks: Promise<boolean>[] = [];
-    let own = false;
-    for (const item of items) {
-      if (this.verdicts.has(item)) continue;
-      const env = decodeEnvelope(item);
-      if (isProtocolError(env)) {
-        this.reject(item, { reason: 'malformed', author: null, seq: null, detail: env.message });
-        continue;
-      }
-      envelopes.push({ item, env });
-      const pending = this.signatures.start(item, env, (e) => this.needsSignature(e));
-      if (pending !== undefined) checks.push(pending);
-      if (toHex(env.author) === this.authorHex) own = true;
-    }
-    if (this.inflight === 0 && checks.length === 0) {
-      this.apply(envelopes, items.length > 0);
-      return;
-    }
-    // While the signatures are checked elsewhere (WebCrypto), decrypt what they cover: the
-    // plaintext is only looked at once its signature and every other check have passed.
-    if (checks.length > 0)
-      for (const { item, env } of envelopes) this.signatures.decryptAhead(item, env);
-    this.inflight++;
-    if (own) this.ownInflight++;
-    const run = async () => {
-      await Promise.all(checks);
-      if (!this.destroyed) this.apply(envelopes, items.length > 0);
-    };
-    this.chain = this.chain
-      .then(run)
-      .catch(() => undefined)
-      .finally(() => {
-        this.inflight--;
-        if (own) this.ownInflight--;
-        if (this.ownInflight === 0 && this.queue.length > 0 && this.timer === null)
-          this.sealQueued(true);
-      });
-  }
-
-  /** Whether receiving this envelope may need its signature (cheap guesses; never wrong). */
-  private needsSignature(env: Envelope): boolean {
-    if (env.docId !== this.docId) return false;
-    const hex = toHex(env.author);
-    if (this.checkpointed.has(`${hex}:${env.seq}`)) return false;
-    const state = this.authors.get(hex);
-    if (state && env.kind === 'update' && env.seq <= state.covered) return false;
-    return !(state && state.applied.has(env.seq));
-  }
-
-  private apply(envelopes: Received[], any: boolean): void {
-    // Snapshots first: they carry the bulk of the state, and updates they cover then apply as
-    // no-ops instead of being parked as pending structs.
-    envelopes.sort((a, b) => (a.env.kind === b.env.kind ? 0 : a.env.kind === 'snapshot' ? -1 : 1));
-    // What is applied here comes from others (origin `this`, ignored by onInnerUpdate): without
-    // the subscription, Yjs does not encode an update event per envelope for nobody (a third of
-    // applying an open's 300 envelopes when no one else listens yet). Only then: taking it off
-    // and on again would move it behind the other listeners, and a local change would be sealed
-    // only after them (after the page has re-read the record).
-    const listening = this.listening && this.inner._observers.get('update')?.size === 1;
-    if (listening) this.inner.off('update', this.onInnerUpdate);
+  private withoutLocalListener(apply: () => void): void {
+    const alone = this.listening && this.inner._observers.get('update')?.size === 1;
+    if (alone) this.inner.off('update', this.onInnerUpdate);
     try {
-      let progress = false;
-      for (const { item, env } of envelopes) progress = this.receive(item, env) || progress;
-      while (progress && this.waiting.length > 0) {
-        const waiting = this.waiting;
-        this.waiting = [];
-        progress = false;
-        for (const item of waiting) {
-          this.verdicts.delete(item);
-          const env = decodeEnvelope(item);
-          if (!isProtocolError(env)) progress = this.receive(item, env) || progress;
-        }
-      }
+      apply();
     } finally {
-      if (listening && this.listening) this.inner.on('update', this.onInnerUpdate);
+      if (alone && this.listening) this.inner.on('update', this.onInnerUpdate);
     }
-    if (any) this.changed();
-  }
-
-  /** Verifies and applies one envelope; `true` when it changed the inner doc. */
-  private receive(item: Uint8Array, env: Envelope): boolean {
-    const hex = toHex(env.author);
-    const base = { author: hex, seq: env.seq };
-    if (env.docId !== this.docId) return this.reject(item, { ...base, reason: 'wrong-document' });
-    if (this.checkpointed.delete(`${hex}:${env.seq}`)) {
-      this.verdicts.set(item, 'applied'); // verified before, when the checkpoint was made
-      return false;
-    }
-    const admission = admit(this.keyring, this.docId, env);
-    if (admission.kind === 'refused')
-      return this.reject(item, { ...base, reason: admission.reason });
-    if (admission.kind !== 'writer') {
-      this.verdicts.set(item, 'deferred');
-      this.deferredItems.push(item);
-      // A newer epoch than this device knows: the manifest with its key is probably on the relay.
-      // If a device that may rotate keys signed it, someone lost access: write nothing more under
-      // the old key until the newer manifest is here (a relay that withholds it cannot keep this
-      // device writing to a revoked reader).
-      if (
-        admission.kind === 'newer-epoch' &&
-        this.keyring.mayRotate?.(this.docId, env.author) &&
-        this.signatures.signatureOk(item, env)
-      ) {
-        this.gate.awaitEpoch(env);
-      }
-      this.onStaleManifest?.();
-      return false;
-    }
-    const { role, key } = admission;
-    const state = stateOf(this.authors, hex);
-    if (env.kind === 'update' && env.seq <= state.covered) {
-      // Already inside a snapshot we applied (e.g. two owner devices compacted at once):
-      // applying it again would change nothing.
-      this.verdicts.set(item, 'applied');
-      return false;
-    }
-    if (state.applied.has(env.seq)) return this.reject(item, { ...base, reason: 'replay' });
-    const plaintext = this.signatures.signatureOk(item, env)
-      ? this.signatures.decrypted(item, env, key)
-      : null;
-    if (!plaintext) return this.reject(item, { ...base, reason: 'bad-signature-or-ciphertext' });
-    if (this.keyring.mayRotate?.(this.docId, env.author)) this.gate.noteManifestVersion(env);
-    if (env.kind === 'update' && this.validate) {
-      const problem = this.validate(plaintext, this.inner, { hex, role });
-      if (problem === MISSING_STATE) {
-        this.verdicts.set(item, 'deferred');
-        this.waiting.push(item);
-        return false;
-      }
-      if (problem) {
-        return this.reject(item, { ...base, reason: 'forbidden-change', detail: problem });
-      }
-    }
-    try {
-      Y.applyUpdate(this.inner, plaintext, this);
-    } catch {
-      return this.reject(item, { ...base, reason: 'malformed', detail: 'Not a Yjs update.' });
-    }
-    this.verdicts.set(item, 'applied');
-    this.applied++;
-    state.applied.add(env.seq);
-    state.max = Math.max(state.max, env.seq);
-    if (env.kind === 'snapshot') this.coverAll(env.covers);
-    if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
-    return true;
-  }
-
-  private reject(item: Uint8Array, rejection: Rejection): false {
-    this.verdicts.set(item, 'rejected');
-    this.rejected = [...this.rejected, rejection];
-    return false;
   }
 
   private changed(): void {

@@ -56,7 +56,8 @@ export class SignatureChecks {
   /**
    * Decrypts an envelope whose signature check is in flight, if this device has its epoch's key,
    * and keeps the result for {@link decrypted}; AEAD authenticates it, and nothing reads it
-   * before the binding's `receive` has checked the signature, the author and the seq.
+   * before the intake's `receive` (`envelope-intake.ts`) has checked the signature, the author
+   * and the seq.
    */
   decryptAhead(item: Uint8Array, env: Envelope): void {
     const verdict = this.signatures.get(item);
