@@ -24,32 +24,48 @@ const speed = Array.from(
   { length: n },
   (_, i) => Math.abs(Math.sin((i / fs) * 0.7)) * 40 + Math.sin(i * 0.37),
 );
-/** Median of `reps` timed calls after 5 warm-up calls (both engines warm, noise rejected). */
-const time = (f: () => void, reps = 21) => {
-  for (let i = 0; i < 5; i++) f();
-  const runs: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    f();
-    runs.push(performance.now() - t);
+/**
+ * The JS reference and the WASM kernel timed in alternation (`reps` calls each, after 5 warm-up
+ * calls of each), so that a burst of load from elsewhere slows both alike and not only whichever
+ * ran then; the median of each.
+ */
+const timePair = (reference: () => void, kernel: () => void, reps = 61) => {
+  for (let i = 0; i < 5; i++) {
+    reference();
+    kernel();
   }
-  return runs.sort((a, b) => a - b)[reps >> 1]!;
+  const runs: [number[], number[]] = [[], []];
+  for (let i = 0; i < reps; i++) {
+    // Which goes first alternates too: neither always runs on the cache the other left.
+    const order = i % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+    for (const which of order) {
+      const t = performance.now();
+      (which === 0 ? reference : kernel)();
+      runs[which].push(performance.now() - t);
+    }
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+  return { js: median(runs[0]), wasm: median(runs[1]) };
 };
-const js = time(() => {
-  sparc(speed, fs);
-  ldlj(speed, fs);
-});
-const wasm = time(() => {
-  k.sparc(speed, fs);
-  k.ldlj(speed, fs);
-});
+const { js, wasm } = timePair(
+  () => {
+    sparc(speed, fs);
+    ldlj(speed, fs);
+  },
+  () => {
+    k.sparc(speed, fs);
+    k.ldlj(speed, fs);
+  },
+);
 
 // The pipeline on a synthetic recording (3600 quaternions).
 const rec = syntheticRecording(60, fs, 1);
 const opts = { fraction: 0.1, minGap: Math.round(0.25 * fs), minLength: Math.round(0.3 * fs) };
 const segments = analyseRecording(referenceKernels, rec.quats, rec.neutral, fs, opts).segments;
-const pipeJs = time(() => analyseRecording(referenceKernels, rec.quats, rec.neutral, fs, opts));
-const pipeWasm = time(() => analyseRecording(k, rec.quats, rec.neutral, fs, opts));
+const { js: pipeJs, wasm: pipeWasm } = timePair(
+  () => analyseRecording(referenceKernels, rec.quats, rec.neutral, fs, opts),
+  () => analyseRecording(k, rec.quats, rec.neutral, fs, opts),
+);
 
 // One logistic evaluation with 5 synthetic predictors (no real coefficients).
 const rand = prng(5);
