@@ -30,7 +30,9 @@ console.log(
       medianMs: kdfMs,
       baseline: { name: 'scrypt N=2^15, r=8, p=1 (vaults before)', medianMs: baselineKdfMs },
       ratio: +(kdfMs / baselineKdfMs).toFixed(2),
-      budgetMinMs: 250,
+      // DESIGN: memory-hard, or tuned to at least 250 ms if not. Argon2id is memory-hard (19 MiB
+      // per guess), so its time is reported, not held to the 250 ms of a time-only KDF.
+      rule: 'memory-hard (Argon2id, 19 MiB); the 250 ms minimum is for a KDF that is not',
       where: 'Node; the browser figure is kdfInChromium',
     },
     ed25519: { ...ed, where: 'Node; the browser figure is cryptoInChromium' },
