@@ -37,7 +37,7 @@ export interface DeviceEnv {
  * When the steps of the last edit happened on one device (bench clock): the sender sees `edit`,
  * `inner` (the entry's transaction on the record document done), `outer` (the envelope appended
  * to the document the relay syncs) and `sent` (the frame handed to the socket); the receiver
- * `received` (the first frame after `arm`), `outer`, `inner` and `seen`. Plain Hocuspocus has
+ * `received` (the frame that carried the edit), `outer`, `inner` and `seen`. Plain Hocuspocus has
  * only `edit`, `sent`, `received` and `seen`.
  */
 export interface StepTimes {
@@ -68,7 +68,11 @@ export function deviceApi(env: DeviceEnv) {
   let steps: StepTimes = {};
   tap = {
     sent: () => void (steps.sent ??= now()),
-    received: () => void (steps.received ??= now()),
+    // The last frame before the envelope reached the outer document (plain: before the entry
+    // was seen): the one that carried it, not a frame that happened to arrive after `arm`.
+    received: () => {
+      if (steps.outer === undefined && steps.seen === undefined) steps.received = now();
+    },
   };
   /** Marks when a session's record and outer documents finish a transaction. */
   const watch = (s: RecordSession) => {
