@@ -146,9 +146,9 @@ export class EncryptedDocBinding {
       onStaleManifest: opts.onStaleManifest,
       origin: this,
       withoutLocalListener: (apply) => this.withoutLocalListener(apply),
-      onApplied: (env) => {
+      onApplied: (env, hex) => {
         if (env.kind === 'snapshot') this.coverAll(env.covers);
-        if (toHex(env.author) === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
+        if (hex === this.authorHex) this.mySeq = Math.max(this.mySeq, env.seq);
       },
       afterBatch: () => {
         if (!this.intake.holdsOwn && this.queue.length > 0 && this.timer === null)

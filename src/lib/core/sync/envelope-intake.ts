@@ -29,8 +29,11 @@ export interface IntakeHost {
   readonly origin: unknown;
   /** Runs `apply` with the binding's listener for local changes set aside, if it can be. */
   withoutLocalListener(apply: () => void): void;
-  /** An envelope applied: its author's seq, and what a snapshot covers, count for sealing. */
-  onApplied(env: Envelope): void;
+  /**
+   * An envelope applied (`hex`: its author's key): its author's seq, and what a snapshot covers,
+   * count for sealing.
+   */
+  onApplied(env: Envelope, hex: string): void;
   /** A batch received is done (applied, refused or dropped). */
   afterBatch(): void;
   destroyed(): boolean;
@@ -244,7 +247,7 @@ export class EnvelopeIntake {
     this.appliedCount++;
     state.applied.add(env.seq);
     state.max = Math.max(state.max, env.seq);
-    this.host.onApplied(env);
+    this.host.onApplied(env, hex);
     return true;
   }
 
