@@ -71,6 +71,9 @@ export type RejectReason =
   | 'forbidden-change'
   | 'snapshot-not-owner';
 
+/** What the binding decided about an envelope of its outer array. */
+export type Verdict = 'applied' | 'rejected' | 'deferred';
+
 export interface Rejection {
   readonly reason: RejectReason;
   readonly author: string | null;

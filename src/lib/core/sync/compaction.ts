@@ -1,4 +1,5 @@
 import { contiguousUpTo, type AuthorState } from './author-seqs';
+import type { Verdict } from './binding-types';
 import { decodeEnvelope, isProtocolError, toHex } from './protocol';
 
 /**
@@ -26,7 +27,7 @@ export function snapshotCovers(authors: ReadonlyMap<string, AuthorState>): Map<s
 export function replacedBy(
   items: readonly Uint8Array[],
   covers: ReadonlyMap<string, number>,
-  verdictOf: (item: Uint8Array) => 'applied' | 'rejected' | 'deferred' | undefined,
+  verdictOf: (item: Uint8Array) => Verdict | undefined,
 ): number[] {
   const doomed: number[] = [];
   items.forEach((item, index) => {

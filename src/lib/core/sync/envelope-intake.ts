@@ -1,14 +1,17 @@
 import * as Y from 'yjs';
 import { ArrivalOrder } from './arrival-order';
 import { stateOf, type AuthorState } from './author-seqs';
-import { MISSING_STATE, type Keyring, type Rejection, type UpdateValidator } from './binding-types';
+import {
+  MISSING_STATE,
+  type Keyring,
+  type Rejection,
+  type UpdateValidator,
+  type Verdict,
+} from './binding-types';
 import { admit } from './envelope-admission';
 import { decodeEnvelope, isProtocolError, toHex, type Envelope } from './protocol';
 import type { SignatureChecks } from './signature-checks';
 import type { WriteGate } from './write-gate';
-
-/** What the binding decided about an envelope of its outer array. */
-export type Verdict = 'applied' | 'rejected' | 'deferred';
 
 /** What the intake shares with its binding (`binding.ts`). */
 export interface IntakeHost {
